@@ -1,0 +1,129 @@
+// The agent configuration (/etc/hvagent/agent.yaml): one zod schema with defaults, validated
+// once at start-up with every problem listed, then frozen. Keys in LIVE_KEYS reload live.
+import { z } from 'zod';
+
+const port = z.number().int().min(1).max(65535);
+
+export const configSchema = z
+  .object({
+    rpc: z
+      .object({
+        address: z.string().default('0.0.0.0'),
+        port: port.default(8899),
+        tls: z.boolean().default(true),
+        /** PEM files; generated on first start when absent. */
+        certFile: z.string().default('/etc/hvagent/cert/agent.crt'),
+        keyFile: z.string().default('/etc/hvagent/cert/agent.key'),
+        /** Optional CA bundle: when set, clients may authenticate with a certificate it signed. */
+        clientCa: z.string().optional(),
+        /** scrypt hash of the `oracle` password (written by `hvagent passwd`). */
+        passwordFile: z.string().default('/etc/hvagent/password'),
+        maxBodyBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+        maxXmlDepth: z.number().int().min(8).max(1024).default(64),
+        headersTimeoutMs: z.number().int().min(1000).default(20_000),
+        /** A call may legitimately take many minutes; this bounds an idle keep-alive socket. */
+        keepAliveTimeoutMs: z.number().int().min(1000).default(60_000),
+        requestTimeoutMs: z.number().int().min(0).default(30 * 60_000),
+        maxConnections: z.number().int().min(1).default(256),
+        /** Failed logins from one address before each answer is delayed. */
+        authFailuresBeforeDelay: z.number().int().min(1).default(3),
+      })
+      .strict()
+      .prefault({}),
+    paths: z
+      .object({
+        /** Root under which every host path is resolved ('/' in production). */
+        sysroot: z.string().default('/'),
+        stateDir: z.string().default('/var/lib/hvagent'),
+        logDir: z.string().default('/var/log/hvagent'),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+        stdout: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    statistics: z
+      .object({
+        /** Seconds between pushes to the manager's statistic URL; 0 = off. */
+        interval: z.number().int().min(0).max(86_400).default(0),
+      })
+      .strict()
+      .prefault({}),
+    power: z
+      .object({
+        /** sys_shutdown / sys_reboot really power off the host. */
+        allowShutdown: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    network: z
+      .object({
+        backend: z.enum(['ifcfg', 'ifupdown']).default('ifcfg'),
+        /** Run live network commands inside this namespace (sandbox and tests). */
+        netns: z.string().optional(),
+        /** Seconds a change with connectivityCheck waits for the manager by default. */
+        connectivityTimeout: z.number().int().min(1).max(3600).default(120),
+        /** Verification read-backs after apply. */
+        verifyRetries: z.number().int().min(0).max(50).default(5),
+        verifyIntervalMs: z.number().int().min(10).max(10_000).default(200),
+      })
+      .strict()
+      .prefault({}),
+    libvirt: z
+      .object({
+        uri: z.string().default('qemu:///system'),
+        /** Seconds a stop_vm waits for a guest shutdown before reporting it. */
+        shutdownTimeout: z.number().int().min(1).max(3600).default(300),
+        /** Seconds between bulk statistics refreshes. */
+        statsInterval: z.number().int().min(1).max(3600).default(10),
+      })
+      .strict()
+      .prefault({}),
+    sandbox: z.boolean().default(false),
+  })
+  .strict();
+
+export type AgentConfig = z.output<typeof configSchema>;
+export type AgentConfigInput = z.input<typeof configSchema>;
+
+/** Keys that take effect without a restart when agent.yaml changes. */
+export const LIVE_KEYS: readonly string[] = ['log.level', 'statistics.interval'];
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export type ParseResult = { ok: true; config: AgentConfig } | { ok: false; problems: ConfigProblem[] };
+
+export function parseConfig(raw: unknown): ParseResult {
+  const r = configSchema.safeParse(raw ?? {});
+  if (r.success) return { ok: true, config: deepFreeze(r.data) };
+  return {
+    ok: false,
+    problems: r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
+  };
+}
+
+export function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
+  }
+  return o;
+}
+
+/** Dotted keys whose values differ between two configs. */
+export function changedKeys(a: unknown, b: unknown, prefix = ''): string[] {
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a)) {
+    const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+    return [...keys].flatMap((k) =>
+      changedKeys((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k),
+    );
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+}

@@ -1,0 +1,146 @@
+// The one error catalogue: every failure the agent reports has a stable string code, a stable
+// number (1xxx request, 2xxx network, 3xxx storage, 4xxx cluster/pool, 5xxx VM, 6xxx repository,
+// 9xxx internal), a fault type for the wire and whether it is the caller's fault.
+
+export interface ErrorSpec {
+  readonly num: number;
+  /** The `exceptions.<Type>` of the fault string. */
+  readonly type: string;
+  /** True when the caller caused it (logged at info); false for our/host failures (logged at error). */
+  readonly expected: boolean;
+}
+
+const spec = (num: number, expected = true, type = 'Exception'): ErrorSpec => ({ num, type, expected });
+
+export const ERRORS = {
+  // 1xxx: the request itself
+  BAD_REQUEST: spec(1000),
+  PARSE_ERROR: spec(1001),
+  UNKNOWN_METHOD: spec(1002),
+  INVALID_ARGUMENT: spec(1003),
+  NOT_OWNED: spec(1004),
+  OWNED_BY_OTHER: spec(1005),
+  BUSY: spec(1006),
+  UNAUTHORIZED: spec(1007),
+  FORBIDDEN: spec(1008),
+  NOT_FOUND: spec(1009),
+  ALREADY_EXISTS: spec(1010),
+  NOT_SUPPORTED: spec(1011),
+  TOO_LARGE: spec(1012),
+  DISABLED: spec(1013),
+  JOB_NOT_FOUND: spec(1014),
+  JOB_ABORTED: spec(1015),
+  INVALID_ROLES: spec(1016),
+  DISPATCH_FAILED: spec(1017, false),
+  BAD_PASSWORD: spec(1018),
+  TIMEOUT: spec(1019, false),
+
+  // 2xxx: host networking
+  NET_INVALID: spec(2000),
+  NET_BAD_NAME: spec(2001),
+  NET_BAD_VLAN: spec(2002),
+  NET_BAD_MTU: spec(2003),
+  NET_BAD_BOND_MODE: spec(2004),
+  NET_BAD_BOND_OPTIONS: spec(2005),
+  NET_BAD_ADDRESS: spec(2006),
+  NET_NO_SUCH_DEVICE: spec(2007),
+  NET_DEVICE_IN_USE: spec(2008),
+  NET_CONFLICT: spec(2009),
+  NET_WOULD_CUT_MANAGER: spec(2010),
+  NET_APPLY_FAILED: spec(2011, false),
+  NET_VERIFY_FAILED: spec(2012, false),
+  NET_LOST_CONNECTION: spec(2013, false),
+  NET_ROLLBACK_FAILED: spec(2014, false),
+  NET_NOT_PENDING: spec(2015),
+  NET_BAD_METADATA: spec(2016),
+  NET_INVALID_MGMT_INTERFACE: spec(2017),
+  NET_MGMT_VLAN_MISMATCH: spec(2018),
+  NET_RESTORE_FAILED: spec(2019, false),
+
+  // 3xxx: storage
+  STORAGE_INVALID: spec(3000),
+  STORAGE_PLUGIN_NOT_FOUND: spec(3001),
+  STORAGE_OP_NOT_SUPPORTED: spec(3002),
+  STORAGE_MOUNT_FAILED: spec(3003, false),
+  STORAGE_UNMOUNT_FAILED: spec(3004, false),
+  STORAGE_BUSY: spec(3005),
+  STORAGE_IMPORT_FAILED: spec(3006, false),
+  STORAGE_SIZE_MISMATCH: spec(3007, false),
+  STORAGE_NO_SPACE: spec(3008, false),
+
+  // 4xxx: cluster and pool
+  POOL_ALREADY_MEMBER: spec(4000),
+  POOL_NOT_MEMBER: spec(4001),
+  POOL_INVALID: spec(4002),
+  CLUSTER_INVALID: spec(4003),
+  CLUSTER_OFFLINE: spec(4004, false),
+
+  // 5xxx: virtual machines
+  VM_INVALID: spec(5000),
+  VM_NOT_FOUND: spec(5001),
+  VM_EXISTS: spec(5002),
+  VM_BAD_STATE: spec(5003),
+  VM_BAD_CONFIG: spec(5004),
+  VM_UNSUPPORTED_DOMAIN_TYPE: spec(5005),
+  VM_TOO_MANY_VNICS: spec(5006),
+  VM_SHUTDOWN_TIMEOUT: spec(5007, false),
+  VM_HYPERVISOR_FAILED: spec(5008, false),
+  VM_NOT_SUPPORTED_BY_DRIVER: spec(5009),
+  VM_MIGRATION_FAILED: spec(5010, false),
+  TEMPLATE_NOT_FOUND: spec(5011),
+
+  // 6xxx: repositories
+  REPO_INVALID: spec(6000),
+  REPO_NOT_FOUND: spec(6001),
+  REPO_EXISTS: spec(6002),
+  REPO_BAD_PATH: spec(6003),
+  REPO_NOT_MOUNTED: spec(6004),
+  REPO_IN_USE: spec(6005),
+  REPO_FILE_NOT_FOUND: spec(6006),
+
+  // 9xxx: internal
+  INTERNAL: spec(9000, false),
+  HOST_COMMAND_FAILED: spec(9001, false),
+  HOST_IO_FAILED: spec(9002, false),
+  DB_FAILED: spec(9003, false),
+  CONFIG_INVALID: spec(9004, false),
+  SHUTTING_DOWN: spec(9005, false),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AgentError extends Error {
+  readonly code: ErrorCode;
+  readonly num: number;
+  readonly expected: boolean;
+  readonly faultType: string;
+  /** Structured detail for logs and events (never secrets). */
+  readonly detail: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, detail?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AgentError';
+    const s: ErrorSpec = ERRORS[code];
+    this.code = code;
+    this.num = s.num;
+    this.expected = s.expected;
+    this.faultType = s.type;
+    this.detail = detail;
+  }
+}
+
+/** Shorthand used by validators and services: `throw fail('NET_BAD_VLAN', '...')`. */
+export function fail(code: ErrorCode, message: string, detail?: Record<string, unknown>): AgentError {
+  return new AgentError(code, message, detail);
+}
+
+export function isAgentError(e: unknown): e is AgentError {
+  return e instanceof AgentError;
+}
+
+/** The catalogue as rows, for the README table and `hvagent faults`. */
+export function errorTable(): Array<{ code: ErrorCode; num: number; expected: boolean }> {
+  return (Object.keys(ERRORS) as ErrorCode[])
+    .map((code) => ({ code, num: ERRORS[code].num, expected: ERRORS[code].expected }))
+    .sort((a, b) => a.num - b.num);
+}

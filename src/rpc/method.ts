@@ -1,0 +1,56 @@
+// The shape of one RPC method declaration: wire name, zod schema of the positional arguments,
+// who may call it, the lock it takes and a thin handler over a service.
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+
+/** Values the XML-RPC codec produces and accepts. */
+export type XmlRpcValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | Date
+  | Buffer
+  | XmlRpcValue[]
+  | { [key: string]: XmlRpcValue };
+
+export interface CallContext {
+  callId: string;
+  method: string;
+  /** Caller address (IP), as seen on the socket. */
+  remoteAddress: string;
+  /** The local address the caller's connection arrived on (used to find lastClientIface). */
+  localAddress: string;
+  user: string;
+  log: Logger;
+  /** Aborted when the agent shuts down. */
+  signal: AbortSignal;
+}
+
+/**
+ * 'public': allowed before ownership (echo, discovery, reads, take_ownership).
+ * 'owned': requires the host to be owned by a manager (NOT_OWNED otherwise).
+ */
+export type Access = 'public' | 'owned';
+
+export interface MethodDef<P extends z.ZodType<unknown[]> = z.ZodType<unknown[]>> {
+  name: string;
+  /** Other wire names for the same method (e.g. set_statistics_interval). */
+  aliases?: readonly string[];
+  /** Positional arguments, usually z.tuple([...]). */
+  params: P;
+  access: Access;
+  /** Non-blocking lock name: a busy lock faults BUSY immediately, never queues. */
+  lock?: string;
+  /** Positions of arguments that hold secrets (redacted in logs). */
+  secretArgs?: readonly number[];
+  /** Short text for `hvagent call --help` and the README. */
+  summary?: string;
+  handler: (args: z.output<P>, ctx: CallContext) => Promise<unknown> | unknown;
+}
+
+/** Declare a method with its argument types inferred from the schema. */
+export function defineMethod<P extends z.ZodType<unknown[]>>(def: MethodDef<P>): MethodDef {
+  return def as unknown as MethodDef;
+}

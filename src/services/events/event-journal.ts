@@ -1,0 +1,122 @@
+// The events journal: every event the agent raises is a row in the database (so none is lost
+// across restarts) and, when the manager gave an event URL, a row in the push outbox.
+import type { Db } from '../../store/db.js';
+import type { Clock } from '../../host/clock.js';
+
+export type Severity = 'info' | 'warning' | 'error' | 'critical';
+
+export interface NewEvent {
+  severity: Severity;
+  /** What the event is about, e.g. `network:bond0`, `vm:<uuid>`, `host`. */
+  object: string;
+  /** Stable code, e.g. NETWORK_OPERATION_FAILED. */
+  code: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export interface AgentEvent extends NewEvent {
+  id: number;
+  time: string;
+  acknowledged: boolean;
+  acknowledgedAt?: string;
+}
+
+export interface EventSink {
+  /** Record an event; returns its id. */
+  emit(ev: NewEvent): number;
+  acknowledge(id: number): void;
+}
+
+type Listener = (ev: AgentEvent) => void;
+
+interface EventRow {
+  id: number;
+  time: string;
+  severity: Severity;
+  object: string;
+  code: string;
+  message: string;
+  data: string | null;
+  acknowledged: number;
+  acknowledged_at: string | null;
+}
+
+function rowToEvent(r: EventRow): AgentEvent {
+  const ev: AgentEvent = {
+    id: r.id,
+    time: r.time,
+    severity: r.severity,
+    object: r.object,
+    code: r.code,
+    message: r.message,
+    acknowledged: r.acknowledged === 1,
+  };
+  if (r.data) ev.data = JSON.parse(r.data) as Record<string, unknown>;
+  if (r.acknowledged_at) ev.acknowledgedAt = r.acknowledged_at;
+  return ev;
+}
+
+export interface EventJournalDeps {
+  db: Db;
+  clock: Clock;
+  /** Where events are pushed, when a manager gave one (read at emit time). */
+  eventUrl: () => string | undefined;
+}
+
+export class EventJournal implements EventSink {
+  private listeners = new Set<Listener>();
+
+  constructor(private readonly deps: EventJournalDeps) {}
+
+  emit(ev: NewEvent): number {
+    const { db, clock } = this.deps;
+    const time = new Date(clock.now()).toISOString();
+    const url = this.deps.eventUrl();
+    const id = db.transaction(() => {
+      const info = db
+        .prepare('INSERT INTO events (time, severity, object, code, message, data) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(time, ev.severity, ev.object, ev.code, ev.message, ev.data ? JSON.stringify(ev.data) : null);
+      const newId = Number(info.lastInsertRowid);
+      if (url) {
+        db.prepare('INSERT INTO event_outbox (event_id, url, next_attempt_at) VALUES (?, ?, ?)').run(newId, url, clock.now());
+      }
+      return newId;
+    })();
+    const full = this.get(id);
+    if (full) for (const l of this.listeners) l(full);
+    return id;
+  }
+
+  acknowledge(id: number): void {
+    this.deps.db
+      .prepare('UPDATE events SET acknowledged = 1, acknowledged_at = ? WHERE id = ? AND acknowledged = 0')
+      .run(new Date(this.deps.clock.now()).toISOString(), id);
+  }
+
+  get(id: number): AgentEvent | undefined {
+    const r = this.deps.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
+    return r ? rowToEvent(r) : undefined;
+  }
+
+  /** Events with id greater than `sinceId`, oldest first. */
+  since(sinceId: number, limit = 1000): AgentEvent[] {
+    const rows = this.deps.db
+      .prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?')
+      .all(sinceId, limit) as EventRow[];
+    return rows.map(rowToEvent);
+  }
+
+  /** Newest events matching a code (for tests and the CLI status). */
+  byCode(code: string, limit = 50): AgentEvent[] {
+    const rows = this.deps.db
+      .prepare('SELECT * FROM events WHERE code = ? ORDER BY id DESC LIMIT ?')
+      .all(code, limit) as EventRow[];
+    return rows.map(rowToEvent);
+  }
+
+  onEvent(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+}

@@ -1,0 +1,12 @@
+// All schema migrations, in one list. Version ranges: 1-99 core, 100-199 network,
+// 200-299 repositories and VMs, 300-399 storage, 400-499 cluster and pool.
+import type { Db } from '../db.js';
+import { coreMigrations } from './core.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Db): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [...coreMigrations];
