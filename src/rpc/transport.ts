@@ -10,16 +10,13 @@ import type { AgentConfig } from '../core/config/schema.js';
 import type { Clock } from '../host/clock.js';
 import { AGENT_USER } from '../services/auth/password-store.js';
 import { AuthThrottle } from './auth-throttle.js';
+import { encodeFault } from './codec/encode.js';
+import { internalFault } from './faults.js';
+import type { WireBase } from './wire.js';
 
-/** What the transport hands to the registry with every body. */
-export interface WireBase {
-  remoteAddress: string;
-  localAddress: string;
-  user: string;
-  signal: AbortSignal;
-  log: Logger;
-}
+export type { WireBase };
 
+/** `(body, base) => callFromWire(registry, body, base)` in production. */
 export type WireHandler = (body: Buffer, base: WireBase) => Promise<string>;
 
 /** The part of PasswordStore the transport needs. */
@@ -36,8 +33,6 @@ export interface RpcServerDeps {
   /** PEM material; required unless rpc.tls is false. */
   tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
   clock: Clock;
-  /** Answer for a handler that threw (it should not): a fault document. */
-  internalFault?: () => string;
 }
 
 export const RPC_PATHS: ReadonlySet<string> = new Set(['/', '/RPC2', '/api/3', '/api/3/']);
@@ -210,8 +205,7 @@ export class RpcServer {
       (err: unknown) => {
         this.inFlight--;
         this.deps.log.error({ err }, 'RPC handler threw');
-        if (this.deps.internalFault) this.sendXml(res, this.deps.internalFault());
-        else this.reply(res, 500, 'internal error\n');
+        this.sendXml(res, encodeFault(internalFault(undefined)));
       },
     );
   }
