@@ -178,23 +178,23 @@ function validate(def: MethodDef, method: string, params: unknown[]): unknown[] 
   const r = def.params.safeParse(params);
   if (r.success) return r.data;
   const secret = new Set(def.secretArgs ?? []);
-  const problems = r.error.issues.map((issue: z.core.$ZodIssue) => describeIssue(issue, secret));
+  const problems = r.error.issues.map((issue: z.core.$ZodIssue) => describeIssue(issue, secret, params.length));
   throw new AgentError('INVALID_ARGUMENT', `${method}: ${problems.join('; ')}`, { problems });
 }
 
-function describeIssue(issue: z.core.$ZodIssue, secret: Set<number>): string {
+function describeIssue(issue: z.core.$ZodIssue, secret: Set<number>, given: number): string {
   const [pos, ...rest] = issue.path;
-  if (typeof pos !== 'number') return `arguments: ${countMessage(issue)}`;
+  if (typeof pos !== 'number') return countMessage(issue, given);
   const where = `argument ${pos + 1}${rest.length ? ` (${rest.map(String).join('.')})` : ''}`;
   // Custom messages may quote the input; for a secret argument only the kind of problem is given.
   const msg = secret.has(pos) ? `invalid (${issue.code})` : issue.message;
   return `${where}: ${msg}`;
 }
 
-function countMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'too_big' && issue.origin === 'array') return `at most ${String(issue.maximum)} expected`;
-  if (issue.code === 'too_small' && issue.origin === 'array') return `at least ${String(issue.minimum)} expected`;
-  return issue.message;
+function countMessage(issue: z.core.$ZodIssue, given: number): string {
+  if (issue.code === 'too_big' && issue.origin === 'array') return `expected at most ${String(issue.maximum)} arguments, got ${given}`;
+  if (issue.code === 'too_small' && issue.origin === 'array') return `expected at least ${String(issue.minimum)} arguments, got ${given}`;
+  return `arguments: ${issue.message}`;
 }
 
 export { callFromWire } from './wire.js';

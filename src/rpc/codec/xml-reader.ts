@@ -130,7 +130,8 @@ export class XmlReader {
     }
     if (this.stack.length === 0) return this.outsideRoot();
     const s = this.s;
-    if (s.charCodeAt(this.pos) !== 60 || s.startsWith('<!', this.pos)) {
+    const c1 = s.charCodeAt(this.pos + 1);
+    if (s.charCodeAt(this.pos) !== 60 || c1 === 33 || c1 === 63) {
       const text = this.readText();
       if (text.length > 0) {
         this.text = text;
