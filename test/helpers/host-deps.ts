@@ -107,3 +107,13 @@ export async function hostDeps(fixture: string | { realRoot: true }, config: Age
     },
   };
 }
+
+/** The AgentError code a promise rejects with (undefined when it resolves or throws something else). */
+export async function rejectionCode(p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+    return undefined;
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+}
