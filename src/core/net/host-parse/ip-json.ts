@@ -52,6 +52,8 @@ function kindOf(j: Json, opts: IpLinkParseOptions): LinkKind {
   }
 }
 
+const HASHING_MODES = new Set(['802.3ad', 'balance-xor', 'balance-tlb']);
+
 function bondFromInfo(d: Json): BondSnap {
   const bond: BondSnap = {
     mode: str(d.mode) ?? 'balance-rr',
@@ -62,8 +64,9 @@ function bondFromInfo(d: Json): BondSnap {
   };
   if (str(d.primary)) bond.primary = str(d.primary);
   if (str(d.active_slave)) bond.activeSlave = str(d.active_slave);
-  if (str(d.ad_lacp_rate)) bond.lacpRate = str(d.ad_lacp_rate);
-  if (str(d.xmit_hash_policy)) bond.xmitHashPolicy = str(d.xmit_hash_policy);
+  // ip prints every option; like sysfs, report those only where the mode uses them
+  if (bond.mode === '802.3ad' && str(d.ad_lacp_rate)) bond.lacpRate = str(d.ad_lacp_rate);
+  if (HASHING_MODES.has(bond.mode) && str(d.xmit_hash_policy)) bond.xmitHashPolicy = str(d.xmit_hash_policy);
   if (str(d.primary_reselect)) bond.primaryReselect = str(d.primary_reselect);
   if (str(d.fail_over_mac)) bond.failOverMac = str(d.fail_over_mac);
   const ad = d.ad_info as Json | undefined;

@@ -80,7 +80,7 @@ export function parseProcNetBonding(text: string): ProcNetBonding {
           if (int(value) !== undefined) slave.speedMbps = int(value);
           break;
         case 'Duplex':
-          if (value !== 'unknown') slave.duplex = value;
+          if (value.toLowerCase() !== 'unknown') slave.duplex = value;
           break;
         case 'Link Failure Count':
           slave.linkFailureCount = int(value);
