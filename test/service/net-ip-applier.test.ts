@@ -102,3 +102,9 @@ t.test('DHCP: the client found is used; none installed is a clear failure before
   t.match(e.message, /no DHCP client/);
   t.notOk(none.calls.some((c) => c.argv[0] === 'ip'), 'nothing was applied');
 });
+
+t.test('nothing to apply runs nothing', async (t) => {
+  const exec = new FakeExec();
+  t.same(await new IpLiveApplier({ exec, fs: new SysrootFs(tempSysroot(t)) }).apply([], { netns: 'n' }), { ran: 0 });
+  t.equal(exec.calls.length, 0);
+});
