@@ -82,9 +82,11 @@ export async function hostDeps(fixture: string | { realRoot: true }, config: Age
     sysroot = path.join(tmp, 'root');
     await fsp.cp(path.join(FIXTURES, 'hostinfo', fixture), sysroot, { recursive: true, verbatimSymlinks: true });
   }
-  const logDir = path.join(tmp, 'log');
+  // logDir is a host path under the sysroot; on the real root, a temp dir stands in for it.
+  const hostLogDir = sysroot === '/' ? path.join(tmp, 'log') : '/var/log/hvagent';
+  const logDir = path.join(sysroot, hostLogDir);
   await fsp.mkdir(logDir, { recursive: true });
-  const parsed = parseConfig({ ...config, paths: { sysroot, logDir, stateDir: path.join(tmp, 'state'), ...config.paths } });
+  const parsed = parseConfig({ ...config, paths: { sysroot, logDir: hostLogDir, stateDir: path.join(tmp, 'state'), ...config.paths } });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   const log = pino({ level: 'silent' });
   const db = openDatabase({ file: ':memory:' });

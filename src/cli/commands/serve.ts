@@ -3,7 +3,8 @@
 // password, VMs run on libvirt's test driver, and DIR/sandbox.json tells clients how to connect.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sandboxNetnsName } from '../../host/net/sandbox-netns.js';
 import { parse, UsageError, type SandboxInfo } from '../args.js';
 import { startAgent, type Agent } from '../../main.js';
 import { DEFAULT_CONFIG_PATH } from '../../services/config/config-loader.js';
@@ -28,11 +29,6 @@ Options:
   --address ADDR     listen address (overrides rpc.address)
 `;
 
-/** The namespace a sandbox's network lives in: stable for one DIR, short enough for iproute2. */
-export function sandboxNetnsName(dir: string): string {
-  return 'hvsb-' + createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 8);
-}
-
 export function sandboxOverrides(dir: string, port: number): Record<string, unknown> {
   return {
     sandbox: true,
@@ -40,7 +36,7 @@ export function sandboxOverrides(dir: string, port: number): Record<string, unkn
     rpc: { address: '127.0.0.1', port },
     libvirt: { uri: 'test:///default' },
     power: { allowShutdown: false },
-    network: { netns: sandboxNetnsName(dir) },
+    network: { netns: sandboxNetnsName(path.resolve(dir)) },
   };
 }
 

@@ -2,7 +2,7 @@
 // (consecutive iproute2 ops share one `ip` process), sysfs writes for bond options and argv
 // for the rest (DHCP clients, gratuitous ARP). Each line and step remembers its op index.
 import { fail } from '../errors.js';
-import type { LiveOp } from '../../host/net/live-ops.js';
+import type { LiveOp } from './live-ops.js';
 
 export type ApplyStep =
   /** lines[i] comes from ops[opIndexes[i]]; ip stops at the first failing line. */

@@ -39,7 +39,7 @@ export interface HostServiceDeps extends ServiceDeps {
 export const MOUNT_TYPES = ['nfs', 'nfs4', 'ocfs2', 'rootfs', 'all'] as const;
 export type MountType = (typeof MOUNT_TYPES)[number];
 
-/** get_log names → file. Agent logs live in paths.logDir (a real path, not under the sysroot). */
+/** get_log names → file. Agent logs live in paths.logDir, a host path under the sysroot like every other. */
 const AGENT_LOGS: Record<string, string> = {
   hvagent: 'agent.log',
   'ovs-agent': 'agent.log',
@@ -156,7 +156,7 @@ export class HostService {
     for (const name of names) {
       const file = AGENT_LOGS[name];
       if (file) {
-        out[name] = await tailFile(path.join(this.deps.config.paths.logDir, file), limits);
+        out[name] = await tailFile(this.deps.fs.resolve(path.posix.join(this.deps.config.paths.logDir, file)), limits);
         continue;
       }
       // `messages` on RHEL-like hosts, `syslog` on Debian: either name reads whichever exists.

@@ -9,7 +9,7 @@ import type {
   LinkKind,
   LinkSnap,
   RouteSnap,
-} from '../../../host/net/snapshot.js';
+} from '../snapshot.js';
 
 type Json = Record<string, unknown>;
 

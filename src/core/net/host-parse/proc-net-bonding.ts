@@ -1,7 +1,7 @@
 // Pure parser of /proc/net/bonding/<bond> (every kernel from the 2.6 v3.0.3 driver of the
 // Oracle VM wiki to 6.x) into a BondSnap: mode, MII, delays, primary, active port, 802.3ad
 // aggregator and per-port status. Tolerates lost blank lines and indentation.
-import type { BondAdInfo, BondSlaveSnap, BondSnap } from '../../../host/net/snapshot.js';
+import type { BondAdInfo, BondSlaveSnap, BondSnap } from '../snapshot.js';
 
 const MODE_TEXT: ReadonlyArray<[string, string]> = [
   ['load balancing (round-robin)', 'balance-rr'],

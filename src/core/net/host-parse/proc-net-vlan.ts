@@ -1,6 +1,6 @@
 // Pure parser of /proc/net/vlan/config (the 8021q module's table of VLAN devices) — the
 // host-side source of a VLAN's id and parent when sysfs has no file for them.
-import type { VlanSnap } from '../../../host/net/snapshot.js';
+import type { VlanSnap } from '../snapshot.js';
 
 export function parseProcNetVlanConfig(text: string): Map<string, VlanSnap> {
   const out = new Map<string, VlanSnap>();

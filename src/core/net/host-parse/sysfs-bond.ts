@@ -1,6 +1,6 @@
 // Pure translation of a bond's sysfs files (/sys/class/net/<bond>/bonding/* and each port's
 // bonding_slave/*) into a BondSnap. The host reader collects the file contents; this decides.
-import type { BondSlaveSnap, BondSnap } from '../../../host/net/snapshot.js';
+import type { BondSlaveSnap, BondSnap } from '../snapshot.js';
 
 /** File name → content, e.g. { mode: '802.3ad 4\n', miimon: '100\n', slaves: 'eth0 eth1\n' }. */
 export type SysfsFiles = Readonly<Record<string, string | undefined>>;

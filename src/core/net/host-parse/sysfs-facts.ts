@@ -1,7 +1,7 @@
 // Pure merge of what sysfs and procfs say about the host's links (collected as strings by the
 // host reader) into the snapshot built from `ip -j -d`: physical-ness, speed, driver, the
 // bonding driver's own view of bonds and ports, VLAN table, bridge STP/delay/ports.
-import type { BondSnap, HostNetSnapshot, LinkSnap } from '../../../host/net/snapshot.js';
+import type { BondSnap, HostNetSnapshot, LinkSnap } from '../snapshot.js';
 import { parseProcNetBonding } from './proc-net-bonding.js';
 import { parseProcNetVlanConfig } from './proc-net-vlan.js';
 import { sysfsToBondSnap, type SysfsFiles } from './sysfs-bond.js';
