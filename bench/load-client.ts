@@ -29,6 +29,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   firstError?: string;
+  /** Successful calls including the warm-up (to relate server CPU time to calls). */
+  totalCalls: number;
   /** Sorted latencies (ms) of the measured calls, to merge rounds. */
   latencies: Float64Array;
 }
@@ -134,6 +136,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   );
   const lat = new Float64Array(Math.min(o.maxCalls, 4_000_000));
   let n = 0;
+  let total = 0;
   let errors = 0;
   let connections = 0;
   let firstError: string | undefined;
@@ -161,6 +164,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         if (r.status !== 200 || !r.body.includes(o.expect) || r.body.includes('<fault>')) {
           throw new Error(`bad answer: HTTP ${r.status} ${r.body.slice(0, 200)}`);
         }
+        total++;
         if (measured && n < o.maxCalls) lat[n++] = performance.now() - t0;
       } catch (e) {
         if (measured) {
@@ -185,6 +189,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
     firstError,
+    totalCalls: total,
     latencies: sorted,
   };
 }

@@ -68,6 +68,15 @@ interface Target {
   port?: number;
   child?: ChildProcess;
   rounds: LoadResult[];
+  /** Server CPU seconds (user+system) spent during the rounds. */
+  cpuSeconds: number;
+}
+
+/** user+system CPU seconds of a process so far (Linux /proc; USER_HZ is 100). */
+function cpuSecondsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 /** Sums the rounds of one target into one result. */
@@ -90,6 +99,7 @@ function merge(rounds: LoadResult[]): LoadResult {
     p50Ms: percentile(all, 0.5),
     p99Ms: percentile(all, 0.99),
     firstError: rounds.find((r) => r.firstError)?.firstError,
+    totalCalls: rounds.reduce((n, r) => n + r.totalCalls, 0),
     latencies: all,
   };
 }
@@ -110,15 +120,16 @@ async function main(): Promise<void> {
     const log = process.env.HVBENCH_LOG === 'silent' ? 'silent' : path.join(tmp, 'agent.log');
     process.stderr.write(`bench: ${CONCURRENCY} clients, ${SECONDS} s per target in ${ROUNDS} rounds, ${os.cpus().length} CPUs\n`);
     const targets: Target[] = [
-      { key: 'a', label: 'hvagent (RpcServer+Registry, scrypt store)', argv: node('hvagent-server.js', path.join(tmp, 'a-root'), cert, key, log), path: '/api/3/', rounds: [] },
-      { key: 'b', label: 'Python SimpleXMLRPCServer+Threading, HTTP/1.0', argv: py('HTTP/1.0'), path: '/RPC2', rounds: [] },
-      { key: 'c', label: 'Python SimpleXMLRPCServer+Threading, HTTP/1.1', argv: py('HTTP/1.1'), path: '/RPC2', rounds: [] },
-      { key: 'd', label: 'npm xmlrpc createSecureServer', argv: node('npm-xmlrpc-server.js', cert, key), path: '/RPC2', rounds: [] },
-      { key: 'e', label: 'bare node:https, fixed answer', argv: node('bare-server.js', cert, key), path: '/RPC2', rounds: [] },
+      { key: 'a', label: 'hvagent (RpcServer+Registry, scrypt store)', argv: node('hvagent-server.js', path.join(tmp, 'a-root'), cert, key, log), path: '/api/3/', rounds: [], cpuSeconds: 0 },
+      { key: 'b', label: 'Python SimpleXMLRPCServer+Threading, HTTP/1.0', argv: py('HTTP/1.0'), path: '/RPC2', rounds: [], cpuSeconds: 0 },
+      { key: 'c', label: 'Python SimpleXMLRPCServer+Threading, HTTP/1.1', argv: py('HTTP/1.1'), path: '/RPC2', rounds: [], cpuSeconds: 0 },
+      { key: 'd', label: 'npm xmlrpc createSecureServer', argv: node('npm-xmlrpc-server.js', cert, key), path: '/RPC2', rounds: [], cpuSeconds: 0 },
+      { key: 'e', label: 'bare node:https, fixed answer', argv: node('bare-server.js', cert, key), path: '/RPC2', rounds: [], cpuSeconds: 0 },
     ];
     for (const t of targets) Object.assign(t, await startServer(t.argv));
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of targets) {
+        const cpu0 = cpuSecondsOf(t.child!.pid!);
         const r = await runLoad({
           port: t.port!,
           path: t.path,
@@ -130,12 +141,16 @@ async function main(): Promise<void> {
           body: ECHO_BODY,
           expect: ECHO_TEXT,
         });
+        t.cpuSeconds += cpuSecondsOf(t.child!.pid!) - cpu0;
         t.rounds.push(r);
         process.stderr.write(`  round ${round + 1} (${t.key}): ${Math.round(r.callsPerSec)} calls/s, ${r.errors} errors\n`);
       }
     }
     for (const t of targets) await stopServer(t.child!);
-    const rows = targets.map((t) => ({ key: t.key, label: t.label, r: merge(t.rounds) }));
+    const rows = targets.map((t) => {
+      const r = merge(t.rounds);
+      return { key: t.key, label: t.label, r, cpuUs: (t.cpuSeconds * 1e6) / r.totalCalls };
+    });
     const loadAvg = os.loadavg()[0];
     const codec = codecBench();
 
@@ -145,11 +160,12 @@ async function main(): Promise<void> {
     const ae = a.callsPerSec / by('e').callsPerSec;
     const lines = [
       `echo over HTTPS + Basic auth, ${CONCURRENCY} concurrent clients, ${SECONDS} s per target in ${ROUNDS} rounds (node ${process.version}, ${os.cpus().length} CPUs, load average ${fmt(loadAvg, 2)})`,
-      `${'target'.padEnd(52)} ${'calls/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)} ${'conns'.padStart(6)}`,
-      ...rows.map(({ key, label, r }) =>
-        `${`(${key}) ${label}`.padEnd(52)} ${fmt(r.callsPerSec).padStart(8)} ${fmt(r.p50Ms, 2).padStart(7)} ${fmt(r.p99Ms, 2).padStart(7)} ${String(r.errors).padStart(6)} ${String(r.connections).padStart(6)}`,
+      `${'target'.padEnd(52)} ${'calls/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)} ${'conns'.padStart(6)} ${'srv CPU us/call'.padStart(15)}`,
+      ...rows.map(({ key, label, r, cpuUs }) =>
+        `${`(${key}) ${label}`.padEnd(52)} ${fmt(r.callsPerSec).padStart(8)} ${fmt(r.p50Ms, 2).padStart(7)} ${fmt(r.p99Ms, 2).padStart(7)} ${String(r.errors).padStart(6)} ${String(r.connections).padStart(6)} ${fmt(cpuUs).padStart(15)}`,
       ),
       `a/b = ${fmt(ab, 1)}x (goal >= 10)   a/e = ${fmt(ae, 2)} (goal >= 0.8)   hvagent errors = ${a.errors} (goal 0)`,
+      `server CPU per call, e/a = ${fmt(rows[4].cpuUs / rows[0].cpuUs, 2)} (the same ratio measured in CPU time, less sensitive to other load on the machine)`,
       `codec on a ${fmt(codec.sizeBytes / 1e6, 2)} MB list_vms-like response (${codec.vms} VMs): encode ${fmt(codec.encodeMBps, 1)} MB/s, decode ${fmt(codec.decodeMBps, 1)} MB/s`,
     ];
     for (const r of rows) if (r.r.firstError) lines.push(`(${r.key}) first error: ${r.r.firstError}`);
