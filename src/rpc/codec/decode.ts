@@ -4,6 +4,7 @@
 import type { DecodeOptions, Fault, MethodCall, MethodResponse, XmlRpcValue } from './types.js';
 import { END, EOF, START, TEXT, XmlReader, bodyToText, parseError } from './xml-reader.js';
 
+const OPEN: Record<string, string> = { name: '<name>', value: '<value>', data: '<data>', param: '<param>' };
 const WS_ONLY = /^[ \t\n\r]*$/;
 const INT_RE = /^[ \t\n\r]*([+-]?)([0-9]+)[ \t\n\r]*$/;
 const DOUBLE_RE = /^[ \t\n\r]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\r]*$/;
@@ -28,6 +29,7 @@ function nextTag(r: XmlReader): number {
 }
 
 function expectStart(r: XmlReader, name: string): void {
+  if (r.tryOpen(OPEN[name] ?? `<${name}>`, name)) return;
   if (nextTag(r) !== START || r.name !== name) throw parseError(`expected <${name}>, found ${describe(r)}`);
 }
 
@@ -158,8 +160,9 @@ function decodeValue(r: XmlReader): XmlRpcValue {
 function decodeStruct(r: XmlReader): XmlRpcValue {
   const obj: { [key: string]: XmlRpcValue } = {};
   for (;;) {
-    const t = nextTag(r);
-    if (t === END) return obj;
+    if (!r.tryOpen('<member>', 'member')) {
+      if (nextTag(r) === END) return obj;
+    }
     if (r.name !== 'member') throw parseError(`expected <member> in <struct>, found <${r.name}>`);
     expectStart(r, 'name');
     const key = textOnly(r, 'name');
@@ -176,8 +179,9 @@ function decodeArray(r: XmlReader): XmlRpcValue[] {
   expectStart(r, 'data');
   const out: XmlRpcValue[] = [];
   for (;;) {
-    const t = nextTag(r);
-    if (t === END) break;
+    if (!r.tryOpen('<value>', 'value')) {
+      if (nextTag(r) === END) break;
+    }
     if (r.name !== 'value') throw parseError(`expected <value> in <data>, found <${r.name}>`);
     out.push(decodeValue(r));
   }
