@@ -79,9 +79,12 @@ function decodeDate(s: string): Date {
   if (!m) throw parseError(`<dateTime.iso8601> holds ${JSON.stringify(s.slice(0, 40))}, not YYYYMMDDTHH:MM:SS`);
   const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number);
   const ms = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
-  let t = Date.UTC(y, mo - 1, d, h, mi, se, ms);
-  const check = new Date(t);
-  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || check.getUTCHours() !== h || mi > 59 || se > 59) {
+  // setUTCFullYear, not Date.UTC: the latter maps years 0-99 to 1900-1999.
+  const check = new Date(0);
+  check.setUTCFullYear(y, mo - 1, d);
+  check.setUTCHours(h, mi, se, ms);
+  let t = check.getTime();
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || check.getUTCHours() !== h || mi > 59 || se > 59) {
     throw parseError(`<dateTime.iso8601> ${JSON.stringify(s)} is not a valid date and time`);
   }
   // No zone: our reading is UTC (we always send UTC).
