@@ -93,7 +93,9 @@ export class Registry {
     const started = performance.now();
     const def = this.byName.get(method);
     if (log.isLevelEnabled('info')) {
-      log.info({ caller: base.remoteAddress, args: summarizeArgs(params, def?.secretArgs) }, 'START');
+      // An unknown method has no secretArgs declaration (a misspelt password call?): log no values.
+      const args = def ? summarizeArgs(params, def.secretArgs) : `${params.length} args`;
+      log.info({ caller: base.remoteAddress, args }, 'START');
     }
     let release: (() => void) | undefined;
     try {

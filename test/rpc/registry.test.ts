@@ -73,9 +73,11 @@ function setup(owned = { value: false }) {
   return { reg, base, lines, calls, wire, owned, release: () => release(), ctx: () => lastCtx };
 }
 
-t.test('unknown method is a fault', async (t) => {
-  const { wire } = setup();
-  t.strictSame(await wire('no_such', []), { ok: false, fault: { faultCode: 1002, faultString: 'exceptions.Exception:UNKNOWN_METHOD: method no_such is not supported' } });
+t.test('unknown method is a fault, and its arguments are not logged', async (t) => {
+  const { wire, lines } = setup();
+  t.strictSame(await wire('no_such', [SECRET]), { ok: false, fault: { faultCode: 1002, faultString: 'exceptions.Exception:UNKNOWN_METHOD: method no_such is not supported' } });
+  t.match(lines[0], { msg: 'START', method: 'no_such', args: '1 args' });
+  t.notMatch(JSON.stringify(lines), SECRET);
 });
 
 t.test('unparsable request is a fault, not an exception', async (t) => {

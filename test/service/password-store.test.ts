@@ -100,6 +100,28 @@ t.test('header cache: hit after verify, cleared on change, on a file change by a
   t.equal(await store.verifyHeader(basic('oracle', 'other')), true);
 });
 
+t.test('concurrent checks of one header share one scrypt; a change in between is not cached', async (t) => {
+  const { store } = makeStore();
+  await store.set('pw');
+  let runs = 0;
+  const verify = store.verify.bind(store);
+  store.verify = async (u: string, p: string) => {
+    runs++;
+    return verify(u, p);
+  };
+  const h = basic('oracle', 'pw');
+  const results = await Promise.all(Array.from({ length: 20 }, () => store.verifyHeader(h)));
+  t.same(new Set(results), new Set([true]));
+  t.equal(runs, 1, 'one verification for 20 concurrent requests');
+  const other = basic('oracle', 'pw2');
+  store.invalidate();
+  const racing = store.verifyHeader(h);
+  store.invalidate(); // e.g. the file changed while scrypt ran
+  t.equal(await racing, true);
+  t.equal(store.isCachedHeader(h), false, 'not cached: the password may have changed meanwhile');
+  t.equal(await store.verifyHeader(other), false);
+});
+
 t.test('parseBasicAuth', async (t) => {
   t.same(parseBasicAuth(basic('oracle', 'a:b')), { user: 'oracle', password: 'a:b' });
   t.same(parseBasicAuth('basic ' + Buffer.from('u:').toString('base64')), { user: 'u', password: '' });

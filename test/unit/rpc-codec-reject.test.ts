@@ -36,7 +36,7 @@ const rejected: Array<[string, string | Buffer, RegExp]> = [
   ['too deep', nested(30), /nesting deeper than 64/],
   ['unclosed element', param('<string>x</value>'), /does not match/],
   ['truncated', param('<string>abc').slice(0, -10), /truncated|does not match/],
-  ['truncated in a tag', '<methodCall><methodName>m</method', /malformed|expected/],
+  ['truncated in a tag', '<methodCall><methodName>m</method', /malformed|expected|does not match/],
   ['empty document', '', /no root/],
   ['text after the root', '<methodCall><methodName>m</methodName></methodCall>junk', /after the root/],
   ['second root', '<methodCall><methodName>m</methodName></methodCall><methodCall/>', /after the root/],
@@ -150,4 +150,41 @@ t.test('call without params, Python layout', async (t) => {
     params: [],
   });
   t.strictSame(decodeMethodCall('<methodCall><methodName>m</methodName></methodCall>', opts), { method: 'm', params: [] });
+});
+
+t.test('every truncation of a document is a PARSE_ERROR', async (t) => {
+  const doc = call(
+    '<param><value><struct><member><name>a&amp;b</name><value><array><data><value><i8>4294967296</i8></value><value><nil/></value><value>txt</value></data></array></value></member></struct></value></param>',
+  );
+  let refused = 0;
+  for (let n = 0; n < doc.length; n++) {
+    try {
+      decodeMethodCall(doc.slice(0, n), opts);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'PARSE_ERROR') refused++;
+    }
+  }
+  t.equal(refused, doc.length, 'no prefix decodes, and none fails any other way');
+  t.doesNotThrow(() => decodeMethodCall(doc, opts));
+});
+
+t.test('mutated documents decode or fail with PARSE_ERROR, nothing else', async (t) => {
+  const doc = call('<param><value><struct><member><name>k</name><value><array><data><value><int>1</int></value><value><base64>aHY=</base64></value><value><dateTime.iso8601>20260102T03:04:05</dateTime.iso8601></value></data></array></value></member></struct></value></param>');
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const alphabet = '<>/&;#x="\' \n\tabz01!?-[]';
+  const others: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const chars = doc.split('');
+    for (let m = 1 + rand(3); m > 0; m--) chars[rand(chars.length)] = alphabet[rand(alphabet.length)];
+    try {
+      decodeMethodCall(chars.join(''), opts);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'PARSE_ERROR') others.push(String(err));
+    }
+  }
+  t.strictSame(others, []);
 });

@@ -36,6 +36,8 @@ const roundTrips: Array<[string, XmlRpcValue]> = [
   ['unicode', 'Grüße 日本 🚀'],
   ['nil', null],
   ['date UTC', new Date(Date.UTC(2026, 10, 22, 15, 4, 5))],
+  ['date before 1970', new Date(Date.UTC(1969, 6, 20, 20, 17, 40))],
+  ['date in year 42', new Date('0042-03-04T05:06:07Z')],
   ['base64', Buffer.from([0, 1, 2, 253, 254, 255])],
   ['empty base64', Buffer.alloc(0)],
   ['empty array', []],
@@ -136,6 +138,9 @@ t.test('encode refuses what XML-RPC cannot carry', async (t) => {
     ['invalid Date', new Date('nope')],
     ['function', () => 1],
     ['symbol', Symbol('x')],
+    ['Map', new Map([['a', 1]])],
+    ['Set', new Set([1])],
+    ['year beyond 9999', new Date(Date.UTC(10000, 0, 1))],
   ];
   for (const [name, v] of bad) t.throws(() => encodeResponse(v), { code: 'INTERNAL' }, name);
   const cyclic: Record<string, unknown> = {};

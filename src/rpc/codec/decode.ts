@@ -4,6 +4,7 @@
 import type { DecodeOptions, Fault, MethodCall, MethodResponse, XmlRpcValue } from './types.js';
 import { END, EOF, START, TEXT, XmlReader, bodyToText, parseError } from './xml-reader.js';
 
+const OPEN: Record<string, string> = { name: '<name>', value: '<value>', data: '<data>', param: '<param>' };
 const WS_ONLY = /^[ \t\n\r]*$/;
 const INT_RE = /^[ \t\n\r]*([+-]?)([0-9]+)[ \t\n\r]*$/;
 const DOUBLE_RE = /^[ \t\n\r]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\r]*$/;
@@ -28,6 +29,7 @@ function nextTag(r: XmlReader): number {
 }
 
 function expectStart(r: XmlReader, name: string): void {
+  if (r.tryOpen(OPEN[name] ?? `<${name}>`, name)) return;
   if (nextTag(r) !== START || r.name !== name) throw parseError(`expected <${name}>, found ${describe(r)}`);
 }
 
@@ -77,9 +79,12 @@ function decodeDate(s: string): Date {
   if (!m) throw parseError(`<dateTime.iso8601> holds ${JSON.stringify(s.slice(0, 40))}, not YYYYMMDDTHH:MM:SS`);
   const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number);
   const ms = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
-  let t = Date.UTC(y, mo - 1, d, h, mi, se, ms);
-  const check = new Date(t);
-  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || check.getUTCHours() !== h || mi > 59 || se > 59) {
+  // setUTCFullYear, not Date.UTC: the latter maps years 0-99 to 1900-1999.
+  const check = new Date(0);
+  check.setUTCFullYear(y, mo - 1, d);
+  check.setUTCHours(h, mi, se, ms);
+  let t = check.getTime();
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || check.getUTCHours() !== h || mi > 59 || se > 59) {
     throw parseError(`<dateTime.iso8601> ${JSON.stringify(s)} is not a valid date and time`);
   }
   // No zone: our reading is UTC (we always send UTC).
@@ -158,8 +163,9 @@ function decodeValue(r: XmlReader): XmlRpcValue {
 function decodeStruct(r: XmlReader): XmlRpcValue {
   const obj: { [key: string]: XmlRpcValue } = {};
   for (;;) {
-    const t = nextTag(r);
-    if (t === END) return obj;
+    if (!r.tryOpen('<member>', 'member')) {
+      if (nextTag(r) === END) return obj;
+    }
     if (r.name !== 'member') throw parseError(`expected <member> in <struct>, found <${r.name}>`);
     expectStart(r, 'name');
     const key = textOnly(r, 'name');
@@ -176,8 +182,9 @@ function decodeArray(r: XmlReader): XmlRpcValue[] {
   expectStart(r, 'data');
   const out: XmlRpcValue[] = [];
   for (;;) {
-    const t = nextTag(r);
-    if (t === END) break;
+    if (!r.tryOpen('<value>', 'value')) {
+      if (nextTag(r) === END) break;
+    }
     if (r.name !== 'value') throw parseError(`expected <value> in <data>, found <${r.name}>`);
     out.push(decodeValue(r));
   }

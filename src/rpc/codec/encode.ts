@@ -103,6 +103,9 @@ function encodeValue(v: unknown, depth: number): string {
         const b = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
         return `<value><base64>${b.toString('base64')}</base64></value>`;
       }
+      if (v instanceof Map || v instanceof Set || v instanceof Promise) {
+        throw encodeError(`a ${v.constructor.name} has no XML-RPC form (convert it to a plain object or array)`);
+      }
       let out = '<value><struct>';
       const obj = v as Record<string, unknown>;
       for (const key of Object.keys(obj)) {

@@ -9,6 +9,7 @@ export const TEXT = 3;
 export const EOF = 4;
 
 // Characters XML 1.0 forbids in a document (C0 controls except tab/LF/CR, unpaired surrogates, FFFE/FFFF).
+const SUSPECT_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const ILLEGAL_CHAR =
   /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const XML_DECL =
@@ -40,11 +41,11 @@ export function bodyToText(body: Buffer | string): string {
   throw parseError(`unsupported XML encoding "${enc}" (use UTF-8)`);
 }
 
-function isNameStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58;
-}
-function isNameChar(c: number): boolean {
-  return isNameStart(c) || (c >= 48 && c <= 57) || c === 45 || c === 46;
+// 1 = may start a name, 2 = may continue one (ASCII only: XML-RPC element names are ASCII).
+const NAME = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const start = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58;
+  NAME[c] = start ? 3 : (c >= 48 && c <= 57) || c === 45 || c === 46 ? 2 : 0;
 }
 function isWsCode(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
@@ -90,7 +91,6 @@ function decodeEntities(raw: string, base: number): string {
 
 /** Raw character data between tags → its text (line ends normalised, entities decoded, legality checked). */
 function charData(raw: string, base: number): string {
-  if (ILLEGAL_CHAR.test(raw)) throw parseError(`illegal XML character in text near offset ${base}`);
   if (raw.includes(']]>')) throw parseError(`']]>' in text at offset ${base + raw.indexOf(']]>')}`);
   if (raw.includes('\r')) raw = raw.replace(/\r\n?/g, '\n');
   return raw.includes('&') ? decodeEntities(raw, base) : raw;
@@ -110,6 +110,11 @@ export class XmlReader {
     private readonly s: string,
     private readonly maxDepth: number,
   ) {
+    // The whole document must be legal XML characters; checked once (the fast class rarely matches).
+    if (SUSPECT_CHAR.test(s)) {
+      const m = ILLEGAL_CHAR.exec(s);
+      if (m) throw parseError(`illegal XML character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at offset ${m.index}`);
+    }
     if (s.charCodeAt(0) === 0xfeff) this.pos = 1;
     if (s.startsWith('<?xml', this.pos) && isWsCode(s.charCodeAt(this.pos + 5))) {
       const m = XML_DECL.exec(s.slice(this.pos, this.pos + 200));
@@ -139,6 +144,23 @@ export class XmlReader {
       }
     }
     return this.tag();
+  }
+
+  /**
+   * Fast path for the decoder: when the next markup (after inter-element whitespace) is exactly
+   * `lit` (e.g. '<member>'), consume it as a START of `name`. Otherwise leave the position alone.
+   */
+  tryOpen(lit: string, name: string): boolean {
+    if (this.pendingEnd || this.stack.length === 0) return false;
+    const s = this.s;
+    let p = this.pos;
+    while (isWsCode(s.charCodeAt(p))) p++;
+    if (!s.startsWith(lit, p)) return false;
+    this.pos = p + lit.length;
+    this.stack.push(name);
+    if (this.stack.length > this.maxDepth) this.fail(`XML nesting deeper than ${this.maxDepth} levels`);
+    this.name = name;
+    return true;
   }
 
   private fail(what: string): never {
@@ -195,7 +217,6 @@ export class XmlReader {
         const end = s.indexOf(']]>', lt + 9);
         if (end < 0) this.fail('unterminated CDATA section');
         const raw = s.slice(lt + 9, end);
-        if (ILLEGAL_CHAR.test(raw)) this.fail('illegal XML character in CDATA');
         out += raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
         this.pos = end + 3;
       } else if (s.startsWith('<!', lt)) {
@@ -211,9 +232,9 @@ export class XmlReader {
   private readName(): string {
     const s = this.s;
     const start = this.pos;
-    if (!isNameStart(s.charCodeAt(start))) this.fail('expected an element name');
+    if ((NAME[s.charCodeAt(start)] & 1) === 0) this.fail('expected an element name');
     let p = start + 1;
-    while (isNameChar(s.charCodeAt(p))) p++;
+    while (NAME[s.charCodeAt(p)]) p++;
     this.pos = p;
     return s.slice(start, p);
   }
@@ -230,13 +251,19 @@ export class XmlReader {
     this.pos++;
     if (s.charCodeAt(this.pos) === 47) {
       this.pos++;
-      const name = this.readName();
+      const open = this.stack[this.stack.length - 1];
+      // Fast path: the end tag names the open element (compared in place, no slice).
+      if (open !== undefined && s.startsWith(open, this.pos) && !NAME[s.charCodeAt(this.pos + open.length)]) {
+        this.pos += open.length;
+      } else {
+        const name = this.readName();
+        this.fail(`end tag </${name}> does not match <${open}>`);
+      }
       this.skipWs();
-      if (s.charCodeAt(this.pos) !== 62) this.fail(`malformed end tag </${name}`);
+      if (s.charCodeAt(this.pos) !== 62) this.fail(`malformed end tag </${open}`);
       this.pos++;
-      const open = this.stack.pop();
-      if (open !== name) this.fail(`end tag </${name}> does not match <${open}>`);
-      this.name = name;
+      this.stack.pop();
+      this.name = open;
       return END;
     }
     const name = this.readName();

