@@ -1,6 +1,7 @@
 // The host (`Linux`) methods of wire-api.md 3.2: discovery, boot time, clock, time zone, NTP,
 // logs, system disk space and power. Thin declarations over HostService.
 import { z } from 'zod';
+import { xmlSafeText } from '../codec/encode.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import type { HostService } from '../../services/host/host-service.js';
 import { LOG_NAMES, MOUNT_TYPES } from '../../services/host/host-service.js';
@@ -136,7 +137,9 @@ export function hostMethods(host: HostService): MethodDef[] {
       ]),
       access: 'public',
       summary: 'struct log name → bounded tail of that log',
-      handler: ([names]) => host.getLog(names),
+      // Log text may hold bytes XML cannot carry; they must not turn the answer into a fault.
+      handler: async ([names]) =>
+        Object.fromEntries(Object.entries(await host.getLog(names)).map(([k, v]) => [k, xmlSafeText(v)])),
     }),
     defineMethod({
       name: 'get_system_disk_space',

@@ -106,3 +106,16 @@ t.test('host stats: CPU usage between samples, memory, load, uptime, network, di
   t.equal((await stats.collectHostStats()).cpu.usage, 75);
   t.equal((await stats.collectHostStats()).cpu.usage, 0, 'no jiffies passed');
 });
+
+t.test('get_log over the method: control characters in a log never break the answer', async (t) => {
+  const { hostMethods } = await import('../../../src/rpc/methods/host.js');
+  const { encodeResponse } = await import('../../../src/rpc/codec/encode.js');
+  const d = await hostDeps('rhel-server');
+  t.teardown(d.cleanup);
+  await fsp.writeFile(path.join(d.logDir, 'agent.log'), 'ok line\nbad \u0001\u0007 bytes\n');
+  const host = new HostService({ ...d, agentVersion: '0.0.0' });
+  const def = hostMethods(host).find((m) => m.name === 'get_log')!;
+  const out = (await def.handler(def.params.parse([['hvagent']]), {} as never)) as Record<string, string>;
+  t.match(out.hvagent, /ok line/);
+  t.doesNotThrow(() => encodeResponse(out), 'the reply encodes');
+});
