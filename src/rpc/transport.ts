@@ -195,6 +195,7 @@ export class RpcServer {
       user,
       signal: this.abort.signal,
       log: this.deps.log,
+      maxDepth: this.rpc.maxXmlDepth,
     };
     this.inFlight++;
     this.deps.handle(body, base).then(

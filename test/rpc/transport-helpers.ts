@@ -11,8 +11,16 @@ import type { Clock } from '../../src/host/clock.js';
 
 export const silentLog = pino({ level: 'silent' });
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A temp sysroot, removed when the test process exits. */
 export function tempSysroot(prefix = 'hvagent-rpc-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 export function testConfig(sysroot: string, rpc: NonNullable<AgentConfigInput['rpc']> = {}): AgentConfig {

@@ -55,6 +55,7 @@ t.test('the four paths answer; others 404; non-POST 405; Content-Type text/xml',
   t.equal(s.calls[0].base.remoteAddress, '127.0.0.1');
   t.equal(s.calls[0].base.localAddress, '127.0.0.1');
   t.equal(s.calls[0].base.user, 'oracle');
+  t.equal(s.calls[0].base.maxDepth, 64, 'rpc.maxXmlDepth goes to the codec');
   for (const p of ['/api', '/RPC', '/api/4', '/x/RPC2']) {
     t.equal((await rawRequest({ port: s.port, path: p, password: PASSWORD })).status, 404, p);
   }
