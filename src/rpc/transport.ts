@@ -134,13 +134,13 @@ export class RpcServer {
   private async checkPassword(req: http.IncomingMessage, res: http.ServerResponse, header: string | undefined): Promise<void> {
     const addr = plainAddress(req.socket.remoteAddress);
     let ok = false;
-    if (header) {
-      const delay = this.throttle.delayFor(addr);
+    const wait = header ? this.throttle.admit(addr) : 0;
+    if (header && wait !== undefined) {
       try {
-        if (delay > 0) await this.deps.clock.sleep(delay, this.abort.signal);
+        if (wait > 0) await this.deps.clock.sleep(wait, this.abort.signal);
         ok = await this.deps.passwords.verifyHeader(header);
       } catch (e) {
-        this.deps.log.error({ err: e }, 'password check failed');
+        if (!this.abort.signal.aborted) this.deps.log.error({ err: e }, 'password check failed');
       }
     }
     if (ok) {

@@ -30,7 +30,7 @@ export function testConfig(sysroot: string, rpc: NonNullable<AgentConfigInput['r
   return { ...r.config, rpc: { ...r.config.rpc, port: 0 } };
 }
 
-/** A clock whose sleeps resolve at once and are recorded, and whose time only moves when told. */
+/** A clock whose sleeps resolve at once, are recorded and move its time; nothing else moves it. */
 export class FakeClock implements Clock {
   t = 1_000_000;
   readonly sleeps: number[] = [];
@@ -43,6 +43,7 @@ export class FakeClock implements Clock {
   }
   async sleep(ms: number): Promise<void> {
     this.sleeps.push(ms);
+    this.t += ms;
   }
 }
 
