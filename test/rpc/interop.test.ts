@@ -25,7 +25,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PASSWORD = 'interop pass:word';
 
 function testRegistry(): Registry {
-  return new Registry({ isOwned: () => true }, [
+  return new Registry({ isOwned: () => true, maxXmlDepth: 1024 }, [
     defineMethod({ name: 'echo', params: z.array(z.unknown()).min(1), access: 'public', handler: (args) => args[0] }),
     defineMethod({ name: 'big', params: z.tuple([]), access: 'public', handler: () => 2 ** 40 }),
     defineMethod({
@@ -41,7 +41,7 @@ function testRegistry(): Registry {
 
 async function start(t: Tap) {
   const sysroot = tempSysroot();
-  const config = testConfig(sysroot);
+  const config = testConfig(sysroot, { maxXmlDepth: 16 });
   const hostFs = new SysrootFs(sysroot);
   const clock = new FakeClock();
   const passwords = new PasswordStore({ config, fs: hostFs, clock, log: silentLog });
@@ -123,12 +123,20 @@ t.test('raw <i8> in, DTD refused with a fault, depth limit', async (t) => {
   t.equal(dtd.status, 200);
   t.match(dtd.body, /<fault>/);
   t.notMatch(dtd.body, /aaaa/);
-  const deep = '<value><array><data>'.repeat(100) + '</data></array></value>'.repeat(100);
+  const nest = (n: number) => '<value><array><data>'.repeat(n) + '</data></array></value>'.repeat(n);
+  const ok = await rawRequest({
+    port: s.port,
+    ca: s.cert,
+    password: PASSWORD,
+    body: `<?xml version="1.0"?><methodCall><methodName>echo</methodName><params><param>${nest(3)}</param></params></methodCall>`,
+  });
+  t.notMatch(ok.body, /<fault>/, 'shallow nesting passes');
+  const deep = nest(6);
   const d = await rawRequest({
     port: s.port,
     ca: s.cert,
     password: PASSWORD,
     body: `<?xml version="1.0"?><methodCall><methodName>echo</methodName><params><param>${deep}</param></params></methodCall>`,
   });
-  t.match(d.body, /<fault>/, 'nesting beyond rpc.maxXmlDepth is a fault');
+  t.match(d.body, /<fault>/, 'nesting beyond rpc.maxXmlDepth (16, below the registry default) is a fault');
 });
