@@ -1,7 +1,8 @@
 // Bench target (a): hvagent's RpcServer + Registry + the real scrypt password store, in its own
 // process, with the real common methods. argv: sysroot certFile keyFile logFile|'warn'; prints
 // {"port": N} once listening.
-import pino from 'pino';
+import * as path from 'node:path';
+import { createRootLogger } from '../../src/services/logging/logger.js';
 import { parseConfig } from '../../src/core/config/schema.js';
 import { SysrootFs } from '../../src/host/host-fs.js';
 import { systemClock } from '../../src/host/clock.js';
@@ -18,7 +19,12 @@ if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
 const config = parsed.config;
 // As in production: START/FINISH lines at info for every call, written to a file.
 // 'warn' shows what the per-call lines cost (an informational row of the bench).
-const log = pino({ level: logFile === 'warn' ? 'warn' : 'info' }, pino.destination({ dest: logFile === 'warn' ? '/dev/null' : logFile, sync: false }));
+// The agent's own root logger (redaction, file destination), without stdout.
+const { log } = createRootLogger({
+  level: logFile === 'warn' ? 'warn' : 'info',
+  logDir: logFile === 'warn' ? undefined : path.dirname(logFile),
+  stdout: false,
+});
 const passwords = new PasswordStore({ config, fs: new SysrootFs(sysroot), clock: systemClock, log });
 await passwords.set(BENCH_PASSWORD);
 const registry = new Registry({ isOwned: () => true, maxXmlDepth: config.rpc.maxXmlDepth }, commonMethods());
