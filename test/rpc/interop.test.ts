@@ -1,6 +1,7 @@
 // Independent peers against our server over HTTPS with Basic auth: Python's xmlrpc.client and the
 // npm xmlrpc client call echo with every value kind, a method answering <i8>, and fault cases.
 import t from 'tap';
+import type { Test } from 'tap';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +61,7 @@ async function start(t: Tap) {
   t.teardown(() => server.stop(100));
   return { port, certFile: hostFs.resolve(config.rpc.certFile), cert: tls.cert };
 }
-type Tap = typeof t;
+type Tap = Test;
 
 t.test("Python's xmlrpc.client over HTTPS with Basic auth", async (t) => {
   const s = await start(t);

@@ -1,8 +1,9 @@
 // RpcServer over real loopback sockets with a temp sysroot: paths, methods, auth and its
 // throttle, body limit, plain HTTP, key pair generation/reuse and mutual TLS.
 import t from 'tap';
+import type { Test } from 'tap';
 
-type Tap = typeof t;
+type Tap = Test;
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as https from 'node:https';
