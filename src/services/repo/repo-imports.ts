@@ -1,0 +1,172 @@
+// Imports into repositories as jobs: virtual disks and ISOs downloaded over HTTP(S), and
+// templates from `.tgz` archives or plain files (vm.cfg into Templates/<id>/, images into
+// VirtualDisks/). Nothing is left under a final name unless the whole import succeeded.
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { AgentError, fail } from '../../core/errors.js';
+import { fileFactsToRecord, type FileRecord } from '../../core/repo/file-record.js';
+import { checkComponent, repoFilePath, repoRoot, repoSubdirPath } from '../../core/repo/repo-paths.js';
+import { checkArchiveMembers, checkArchiveTypes, isArchiveName, planTemplateFiles, type TemplateFile } from '../../core/repo/template-archive.js';
+import { fileFacts, lstatPath, renamePath, unlinkPath } from '../../host/file-ops.js';
+import { downloadToFile, parseDownloadUrl, urlForLog } from '../../host/http-download.js';
+import type { ServiceDeps } from '../context.js';
+import type { RepoAccess } from './repo-files.js';
+
+export interface ImportOptions {
+  maxRedirects?: number;
+  idleTimeoutMs?: number;
+  /** Bound on `tar` runs (listing and extraction). */
+  tarTimeoutMs?: number;
+}
+
+type ImportDeps = Pick<ServiceDeps, 'fs' | 'jobs' | 'log' | 'exec'>;
+
+/** The file name a URL names (last path segment, decoded), checked as one path component. */
+export function urlFileName(raw: string): string {
+  const url = parseDownloadUrl(raw);
+  const last = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+  return checkComponent(`file name of ${urlForLog(url)}`, last);
+}
+
+export class RepoImports {
+  /** Final paths with a download in flight: a second import to the same name is refused. */
+  private readonly pending = new Set<string>();
+
+  constructor(
+    private readonly deps: ImportDeps,
+    private readonly repos: RepoAccess,
+    private readonly opts: ImportOptions,
+  ) {}
+
+  /** import_virtual_disk / import_ISO: returns the job id; the job's result is the file_record. */
+  async importFile(sub: 'VirtualDisks' | 'ISOs', url: string, id: string, repoUuid: string): Promise<string> {
+    const target = repoFilePath(repoUuid, sub, id);
+    parseDownloadUrl(url);
+    await this.repos.requireRepo(repoUuid);
+    await this.refuseExisting(target);
+    const release = this.claim(repoUuid, [target]);
+    const job = this.deps.jobs.start(`import_${sub === 'ISOs' ? 'iso' : 'virtual_disk'}`, `import ${urlForLog(url)} into ${target}`, async (ctl) => {
+      try {
+        await this.deps.fs.mkdirp(repoSubdirPath(repoUuid, sub));
+        await downloadToFile(url, this.deps.fs.resolve(target), {
+          ...this.httpOpts(),
+          signal: ctl.signal,
+          onProgress: (got, total) => ctl.progress(total ? got / total : 0, `${got}${total ? ` of ${total}` : ''} bytes`),
+        });
+        return await this.record(repoUuid, target);
+      } finally {
+        release();
+      }
+    });
+    return job.id;
+  }
+
+  /** import_template: every URL is a `.tgz` archive or one template file. Returns the job id. */
+  async importTemplate(repoUuid: string, templateId: string, urls: readonly string[]): Promise<string> {
+    const tdir = `${repoSubdirPath(repoUuid, 'Templates')}/${checkComponent('template id', templateId)}`;
+    if (urls.length === 0) throw fail('INVALID_ARGUMENT', 'url_list is empty');
+    const names = urls.map((u) => urlFileName(u));
+    await this.repos.requireRepo(repoUuid);
+    await this.refuseExisting(tdir);
+    const release = this.claim(repoUuid, [tdir]);
+    const job = this.deps.jobs.start('import_template', `import template ${templateId} into repository ${repoUuid}`, async (ctl) => {
+      const staging = `${repoRoot(repoUuid)}/Templates/.${templateId}.${randomBytes(4).toString('hex')}.import`;
+      const placed: string[] = [];
+      try {
+        await this.deps.fs.mkdirp(`${staging}/files`);
+        const files: TemplateFile[] = [];
+        for (let i = 0; i < urls.length; i++) {
+          const base = i / urls.length;
+          const progress = (got: number, total: number | undefined) =>
+            ctl.progress(base + (total ? got / total : 0) / urls.length, `${names[i]}: ${got}${total ? ` of ${total}` : ''} bytes`);
+          if (isArchiveName(names[i])) {
+            const archive = `${staging}/archive-${i}.tgz`;
+            await downloadToFile(urls[i], this.deps.fs.resolve(archive), { ...this.httpOpts(), signal: ctl.signal, onProgress: progress });
+            files.push(...(await this.unpack(archive, `${staging}/x${i}`)));
+            await unlinkPath(this.deps.fs, archive);
+          } else {
+            const dest = `${staging}/files/${names[i]}`;
+            await downloadToFile(urls[i], this.deps.fs.resolve(dest), { ...this.httpOpts(), signal: ctl.signal, onProgress: progress });
+            files.push({ from: dest, name: names[i] });
+          }
+        }
+        ctl.signal.throwIfAborted();
+        const plan = planTemplateFiles(templateId, files);
+        for (const p of plan) await this.refuseExisting(`${repoRoot(repoUuid)}/${p.to}`);
+        await this.deps.fs.mkdirp(tdir);
+        placed.push(tdir);
+        for (const p of plan) {
+          const to = `${repoRoot(repoUuid)}/${p.to}`;
+          await this.deps.fs.mkdirp(path.posix.dirname(to));
+          await renamePath(this.deps.fs, p.from, to);
+          placed.push(to);
+        }
+        return { template: tdir, files: plan.map((p) => `${repoRoot(repoUuid)}/${p.to}`) };
+      } catch (e) {
+        // Roll back what was put in place (newest first), so a failed import leaves nothing.
+        for (const p of placed.reverse()) {
+          if (p === tdir) await this.deps.fs.removeTree(p).catch(() => {});
+          else await unlinkPath(this.deps.fs, p).catch(() => {});
+        }
+        throw e;
+      } finally {
+        await this.deps.fs.removeTree(staging).catch(() => {});
+        release();
+      }
+    });
+    return job.id;
+  }
+
+  /** List (names and types checked), extract into `dir`, then walk it: regular files only. */
+  private async unpack(archive: string, dir: string): Promise<TemplateFile[]> {
+    const real = this.deps.fs.resolve(archive);
+    const timeoutMs = this.opts.tarTimeoutMs ?? 30 * 60_000;
+    const tarFail = (what: string) => (e: unknown) => {
+      throw new AgentError('REPO_BAD_ARCHIVE', `cannot ${what} the template archive: ${(e as Error).message.slice(0, 300)}`);
+    };
+    const names = await this.deps.exec.run(['tar', '-tzf', real], { timeoutMs }).catch(tarFail('list'));
+    checkArchiveMembers(names.stdout.split('\n').filter((l) => l !== ''));
+    const verbose = await this.deps.exec.run(['tar', '-tvzf', real], { timeoutMs }).catch(tarFail('list'));
+    checkArchiveTypes(verbose.stdout.split('\n'));
+    await this.deps.fs.mkdirp(dir);
+    await this.deps.exec
+      .run(['tar', '-xzf', real, '-C', this.deps.fs.resolve(dir), '--no-same-owner', '--no-same-permissions'], { timeoutMs })
+      .catch(tarFail('extract'));
+    const out: TemplateFile[] = [];
+    const walk = async (d: string): Promise<void> => {
+      for (const name of await this.deps.fs.list(d)) {
+        const p = `${d}/${name}`;
+        const st = await lstatPath(this.deps.fs, p);
+        if (st?.isDirectory()) await walk(p);
+        else if (st?.isFile()) out.push({ from: p, name });
+        else throw fail('REPO_BAD_ARCHIVE', `the template archive holds ${name}, which is not a plain file`);
+      }
+    };
+    await walk(dir);
+    return out;
+  }
+
+  private httpOpts() {
+    return { maxRedirects: this.opts.maxRedirects, idleTimeoutMs: this.opts.idleTimeoutMs };
+  }
+
+  private async refuseExisting(p: string): Promise<void> {
+    if (this.pending.has(p) || (await lstatPath(this.deps.fs, p))) throw fail('REPO_FILE_EXISTS', `${p} already exists`);
+  }
+
+  private claim(repoUuid: string, paths: string[]): () => void {
+    for (const p of paths) this.pending.add(p);
+    const release = this.repos.hold(repoUuid);
+    return () => {
+      for (const p of paths) this.pending.delete(p);
+      release();
+    };
+  }
+
+  private async record(repoUuid: string, p: string): Promise<FileRecord> {
+    const f = await fileFacts(this.deps.fs, p);
+    if (!f) throw fail('REPO_FILE_NOT_FOUND', `no file ${p}`);
+    return fileFactsToRecord(f, p, repoUuid);
+  }
+}
+
