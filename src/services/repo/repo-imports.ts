@@ -6,8 +6,9 @@ import * as path from 'node:path';
 import { AgentError, fail } from '../../core/errors.js';
 import { fileFactsToRecord, type FileRecord } from '../../core/repo/file-record.js';
 import { checkComponent, repoFilePath, repoRoot, repoSubdirPath } from '../../core/repo/repo-paths.js';
-import { checkArchiveMembers, checkArchiveTypes, isArchiveName, planTemplateFiles, type TemplateFile } from '../../core/repo/template-archive.js';
+import { checkArchiveMembers, checkArchiveTypes, isArchiveName, isImageName, planTemplateFiles, type TemplateFile } from '../../core/repo/template-archive.js';
 import { fileFacts, lstatPath, renamePath, unlinkPath } from '../../host/file-ops.js';
+import { sparseCopy } from '../../host/sparse-copy.js';
 import { downloadToFile, parseDownloadUrl, urlForLog } from '../../host/http-download.js';
 import type { ServiceDeps } from '../context.js';
 import type { RepoAccess } from './repo-files.js';
@@ -75,6 +76,7 @@ export class RepoImports {
       try {
         await this.deps.fs.mkdirp(`${staging}/files`);
         const files: TemplateFile[] = [];
+        const extracted = new Set<string>();
         for (let i = 0; i < urls.length; i++) {
           const base = i / urls.length;
           const progress = (got: number, total: number | undefined) =>
@@ -82,7 +84,9 @@ export class RepoImports {
           if (isArchiveName(names[i])) {
             const archive = `${staging}/archive-${i}.tgz`;
             await downloadToFile(urls[i], this.deps.fs.resolve(archive), { ...this.httpOpts(), signal: ctl.signal, onProgress: progress });
-            files.push(...(await this.unpack(archive, `${staging}/x${i}`)));
+            const unpacked = await this.unpack(archive, `${staging}/x${i}`);
+            unpacked.forEach((f) => extracted.add(f.from));
+            files.push(...unpacked);
             await unlinkPath(this.deps.fs, archive);
           } else {
             const dest = `${staging}/files/${names[i]}`;
@@ -98,7 +102,12 @@ export class RepoImports {
         for (const p of plan) {
           const to = `${repoRoot(repoUuid)}/${p.to}`;
           await this.deps.fs.mkdirp(path.posix.dirname(to));
-          await renamePath(this.deps.fs, p.from, to);
+          if (extracted.has(p.from) && isImageName(p.to)) {
+            // tar writes an image's zeros out in full: copy it sparse so the holes come back.
+            await sparseCopy(this.deps.fs.resolve(p.from), this.deps.fs.resolve(to), { signal: ctl.signal, noClobber: true });
+          } else {
+            await renamePath(this.deps.fs, p.from, to);
+          }
           placed.push(to);
         }
         return { template: tdir, files: plan.map((p) => `${repoRoot(repoUuid)}/${p.to}`) };

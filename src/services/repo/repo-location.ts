@@ -51,13 +51,18 @@ export class RepoLocations {
     }
     if (st?.isSymbolicLink()) throw fail('REPO_BAD_PATH', `${mountPoint} is a link to a directory, not a mount point`);
     if (st && !st.isDirectory()) throw fail('REPO_BAD_PATH', `${mountPoint} is not a directory`);
-    await fs.mkdirp(mountPoint);
     const real = fs.resolve(mountPoint);
-    if (await this.mounter.isMounted(real)) return noop;
-    await this.mounter.mount(loc, real);
+    if (st && (await this.mounter.isMounted(real))) return noop;
+    await fs.mkdirp(mountPoint);
+    try {
+      await this.mounter.mount(loc, real);
+    } catch (e) {
+      if (!st) await rmdirIfEmpty(fs, mountPoint);
+      throw e;
+    }
     return async () => {
       await this.mounter.unmount(real);
-      await rmdirIfEmpty(fs, mountPoint);
+      if (!st) await rmdirIfEmpty(fs, mountPoint);
     };
   }
 
