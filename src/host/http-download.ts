@@ -54,23 +54,29 @@ export function parseDownloadUrl(raw: string): URL {
 
 const importFailed = (msg: string, detail?: Record<string, unknown>) => new AgentError('STORAGE_IMPORT_FAILED', msg, detail);
 
-function get(url: URL, opts: DownloadOptions): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
+/** Set when the idle timer fired: the stream then fails with a bare ECONNRESET, not our error. */
+interface Watch {
+  timeout?: AgentError;
+}
+
+function get(url: URL, opts: DownloadOptions, watch: Watch): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
     const req = mod.get(url, { signal: opts.signal, headers: { 'accept-encoding': 'identity', 'user-agent': 'hvagent' } });
     req.setTimeout(opts.idleTimeoutMs ?? 60_000, () => {
-      req.destroy(new AgentError('TIMEOUT', `no data from ${urlForLog(url)} for ${opts.idleTimeoutMs ?? 60_000} ms`));
+      watch.timeout = new AgentError('TIMEOUT', `no data from ${urlForLog(url)} for ${opts.idleTimeoutMs ?? 60_000} ms`);
+      req.destroy(watch.timeout);
     });
     req.once('response', (res) => resolve({ req, res }));
     req.once('error', reject);
   });
 }
 
-async function openResponse(start: URL, opts: DownloadOptions): Promise<{ req: http.ClientRequest; res: http.IncomingMessage; url: URL }> {
+async function openResponse(start: URL, opts: DownloadOptions, watch: Watch): Promise<{ req: http.ClientRequest; res: http.IncomingMessage; url: URL }> {
   let url = start;
   const max = opts.maxRedirects ?? 5;
   for (let hops = 0; ; hops++) {
-    const { req, res } = await get(url, opts);
+    const { req, res } = await get(url, opts, watch);
     const status = res.statusCode ?? 0;
     if ([301, 302, 303, 307, 308].includes(status) && res.headers.location) {
       res.resume();
@@ -90,8 +96,9 @@ async function openResponse(start: URL, opts: DownloadOptions): Promise<{ req: h
 export async function downloadToFile(rawUrl: string, finalPath: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
   const start = parseDownloadUrl(rawUrl);
   let writer: SparseWriter | undefined;
+  const watch: Watch = {};
   try {
-    const { res, url } = await openResponse(start, opts);
+    const { res, url } = await openResponse(start, opts, watch);
     const lenHeader = res.headers['content-length'];
     const expected = lenHeader !== undefined && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
     writer = await SparseWriter.create(tempPathFor(finalPath), { sparse: opts.sparse ?? true });
@@ -120,6 +127,7 @@ export async function downloadToFile(rawUrl: string, finalPath: string, opts: Do
   } catch (e) {
     if (writer) await writer.discard();
     if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new AgentError('JOB_ABORTED', 'download aborted');
+    if (watch.timeout) throw watch.timeout;
     if (isAgentError(e)) throw e;
     const err = e as NodeJS.ErrnoException;
     throw importFailed(`download of ${urlForLog(start)} failed: ${err.code ?? err.message}`);

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { fail, isAgentError } from '../../core/errors.js';
 import { REPOSITORIES_ROOT, REPO_SUBDIRS } from '../../core/ids.js';
 import { fsLocationToText, parseFsLocation, parseMountPoint, type FsLocation } from '../../core/repo/fs-location.js';
-import { isMetaValue, REPO_VERSION, repoMetaToText, textToRepoMeta, type RepoMeta } from '../../core/repo/repo-meta.js';
+import { isMetaValue, REPO_META_FILE, REPO_VERSION, repoMetaToText, textToRepoMeta, type RepoMeta } from '../../core/repo/repo-meta.js';
 import { checkComponent, repoMetaPath, repoRoot } from '../../core/repo/repo-paths.js';
 import { repoDbToDiscoverXml, reposToDiscoverXml, type RepoContents, type RepoDbEntry } from '../../core/repo/repo-xml.js';
 import type { FileRecord } from '../../core/repo/file-record.js';
@@ -97,9 +97,9 @@ export class RepositoryService implements RepoAccess {
     const mp = this.repoMountPoint(mountPoint);
     const undo = await this.locations.attach(loc, mp);
     try {
-      const text = await this.deps.fs.readTextIfExists(`${mp}/.ovsrepo`);
+      const text = await this.deps.fs.readTextIfExists(`${mp}/${REPO_META_FILE}`);
       if (text === undefined) throw fail('REPO_NOT_FOUND', `no repository at ${fsLocationToText(loc)} (no metadata file)`);
-      const meta = textToRepoMeta(text, `${fsLocationToText(loc)}/.ovsrepo`);
+      const meta = textToRepoMeta(text, `${fsLocationToText(loc)}/${REPO_META_FILE}`);
       if (`${REPOSITORIES_ROOT}/${meta.uuid}` !== mp) {
         throw fail('REPO_INVALID', `the repository at ${fsLocationToText(loc)} is ${meta.uuid}, the mount point names ${mp}`);
       }
@@ -263,8 +263,8 @@ export class RepositoryService implements RepoAccess {
 
   private async readMeta(row: RepoRow): Promise<RepoMeta | undefined> {
     try {
-      const text = await this.deps.fs.readTextIfExists(`${row.mountPoint}/.ovsrepo`);
-      return text === undefined ? undefined : textToRepoMeta(text, `${row.mountPoint}/.ovsrepo`);
+      const text = await this.deps.fs.readTextIfExists(`${row.mountPoint}/${REPO_META_FILE}`);
+      return text === undefined ? undefined : textToRepoMeta(text, `${row.mountPoint}/${REPO_META_FILE}`);
     } catch (e) {
       this.log.warn({ err: e, repoUuid: row.uuid }, 'unreadable repository metadata');
       return undefined;

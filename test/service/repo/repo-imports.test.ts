@@ -238,3 +238,22 @@ t.test('templates from .tgz archives and plain files', async (t) => {
   await t.rejects(h.svc.importTemplate(U, '../T', [`${base}/good.tgz`]), { code: 'REPO_BAD_PATH' });
   await t.rejects(h.svc.importTemplate(U, 'T9', [`${base}/..%2Fx.img`]), { code: 'REPO_BAD_PATH' });
 });
+
+t.test('a server that stops sending times out; credentials never reach the job record', async (t) => {
+  const h = makeHarness({ http: { idleTimeoutMs: 100 } });
+  t.teardown(h.cleanup);
+  await h.svc.createRepository(`/OVS/Repositories/${U}`, `/OVS/Repositories/${U}`, U, 'timeouts');
+  const base = await serve(t, {
+    '/stall': (_q, res) => {
+      res.writeHead(200, { 'content-length': '1000000' });
+      res.write(Buffer.alloc(1000, 1));
+    },
+  });
+  const url = base.replace('http://', 'http://admin:s3cret@') + '/stall';
+  const id = await h.svc.importVirtualDisk(url, 'slow.img', U);
+  const job = await waitJob(h, id);
+  t.equal(job.state, 'failed');
+  t.match(job.error, /^TIMEOUT: no data from http:\/\/127\.0\.0\.1:\d+\/stall for 100 ms$/);
+  t.notMatch(JSON.stringify(job), /s3cret/, 'password not in the job record');
+  t.same(fs.readdirSync(path.join(h.root, `OVS/Repositories/${U}/VirtualDisks`)), []);
+});
