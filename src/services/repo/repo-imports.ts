@@ -7,8 +7,9 @@ import { AgentError, fail } from '../../core/errors.js';
 import { fileFactsToRecord, type FileRecord } from '../../core/repo/file-record.js';
 import { checkComponent, repoFilePath, repoRoot, repoSubdirPath } from '../../core/repo/repo-paths.js';
 import { checkArchiveMembers, checkArchiveTypes, isArchiveName, isImageName, planTemplateFiles, type TemplateFile } from '../../core/repo/template-archive.js';
-import { fileFacts, lstatPath, renamePath, unlinkPath } from '../../host/file-ops.js';
+import { fileFacts, lstatPath, unlinkPath } from '../../host/file-ops.js';
 import { sparseCopy } from '../../host/sparse-copy.js';
+import { commitTemp } from '../../host/temp-file.js';
 import { downloadToFile, parseDownloadUrl, urlForLog } from '../../host/http-download.js';
 import type { ServiceDeps } from '../context.js';
 import type { RepoAccess } from './repo-files.js';
@@ -25,7 +26,12 @@ type ImportDeps = Pick<ServiceDeps, 'fs' | 'jobs' | 'log' | 'exec'>;
 /** The file name a URL names (last path segment, decoded), checked as one path component. */
 export function urlFileName(raw: string): string {
   const url = parseDownloadUrl(raw);
-  const last = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+  let last: string;
+  try {
+    last = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+  } catch {
+    throw fail('REPO_BAD_PATH', `the file name in ${urlForLog(url)} is not valid percent-encoding`);
+  }
   return checkComponent(`file name of ${urlForLog(url)}`, last);
 }
 
@@ -106,7 +112,7 @@ export class RepoImports {
             // tar writes an image's zeros out in full: copy it sparse so the holes come back.
             await sparseCopy(this.deps.fs.resolve(p.from), this.deps.fs.resolve(to), { signal: ctl.signal, noClobber: true });
           } else {
-            await renamePath(this.deps.fs, p.from, to);
+            await commitTemp(this.deps.fs.resolve(p.from), this.deps.fs.resolve(to), { noClobber: true });
           }
           placed.push(to);
         }

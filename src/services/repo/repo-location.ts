@@ -19,13 +19,21 @@ export class RepoLocations {
     private readonly mounter: Mounter,
   ) {}
 
-  /** Make `loc` reachable at `mountPoint` (idempotent); returns how to undo what this call did. */
-  async attach(loc: FsLocation, mountPoint: string): Promise<Undo> {
+  /**
+   * Make `loc` reachable at `mountPoint` (idempotent); returns how to undo what this call did.
+   * `createMissing` false (the start-up restore) never creates a vanished directory location:
+   * an empty stand-in on the wrong disk would silently take the repository's writes.
+   */
+  async attach(loc: FsLocation, mountPoint: string, createMissing = true): Promise<Undo> {
     const { fs } = this;
     const st = await lstatPath(fs, mountPoint);
     if (loc.kind === 'dir') {
+      if (!createMissing && !(await fs.exists(`${loc.path}/${REPO_META_FILE}`))) {
+        throw fail('REPO_NOT_FOUND', `no repository at ${loc.path} any more`);
+      }
       if (loc.path === mountPoint) {
         if (st?.isSymbolicLink()) throw fail('REPO_BAD_PATH', `${mountPoint} is a link to another location`);
+        if (st && !st.isDirectory()) throw fail('REPO_BAD_PATH', `${mountPoint} is not a directory`);
         if (st) return noop;
         await fs.mkdirp(mountPoint);
         return async () => void (await rmdirIfEmpty(fs, mountPoint));

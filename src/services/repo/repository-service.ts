@@ -274,7 +274,7 @@ export class RepositoryService implements RepoAccess {
   private async restoreAll(): Promise<void> {
     for (const row of this.store.list()) {
       try {
-        await this.locations.attach(parseFsLocation(row.fsLocation), row.mountPoint);
+        await this.locations.attach(parseFsLocation(row.fsLocation), row.mountPoint, false);
       } catch (e) {
         const message = `repository ${row.uuid} (${row.fsLocation}) could not be restored: ${isAgentError(e) ? e.message : String(e)}`;
         this.log.warn({ err: e, repoUuid: row.uuid }, message);

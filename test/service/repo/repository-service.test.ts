@@ -160,3 +160,22 @@ t.test('refusals change nothing', async (t) => {
   t.same(before(), snap);
   t.same(h.exec.calls, []);
 });
+
+t.test('restore relinks a directory repository but never recreates a vanished location', async (t) => {
+  const h = makeHarness();
+  t.teardown(h.cleanup);
+  await h.svc.createRepository('/srv/kept', mp(U1), U1, 'kept');
+  await h.svc.createRepository('/srv/gone', mp(U2), U2, 'gone');
+  fs.unlinkSync(path.join(h.root, mp(U1)));
+  fs.unlinkSync(path.join(h.root, mp(U2)));
+  fs.rmSync(path.join(h.root, 'srv/gone'), { recursive: true });
+  const again = h.restart({ restoreAtStart: true });
+  again.start();
+  await again.whenRestored();
+  t.equal(fs.readlinkSync(path.join(h.root, mp(U1))), '../../srv/kept', 'link made again');
+  t.notOk(fs.existsSync(path.join(h.root, 'srv/gone')), 'vanished location not recreated');
+  t.notOk(fs.existsSync(path.join(h.root, mp(U2))));
+  const ev = h.db.prepare("SELECT object FROM events WHERE code = 'REPOSITORY_RESTORE_FAILED'").all();
+  t.same(ev, [{ object: `repository:${U2}` }]);
+  t.match(await again.discoverRepositoryDb(), new RegExp(`Uuid="${U2}">.*<Status>Unmounted</Status>`));
+});
