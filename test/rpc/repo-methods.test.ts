@@ -3,17 +3,30 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pino } from 'pino';
 import { repoMethods } from '../../src/rpc/methods/repo.js';
-import type { CallContext, MethodDef } from '../../src/rpc/method.js';
+import type { MethodDef } from '../../src/rpc/method.js';
+import { decodeMethodResponse, encodeMethodCall } from '../../src/rpc/codec/index.js';
+import { Registry, callFromWire } from '../../src/rpc/registry.js';
 import { makeHarness } from '../service/repo/helpers.js';
 
 const U = 'abcdefabcdefabcdefabcdefabcdef12';
 
-async function call(defs: MethodDef[], name: string, args: unknown[]): Promise<unknown> {
-  const def = defs.find((d) => d.name === name);
-  if (!def) throw new Error(`no method ${name}`);
-  const parsed = def.params.parse(args);
-  return def.handler(parsed, {} as CallContext);
+const log = pino({ level: 'silent' });
+
+/** One call over the wire encoding, through the registry (ownership, schema, locks, faults). */
+async function call(defs: MethodDef[], name: string, args: unknown[], owned = true): Promise<unknown> {
+  const reg = new Registry({ isOwned: () => owned }, defs);
+  const body = await callFromWire(reg, encodeMethodCall(name, args), {
+    remoteAddress: '127.0.0.1',
+    localAddress: '127.0.0.1',
+    user: 'oracle',
+    signal: new AbortController().signal,
+    log,
+  });
+  const r = decodeMethodResponse(body, { maxDepth: 64 }) as { ok: boolean; value?: unknown; fault?: { faultCode: number; faultString: string } };
+  if (!r.ok) throw Object.assign(new Error(r.fault?.faultString), r.fault);
+  return r.value;
 }
 
 t.test('declarations', async (t) => {
@@ -38,7 +51,13 @@ t.test('calls through the declarations', async (t) => {
   const h = makeHarness();
   t.teardown(h.cleanup);
   const defs = repoMethods(h.svc);
-  t.equal(await call(defs, 'create_repository', ['/srv/r', `/OVS/Repositories/${U}`, U, 'rpc']), undefined, 'nil');
+  await t.rejects(call(defs, 'create_repository', ['/srv/r', `/OVS/Repositories/${U}`, U, 'rpc'], false), { faultCode: 1004 }, 'needs ownership');
+  t.match(await call(defs, 'discover_repository_db', [], false), '<RepositoryDbList/>', 'discovery is public');
+  t.equal(await call(defs, 'create_repository', ['/srv/r', `/OVS/Repositories/${U}`, U, 'rpc']), null, 'nil');
+  await t.rejects(call(defs, 'create_repository', ['/srv/r', `/OVS/Repositories/${U}`, U, 'rpc']), {
+    faultCode: 6002,
+    faultString: /^exceptions\.Exception:REPO_EXISTS: Repository already exists/,
+  });
   t.match(await call(defs, 'discover_repositories', [U]), /^<\?xml version="1.0" \?><Discover_Repositories_Result>/);
   t.match(await call(defs, 'discover_repositories', []), `Name="${U}"`);
   t.match(await call(defs, 'discover_repository_db', []), `<Repository Uuid="${U}">`);
@@ -47,8 +66,8 @@ t.test('calls through the declarations', async (t) => {
   t.match(rec, { fr_type: 'File', file_sz: 5 * 1024 ** 3, fs_uuid: U }, 'i8 sizes accepted');
   t.match(await call(defs, 'resize_virtual_disk', [U, 'd.img', 6 * 1024 ** 3]), { file_sz: 6 * 1024 ** 3 });
   t.match(await call(defs, 'list_repository_files', [U, 'VirtualDisks']), [{ file_path: `/OVS/Repositories/${U}/VirtualDisks/d.img` }, { file_path: `/OVS/Repositories/${U}/VirtualDisks/small.img` }]);
-  t.equal(await call(defs, 'copy_file', [`/OVS/Repositories/${U}/VirtualDisks/small.img`, `/OVS/Repositories/${U}/VirtualDisks/e.img`, true]), undefined);
-  t.equal(await call(defs, 'delete_virtual_disk', [U, 'd.img']), undefined);
+  t.equal(await call(defs, 'copy_file', [`/OVS/Repositories/${U}/VirtualDisks/small.img`, `/OVS/Repositories/${U}/VirtualDisks/e.img`, true]), null);
+  t.equal(await call(defs, 'delete_virtual_disk', [U, 'd.img']), null);
   const jobId = await call(defs, 'import_virtual_disk', ['http://127.0.0.1:1/x.img', 'x.img', U, '']);
   t.type(jobId, 'string', 'imports return the job id');
   const tmplJob = await call(defs, 'import_template', [U, 'T', 'http://127.0.0.1:1/t.tgz', {}]);
@@ -57,7 +76,7 @@ t.test('calls through the declarations', async (t) => {
     while (h.jobs.get(id).state === 'running') await new Promise((r) => setTimeout(r, 5));
     t.equal(h.jobs.get(id).state, 'failed', 'nothing listens on port 1');
   }
-  t.equal(await call(defs, 'delete_repository', [U, false]), undefined);
+  t.equal(await call(defs, 'delete_repository', [U, false]), null);
 });
 
 t.test('bad arguments are refused by the schema, nothing changed', async (t) => {
@@ -74,7 +93,7 @@ t.test('bad arguments are refused by the schema, nothing changed', async (t) => 
     ['copy_file', ['/a', '/b']],
     ['import_template', [U, 'T', [], {}]],
   ];
-  for (const [name, args] of bad) await t.rejects(call(defs, name, args), `${name} ${JSON.stringify(args, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`);
+  for (const [name, args] of bad) await t.rejects(call(defs, name, args), { faultCode: 1003 }, `${name} ${JSON.stringify(args, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`);
   t.same(fs.readdirSync(h.root), [], 'sysroot untouched');
   t.notOk(fs.existsSync(path.join(h.root, 'srv')));
 });

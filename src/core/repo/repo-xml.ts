@@ -1,7 +1,7 @@
 // The repository discovery documents: Discover_Repositories_Result (what a repository holds)
 // and Discover_Repository_Db_Result (what this host remembers), element names as wire-api 3.6.
 import type { RepoMeta } from './repo-meta.js';
-import { el, xmlDocToText, type XmlElement } from './xml-doc.js';
+import { el, elAttrs, renderXmlDocument, type XmlElement } from '../discovery/xml-doc.js';
 
 /** A named folder and the files in it (a template, VM or assembly). */
 export interface RepoEntry {
@@ -29,14 +29,15 @@ export interface RepoDbEntry {
   mounted: boolean;
 }
 
-const text = (name: string, value: string): XmlElement => el(name, null, value);
+// An empty value renders as an empty element (`<Manager_UUID/>`).
+const text = (name: string, value: string): XmlElement => el(name, value === '' ? undefined : value);
 
 function entries(listName: string, itemName: string, list: RepoEntry[]): XmlElement {
-  return el(listName, null, ...list.map((e) => el(itemName, { Name: e.name }, ...e.files.map((f) => text('File', f)))));
+  return el(listName, ...list.map((e) => elAttrs(itemName, { Name: e.name }, ...e.files.map((f) => text('File', f)))));
 }
 
 export function repoContentsToXml(r: RepoContents): XmlElement {
-  return el(
+  return elAttrs(
     'Repository',
     { Name: r.meta.uuid },
     text('Version', r.meta.version),
@@ -46,25 +47,23 @@ export function repoContentsToXml(r: RepoContents): XmlElement {
     entries('Assemblies', 'Assembly', r.assemblies),
     entries('Templates', 'Template', r.templates),
     entries('VirtualMachines', 'VirtualMachine', r.virtualMachines),
-    el('VirtualDisks', null, ...r.virtualDisks.map((d) => text('Disk', d))),
-    el('ISOs', null, ...r.isos.map((i) => text('ISO', i))),
+    el('VirtualDisks', ...r.virtualDisks.map((d) => text('Disk', d))),
+    el('ISOs', ...r.isos.map((i) => text('ISO', i))),
   );
 }
 
 export function reposToDiscoverXml(repos: RepoContents[]): string {
-  return xmlDocToText(el('Discover_Repositories_Result', null, el('RepositoryList', null, ...repos.map(repoContentsToXml))));
+  return renderXmlDocument(el('Discover_Repositories_Result', el('RepositoryList', ...repos.map(repoContentsToXml))));
 }
 
 export function repoDbToDiscoverXml(list: RepoDbEntry[]): string {
-  return xmlDocToText(
+  return renderXmlDocument(
     el(
       'Discover_Repository_Db_Result',
-      null,
       el(
         'RepositoryDbList',
-        null,
         ...list.map((r) =>
-          el(
+          elAttrs(
             'Repository',
             { Uuid: r.uuid },
             text('Fs_location', r.fsLocation),
