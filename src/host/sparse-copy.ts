@@ -3,6 +3,8 @@
 // renamed into place only when complete.
 import * as fsp from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import * as path from 'node:path';
+import { AgentError } from '../core/errors.js';
 import { commitTemp, tempPathFor } from './temp-file.js';
 
 /** Granularity of hole detection; file systems allocate at least this much per block. */
@@ -20,6 +22,8 @@ export interface SparseWriterOptions {
 export class SparseWriter {
   private pos = 0;
   private pending: Buffer = Buffer.alloc(0);
+  /** Bytes actually written (the rest are holes). */
+  written = 0;
   private closed = false;
 
   private constructor(
@@ -102,6 +106,7 @@ export class SparseWriter {
     while (done < buf.length) {
       const { bytesWritten } = await this.fh.write(buf, done, buf.length - done, position + done);
       done += bytesWritten;
+      this.written += bytesWritten;
     }
   }
 }
@@ -121,7 +126,7 @@ export interface SparseCopyOptions {
  * Copy `src` to `dst` (real paths). The copy is written to a temp name beside `dst` and renamed
  * only when complete; on failure or abort the temp file is removed and `dst` is untouched.
  */
-export async function sparseCopy(src: string, dst: string, opts: SparseCopyOptions = {}): Promise<{ bytes: number }> {
+export async function sparseCopy(src: string, dst: string, opts: SparseCopyOptions = {}): Promise<{ bytes: number; written: number }> {
   const st = await fsp.stat(src);
   if (!st.isFile()) throw new Error(`${src} is not a regular file`);
   const tmp = tempPathFor(dst);
@@ -150,12 +155,32 @@ export async function sparseCopy(src: string, dst: string, opts: SparseCopyOptio
     opts.signal?.throwIfAborted();
     const bytes = await writer.finish();
     await commitTemp(tmp, dst, { noClobber: opts.noClobber ?? false });
-    return { bytes };
+    return { bytes, written: writer.written };
   } catch (e) {
     if (writer) await writer.discard();
     else await fsp.rm(tmp, { force: true });
     throw e;
   } finally {
     await input.close();
+  }
+}
+
+/**
+ * The VM area's entry point (clones of template disks), kept as a thin wrapper so both areas
+ * share one copy: failures become AgentErrors (HOST_IO_FAILED, JOB_ABORTED).
+ */
+export async function copyFileSparse(
+  src: string,
+  dst: string,
+  opts: { sparse: boolean; signal?: AbortSignal; onProgress?: (copied: number, total: number) => void; blockSize?: number },
+): Promise<{ size: number; written: number }> {
+  try {
+    const r = await sparseCopy(src, dst, { sparse: opts.sparse, signal: opts.signal, onProgress: opts.onProgress, bufferSize: opts.blockSize });
+    return { size: r.bytes, written: r.written };
+  } catch (e) {
+    if (e instanceof AgentError) throw e;
+    if (opts.signal?.aborted) throw new AgentError('JOB_ABORTED', `copy of ${path.basename(src)} aborted`);
+    const err = e as NodeJS.ErrnoException;
+    throw new AgentError('HOST_IO_FAILED', `copy ${src} -> ${dst}: ${err.code ?? err.message}`, { errno: err.code });
   }
 }

@@ -4,7 +4,7 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { sparseCopy, SparseWriter } from '../../../src/host/sparse-copy.js';
+import { copyFileSparse, sparseCopy, SparseWriter } from '../../../src/host/sparse-copy.js';
 
 const MiB = 1024 * 1024;
 
@@ -83,4 +83,18 @@ t.test('SparseWriter: chunks of any size, discard removes the file', async (t) =
   await w2.discard();
   t.notOk(fs.existsSync(path.join(d, 'g')));
   await t.rejects(SparseWriter.create(path.join(d, 'f')), { code: 'EEXIST' }, 'never opens an existing file');
+});
+
+t.test('copyFileSparse (the VM area entry point): written bytes and AgentErrors', async (t) => {
+  const d = tmpdir(t);
+  writeSparse(path.join(d, 'src'), 8 * MiB, [[MiB, Buffer.alloc(4096, 1)]]);
+  const r = await copyFileSparse(path.join(d, 'src'), path.join(d, 'dst'), { sparse: true });
+  t.same(r, { size: 8 * MiB, written: 4096 });
+  const full = await copyFileSparse(path.join(d, 'src'), path.join(d, 'full'), { sparse: false });
+  t.same(full, { size: 8 * MiB, written: 8 * MiB });
+  await t.rejects(copyFileSparse(path.join(d, 'missing'), path.join(d, 'x'), { sparse: true }), { code: 'HOST_IO_FAILED' });
+  const ac = new AbortController();
+  ac.abort();
+  await t.rejects(copyFileSparse(path.join(d, 'src'), path.join(d, 'y'), { sparse: true, signal: ac.signal }), { code: 'JOB_ABORTED' });
+  t.same(fs.readdirSync(d).sort(), ['dst', 'full', 'src']);
 });
