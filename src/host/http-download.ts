@@ -19,6 +19,8 @@ export interface DownloadOptions {
   sparse?: boolean;
   /** Refuse to replace an existing file (default true). */
   noClobber?: boolean;
+  /** Extra trusted CA certificates (PEM) for https URLs; the system store is used otherwise. */
+  ca?: string | Buffer;
 }
 
 export interface DownloadResult {
@@ -61,8 +63,11 @@ interface Watch {
 
 function get(url: URL, opts: DownloadOptions, watch: Watch): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
   return new Promise((resolve, reject) => {
-    const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.get(url, { signal: opts.signal, headers: { 'accept-encoding': 'identity', 'user-agent': 'hvagent' } });
+    const headers = { 'accept-encoding': 'identity', 'user-agent': 'hvagent' };
+    const req =
+      url.protocol === 'https:'
+        ? https.get(url, { signal: opts.signal, headers, ...(opts.ca ? { ca: opts.ca } : {}) })
+        : http.get(url, { signal: opts.signal, headers });
     req.setTimeout(opts.idleTimeoutMs ?? 60_000, () => {
       watch.timeout = new AgentError('TIMEOUT', `no data from ${urlForLog(url)} for ${opts.idleTimeoutMs ?? 60_000} ms`);
       req.destroy(watch.timeout);

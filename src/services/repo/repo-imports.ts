@@ -19,6 +19,8 @@ export interface ImportOptions {
   idleTimeoutMs?: number;
   /** Bound on `tar` runs (listing and extraction). */
   tarTimeoutMs?: number;
+  /** Extra trusted CA certificates (PEM) for https URLs. */
+  ca?: string | Buffer;
 }
 
 type ImportDeps = Pick<ServiceDeps, 'fs' | 'jobs' | 'log' | 'exec'>;
@@ -162,7 +164,7 @@ export class RepoImports {
   }
 
   private httpOpts() {
-    return { maxRedirects: this.opts.maxRedirects, idleTimeoutMs: this.opts.idleTimeoutMs };
+    return { maxRedirects: this.opts.maxRedirects, idleTimeoutMs: this.opts.idleTimeoutMs, ca: this.opts.ca };
   }
 
   private async refuseExisting(p: string): Promise<void> {
