@@ -18,6 +18,8 @@ export interface RepoAccess {
   requireRepo(repoUuid: string): Promise<RepoRow>;
   /** Mark the repository busy (delete/unmount refuse) until the returned release is called. */
   hold(repoUuid: string): () => void;
+  /** hold() then requireRepo(), as one step that a concurrent delete cannot slip between. */
+  acquire(repoUuid: string): Promise<{ row: RepoRow; release: () => void }>;
   /** Mount points of the known repositories. */
   knownRoots(): string[];
 }
@@ -39,8 +41,7 @@ export class RepoFiles {
   async createVirtualDisk(repoUuid: string, name: string, size: number, sparse: boolean): Promise<FileRecord> {
     const p = repoFilePath(repoUuid, 'VirtualDisks', name);
     checkSize(size);
-    await this.repos.requireRepo(repoUuid);
-    const release = this.repos.hold(repoUuid);
+    const { release } = await this.repos.acquire(repoUuid);
     try {
       await this.deps.fs.mkdirp(repoSubdirPath(repoUuid, 'VirtualDisks'));
       await createSizedFile(this.deps.fs, p, size, sparse);
@@ -117,7 +118,13 @@ export class RepoFiles {
     if (!st?.isFile()) throw fail('REPO_FILE_NOT_FOUND', `no file ${s}`);
     const dstDir = await this.deps.fs.stat(path.posix.dirname(d));
     if (!dstDir?.isDirectory()) throw fail('REPO_BAD_PATH', `the destination directory ${path.posix.dirname(d)} does not exist`);
-    const held = [s, d].map((p) => this.repoOf(p)).filter((u): u is string => !!u).map((u) => this.repos.hold(u));
+    const held: Array<() => void> = [];
+    try {
+      for (const u of new Set([s, d].map((p) => this.repoOf(p)).filter((x): x is string => !!x))) held.push((await this.repos.acquire(u)).release);
+    } catch (e) {
+      held.forEach((release) => release());
+      throw e;
+    }
     const periodMs = Math.max(0, (updatePeriodSecs ?? 0) * 1000);
     const job = this.deps.jobs.start('copy_file', `copy ${s} to ${d}${sparse ? ' (sparse)' : ''}`, async (ctl) => {
       let last = -Infinity;

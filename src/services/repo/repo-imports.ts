@@ -51,9 +51,7 @@ export class RepoImports {
   async importFile(sub: 'VirtualDisks' | 'ISOs', url: string, id: string, repoUuid: string): Promise<string> {
     const target = repoFilePath(repoUuid, sub, id);
     parseDownloadUrl(url);
-    await this.repos.requireRepo(repoUuid);
-    await this.refuseExisting(target);
-    const release = this.claim(repoUuid, [target]);
+    const release = await this.claim(repoUuid, target);
     const job = this.deps.jobs.start(`import_${sub === 'ISOs' ? 'iso' : 'virtual_disk'}`, `import ${urlForLog(url)} into ${target}`, async (ctl) => {
       try {
         await this.deps.fs.mkdirp(repoSubdirPath(repoUuid, sub));
@@ -75,11 +73,9 @@ export class RepoImports {
     const tdir = `${repoSubdirPath(repoUuid, 'Templates')}/${checkComponent('template id', templateId)}`;
     if (urls.length === 0) throw fail('INVALID_ARGUMENT', 'url_list is empty');
     const names = urls.map((u) => urlFileName(u));
-    await this.repos.requireRepo(repoUuid);
-    await this.refuseExisting(tdir);
-    const release = this.claim(repoUuid, [tdir]);
+    const release = await this.claim(repoUuid, tdir);
     const job = this.deps.jobs.start('import_template', `import template ${templateId} into repository ${repoUuid}`, async (ctl) => {
-      const staging = `${repoRoot(repoUuid)}/Templates/.${templateId}.${randomBytes(4).toString('hex')}.import`;
+      const staging = `${repoRoot(repoUuid)}/Templates/.import-${randomBytes(6).toString('hex')}`;
       const placed: string[] = [];
       try {
         await this.deps.fs.mkdirp(`${staging}/files`);
@@ -171,12 +167,24 @@ export class RepoImports {
     if (this.pending.has(p) || (await lstatPath(this.deps.fs, p))) throw fail('REPO_FILE_EXISTS', `${p} already exists`);
   }
 
-  private claim(repoUuid: string, paths: string[]): () => void {
-    for (const p of paths) this.pending.add(p);
-    const release = this.repos.hold(repoUuid);
+  /** Reserve `target` (refused when it exists or is being imported) and hold the repository. */
+  private async claim(repoUuid: string, target: string): Promise<() => void> {
+    // Reserve before the first await, so two calls for one target cannot both pass the check.
+    if (this.pending.has(target)) throw fail('REPO_FILE_EXISTS', `${target} is being imported already`);
+    this.pending.add(target);
+    let release: (() => void) | undefined;
+    try {
+      release = (await this.repos.acquire(repoUuid)).release;
+      if (await lstatPath(this.deps.fs, target)) throw fail('REPO_FILE_EXISTS', `${target} already exists`);
+    } catch (e) {
+      this.pending.delete(target);
+      release?.();
+      throw e;
+    }
+    const held = release;
     return () => {
-      for (const p of paths) this.pending.delete(p);
-      release();
+      this.pending.delete(target);
+      held();
     };
   }
 

@@ -34,6 +34,8 @@ export class RepositoryService implements RepoAccess {
   private readonly locations: RepoLocations;
   private readonly log: Logger;
   private readonly holds = new Map<string, number>();
+  /** Repositories being deleted or unmounted: new work on them is refused. */
+  private readonly closing = new Set<string>();
   private readonly files: RepoFiles;
   private readonly imports: RepoImports;
   private restoring: Promise<void> = Promise.resolve();
@@ -119,7 +121,12 @@ export class RepositoryService implements RepoAccess {
     checkComponent('repository uuid', repoUuid);
     const row = this.store.get(repoUuid);
     if (!row) throw fail('REPO_NOT_FOUND', `no repository ${repoUuid}`);
-    this.refuseIfHeld(repoUuid);
+    await this.closingWhile(repoUuid, () => this.eraseAndForget(row, erase));
+    this.log.info({ repoUuid, erase }, 'repository deleted');
+  }
+
+  private async eraseAndForget(row: RepoRow, erase: boolean): Promise<void> {
+    const repoUuid = row.uuid;
     if (erase) {
       if (!(await this.locations.isReachable(row.fsType, row.mountPoint))) {
         throw fail('REPO_NOT_MOUNTED', `repository ${repoUuid} is not mounted: cannot erase it`);
@@ -130,7 +137,6 @@ export class RepositoryService implements RepoAccess {
     }
     await this.locations.detach(row.mountPoint);
     this.store.delete(repoUuid);
-    this.log.info({ repoUuid, erase }, 'repository deleted');
   }
 
   async mountRepositoryFs(fsLocation: string, mountPoint: string): Promise<void> {
@@ -141,8 +147,8 @@ export class RepositoryService implements RepoAccess {
 
   async unmountRepositoryFs(mountPoint: string): Promise<void> {
     const mp = parseMountPoint(mountPoint);
-    if (mp.root === REPOSITORIES_ROOT) this.refuseIfHeld(mp.name);
-    await this.locations.detach(mp.path);
+    if (mp.root !== REPOSITORIES_ROOT) return this.locations.detach(mp.path);
+    await this.closingWhile(mp.name, () => this.locations.detach(mp.path));
   }
 
   // ---- discovery --------------------------------------------------------------------------
@@ -213,10 +219,22 @@ export class RepositoryService implements RepoAccess {
 
   async requireRepo(repoUuid: string): Promise<RepoRow> {
     checkComponent('repository uuid', repoUuid);
+    if (this.closing.has(repoUuid)) throw fail('REPO_IN_USE', `repository ${repoUuid} is being deleted or unmounted`);
     const row = this.store.get(repoUuid);
     if (!row) throw fail('REPO_NOT_FOUND', `no repository ${repoUuid}`);
     if (!(await this.locations.isReachable(row.fsType, row.mountPoint))) throw fail('REPO_NOT_MOUNTED', `repository ${repoUuid} is not mounted`);
     return row;
+  }
+
+  async acquire(repoUuid: string): Promise<{ row: RepoRow; release: () => void }> {
+    // Hold first, then check: a delete that starts in between either sees the hold or is seen.
+    const release = this.hold(repoUuid);
+    try {
+      return { row: await this.requireRepo(repoUuid), release };
+    } catch (e) {
+      release();
+      throw e;
+    }
   }
 
   hold(repoUuid: string): () => void {
@@ -237,8 +255,16 @@ export class RepositoryService implements RepoAccess {
 
   // ---- internals --------------------------------------------------------------------------
 
-  private refuseIfHeld(repoUuid: string): void {
-    if (this.holds.has(repoUuid)) throw fail('REPO_IN_USE', `repository ${repoUuid} has imports or copies running`);
+  /** Run a delete/unmount with new work on the repository refused, unless work is running now. */
+  private async closingWhile(repoUuid: string, fn: () => Promise<void>): Promise<void> {
+    if (this.closing.has(repoUuid)) throw fail('REPO_IN_USE', `repository ${repoUuid} is already being deleted or unmounted`);
+    this.closing.add(repoUuid);
+    try {
+      if (this.holds.has(repoUuid)) throw fail('REPO_IN_USE', `repository ${repoUuid} has imports, copies or disk changes running`);
+      await fn();
+    } finally {
+      this.closing.delete(repoUuid);
+    }
   }
 
   private repoMountPoint(raw: string, expectUuid?: string): string {

@@ -93,3 +93,17 @@ t.test('copy_file into an allowed root outside repositories', async (t) => {
   await h.svc.copyFile('/var/tmp/hv/a', '/var/tmp/hv/b', true);
   t.equal(fs.readFileSync(path.join(h.root, 'var/tmp/hv/b'), 'utf8'), 'hello');
 });
+
+t.test('a delete and new work on the same repository never both proceed', async (t) => {
+  const h = await withRepo(t);
+  const [del, disk] = await Promise.allSettled([h.svc.deleteRepository(U, true), h.svc.createVirtualDisk(U, 'a.img', MiB, true)]);
+  t.equal(del.status, 'fulfilled', 'delete first: it wins');
+  t.match(disk, { status: 'rejected', reason: { code: 'REPO_IN_USE' } });
+  t.notOk(fs.existsSync(path.join(h.root, `OVS/Repositories/${U}`)));
+
+  await h.svc.createRepository(`/OVS/Repositories/${U}`, `/OVS/Repositories/${U}`, U, 'again');
+  const [disk2, del2] = await Promise.allSettled([h.svc.createVirtualDisk(U, 'b.img', MiB, true), h.svc.deleteRepository(U, true)]);
+  t.equal(disk2.status, 'fulfilled', 'disk first: it wins');
+  t.match(del2, { status: 'rejected', reason: { code: 'REPO_IN_USE' } });
+  t.ok(fs.existsSync(path.join(h.root, `OVS/Repositories/${U}/VirtualDisks/b.img`)));
+});

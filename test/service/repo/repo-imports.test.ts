@@ -257,3 +257,14 @@ t.test('a server that stops sending times out; credentials never reach the job r
   t.notMatch(JSON.stringify(job), /s3cret/, 'password not in the job record');
   t.same(fs.readdirSync(path.join(h.root, `OVS/Repositories/${U}/VirtualDisks`)), []);
 });
+
+t.test('two imports to one name at once: one runs, the other is refused', async (t) => {
+  const { h, dir } = await withRepo(t);
+  const base = await serve(t, { '/img': (_q, res) => sendChunked(res, IMAGE) });
+  const r = await Promise.allSettled([h.svc.importVirtualDisk(`${base}/img`, 'same.img', U), h.svc.importVirtualDisk(`${base}/img`, 'same.img', U)]);
+  t.equal(r.filter((x) => x.status === 'fulfilled').length, 1);
+  t.match(r.find((x) => x.status === 'rejected'), { reason: { code: 'REPO_FILE_EXISTS' } });
+  const ok = r.find((x) => x.status === 'fulfilled') as PromiseFulfilledResult<string>;
+  t.equal((await waitJob(h, ok.value)).state, 'done');
+  t.same(fs.readdirSync(dir('VirtualDisks')), ['same.img']);
+});
