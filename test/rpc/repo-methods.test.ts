@@ -8,7 +8,7 @@ import { repoMethods } from '../../src/rpc/methods/repo.js';
 import type { MethodDef } from '../../src/rpc/method.js';
 import { decodeMethodResponse, encodeMethodCall } from '../../src/rpc/codec/index.js';
 import { Registry, callFromWire } from '../../src/rpc/registry.js';
-import { makeHarness } from '../service/repo/helpers.js';
+import { makeHarness } from '../helpers/repo-harness.js';
 
 const U = 'abcdefabcdefabcdefabcdefabcdef12';
 

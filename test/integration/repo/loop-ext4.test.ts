@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { HostExec } from '../../../src/host/exec.js';
-import { makeHarness, onDisk } from '../../service/repo/helpers.js';
+import { makeHarness, onDisk } from '../../helpers/repo-harness.js';
 
 const U = '0004fb00000300001234567890abcdef';
 const MiB = 1024 * 1024;

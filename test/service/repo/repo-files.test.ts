@@ -3,7 +3,7 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { makeHarness, onDisk } from './helpers.js';
+import { makeHarness, onDisk } from '../../helpers/repo-harness.js';
 
 const U = 'aaaabbbbccccddddeeeeffff00001111';
 const MiB = 1024 * 1024;

@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { makeHarness, onDisk, type Harness } from './helpers.js';
+import { makeHarness, onDisk, type Harness } from '../../helpers/repo-harness.js';
 import type { JobInfo } from '../../../src/services/jobs/job-runner.js';
 
 const U = '11112222333344445555666677778888';

@@ -3,7 +3,7 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeHarness } from './helpers.js';
+import { makeHarness } from '../../helpers/repo-harness.js';
 import { STATE_KEYS } from '../../../src/services/context.js';
 
 const U1 = 'f12842ebf5ed3fe78da1eb0e17f5ede8';

@@ -4,17 +4,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import pino from 'pino';
-import { parseConfig } from '../../../src/core/config/schema.js';
-import { openDatabase, type Db } from '../../../src/store/db.js';
-import { HostStateRepo } from '../../../src/store/host-state.js';
-import { systemClock } from '../../../src/host/clock.js';
-import { HostExec, CommandError, type Exec, type ExecOptions, type ExecResult } from '../../../src/host/exec.js';
-import { SysrootFs } from '../../../src/host/host-fs.js';
-import { EventJournal } from '../../../src/services/events/event-journal.js';
-import { JobRunner } from '../../../src/services/jobs/job-runner.js';
-import { ExecMounter } from '../../../src/host/mounter.js';
-import { RepositoryService, type RepositoryServiceOptions } from '../../../src/services/repo/repository-service.js';
-import type { ServiceDeps } from '../../../src/services/context.js';
+import { parseConfig } from '../../src/core/config/schema.js';
+import { openDatabase, type Db } from '../../src/store/db.js';
+import { HostStateRepo } from '../../src/store/host-state.js';
+import { systemClock } from '../../src/host/clock.js';
+import { HostExec, CommandError, type Exec, type ExecOptions, type ExecResult } from '../../src/host/exec.js';
+import { SysrootFs } from '../../src/host/host-fs.js';
+import { EventJournal } from '../../src/services/events/event-journal.js';
+import { JobRunner } from '../../src/services/jobs/job-runner.js';
+import { ExecMounter } from '../../src/host/mounter.js';
+import { RepositoryService, type RepositoryServiceOptions } from '../../src/services/repo/repository-service.js';
+import type { ServiceDeps } from '../../src/services/context.js';
 
 export class FakeExec implements Exec {
   readonly calls: string[][] = [];
