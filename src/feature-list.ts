@@ -9,6 +9,9 @@ import { realSystemInfo } from './host/hostinfo/system-info.js';
 import { hostMethods } from './rpc/methods/host.js';
 import { PoolService } from './services/ownership/pool-service.js';
 import { poolMethods } from './rpc/methods/pool.js';
+import { RepositoryService } from './services/repo/repository-service.js';
+import { ExecMounter } from './host/mounter.js';
+import { repoMethods } from './rpc/methods/repo.js';
 
 export interface FeatureContext {
   ownership: OwnershipService;
@@ -29,5 +32,7 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
     collectStats: async () => ({ ...(await stats.collectHostStats()) }) as Record<string, unknown>,
   };
   const pool = new PoolService({ hostState: deps.hostState, events: deps.events, ownership: ctx.ownership, log: deps.log.child({ component: 'pool' }) });
-  return [hostFeature, { name: 'pool', methods: poolMethods(pool) }];
+  const repos = new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec) });
+  const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
+  return [hostFeature, { name: 'pool', methods: poolMethods(pool) }, repoFeature];
 }
