@@ -2,7 +2,7 @@
 // meta-<dev> for metadata), with the keys the Oracle VM wiki's hand-written files use.
 import { fieldsToBondingOpts } from './bond-options.js';
 import { prefixToNetmask } from './ip-util.js';
-import { DEFAULT_MTU, masterOf, type Bond, type Bridge, type Iface, type NetModel, type Port, type Vlan } from './model.js';
+import { DEFAULT_MTU, masterLookup, type Bond, type Bridge, type Iface, type NetModel, type Port, type Vlan } from './model.js';
 import { metaFileText } from './metadata.js';
 
 export const IFCFG_DIR = '/etc/sysconfig/network-scripts';
@@ -36,7 +36,7 @@ function ipPairs(i: Iface): Array<[string, string | number | undefined]> {
 }
 
 function tail(m: NetModel, i: Iface): Array<[string, string | number | undefined]> {
-  const master = masterOf(m, i.name);
+  const master = masterLookup(m, i.name);
   return [
     ['MASTER', master?.kind === 'bond' ? master.name : undefined],
     ['SLAVE', master?.kind === 'bond' ? 'yes' : undefined],

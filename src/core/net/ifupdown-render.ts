@@ -2,7 +2,7 @@
 // from the same model as the ifcfg renderer. Metadata goes to /etc/hvagent/network-meta/
 // because interfaces.d is sourced as configuration.
 import { fieldsToBondingOpts } from './bond-options.js';
-import { DEFAULT_MTU, masterOf, type Iface, type NetModel } from './model.js';
+import { DEFAULT_MTU, masterLookup, type Iface, type NetModel } from './model.js';
 import { metaFileText } from './metadata.js';
 import { IFCFG_HEADER } from './ifcfg-render.js';
 
@@ -43,7 +43,7 @@ export function ifaceToIfupdown(i: Iface, m: NetModel): string {
       break;
   }
   if (i.mtu !== DEFAULT_MTU) opt('mtu', i.mtu);
-  const master = masterOf(m, i.name);
+  const master = masterLookup(m, i.name);
   if (master?.kind === 'bond') out.push(`    # slave of ${master.name}`);
   return out.join('\n') + '\n';
 }

@@ -111,6 +111,25 @@ export function masterOf(m: NetModel, name: string): { kind: 'bond' | 'bridge'; 
   return undefined;
 }
 
+const masterCache = new WeakMap<NetModel['ifaces'], Map<string, { kind: 'bond' | 'bridge'; name: string }>>();
+
+/**
+ * masterOf through an index built once per model: for planners and renderers, which never
+ * mutate the models they read (mutations use masterOf, which always scans).
+ */
+export function masterLookup(m: NetModel, name: string): { kind: 'bond' | 'bridge'; name: string } | undefined {
+  let idx = masterCache.get(m.ifaces);
+  if (!idx) {
+    idx = new Map();
+    for (const i of Object.values(m.ifaces)) {
+      if (i.kind === 'bond') for (const s of i.slaves) if (!idx.has(s)) idx.set(s, { kind: 'bond', name: i.name });
+      if (i.kind === 'bridge') for (const p of i.ports) if (!idx.has(p)) idx.set(p, { kind: 'bridge', name: i.name });
+    }
+    masterCache.set(m.ifaces, idx);
+  }
+  return idx.get(name);
+}
+
 /** Devices that sit directly on top of `name` (VLANs on it, its master). */
 export function usersOf(m: NetModel, name: string): string[] {
   const out: string[] = [];

@@ -4,7 +4,7 @@
 import type { LiveOp } from '../../host/net/live-ops.js';
 import { bondKernelOptions } from './bond-options.js';
 import { broadcastAddress } from './ip-util.js';
-import { KIND_DEPTH, masterOf, type Bond, type Iface, type NetModel } from './model.js';
+import { KIND_DEPTH, masterLookup, type Bond, type Iface, type NetModel } from './model.js';
 
 export interface LivePlanOptions {
   /** Devices that are administratively down now (they get a link-set-up). */
@@ -62,9 +62,9 @@ export function planLive(cur: NetModel, des: NetModel, opts: LivePlanOptions = {
   // 2. release members whose master changes (unless the master itself goes away)
   for (const n of [...curNames].sort()) {
     if (deleted.has(n)) continue;
-    const cm = masterOf(cur, n);
+    const cm = masterLookup(cur, n);
     if (!cm || deleted.has(cm.name)) continue;
-    const dm = masterOf(des, n);
+    const dm = masterLookup(des, n);
     if (dm?.name !== cm.name) ops.push({ op: 'link-set-nomaster', name: n });
   }
   // 3. delete devices top-down
@@ -109,7 +109,7 @@ export function planLive(cur: NetModel, des: NetModel, opts: LivePlanOptions = {
     if (d.kind === 'vlan') return cur.ifaces[d.parent]?.mtu ?? 1500;
     return 1500;
   };
-  const mtuChanges = desNames.filter((n) => masterOf(des, n)?.kind !== 'bond' && mtuBefore(n) !== des.ifaces[n].mtu);
+  const mtuChanges = desNames.filter((n) => masterLookup(des, n)?.kind !== 'bond' && mtuBefore(n) !== des.ifaces[n].mtu);
   const lowered = mtuChanges.filter((n) => (mtuBefore(n) ?? 0) > des.ifaces[n].mtu);
   const raised = mtuChanges.filter((n) => !lowered.includes(n));
   for (const n of lowered.sort(byDepthDown(des))) ops.push({ op: 'link-set-mtu', name: n, mtu: des.ifaces[n].mtu });
@@ -117,13 +117,13 @@ export function planLive(cur: NetModel, des: NetModel, opts: LivePlanOptions = {
 
   // 7. attach members: bond slaves first, then bridge ports
   const attach = desNames.filter((n) => {
-    const dm = masterOf(des, n);
+    const dm = masterLookup(des, n);
     if (!dm) return false;
-    const cm = created.has(n) || created.has(dm.name) ? undefined : masterOf(cur, n);
+    const cm = created.has(n) || created.has(dm.name) ? undefined : masterLookup(cur, n);
     return cm?.name !== dm.name;
   });
-  for (const n of attach.sort((a, b) => (masterOf(des, a)!.kind === 'bond' ? 0 : 1) - (masterOf(des, b)!.kind === 'bond' ? 0 : 1) || byDepthUp(des)(a, b))) {
-    const dm = masterOf(des, n)!;
+  for (const n of attach.sort((a, b) => (masterLookup(des, a)!.kind === 'bond' ? 0 : 1) - (masterLookup(des, b)!.kind === 'bond' ? 0 : 1) || byDepthUp(des)(a, b))) {
+    const dm = masterLookup(des, n)!;
     if (dm.kind === 'bond') {
       ops.push({ op: 'link-set-down', name: n });
       downed.add(n);

@@ -121,7 +121,28 @@ function applyBonding(m: NetModel, bond: string, a: BondAttrs): void {
   }
 }
 
-function addNetwork(m: NetModel, name: string, a: NetworkAttrs): void {
+/** Indexes kept while networks are added, so a large request stays linear. */
+interface AddIndex {
+  owners: Map<string, { kind: 'bond' | 'bridge'; name: string }>;
+  devices: Set<string>;
+  untaggedBases: Set<string>;
+}
+
+function addIndex(m: NetModel): AddIndex {
+  const owners = new Map<string, { kind: 'bond' | 'bridge'; name: string }>();
+  for (const i of Object.values(m.ifaces)) {
+    if (i.kind === 'bond') for (const x of i.slaves) owners.set(x, { kind: 'bond', name: i.name });
+    if (i.kind === 'bridge') for (const x of i.ports) owners.set(x, { kind: 'bridge', name: i.name });
+  }
+  const nets = Object.values(m.networks);
+  return {
+    owners,
+    devices: new Set(nets.map((n) => n.device)),
+    untaggedBases: new Set(nets.filter((n) => n.vlan === undefined).map((n) => n.base)),
+  };
+}
+
+function addNetwork(m: NetModel, name: string, a: NetworkAttrs, idx: AddIndex): void {
   checkNetworkName(name);
   if ((a.nic === undefined) === (a.bonding === undefined)) {
     throw fail('NET_INVALID', `network ${name}: give exactly one of nic or bonding`);
@@ -131,7 +152,7 @@ function addNetwork(m: NetModel, name: string, a: NetworkAttrs): void {
   if (!b) throw fail('NET_NO_SUCH_DEVICE', `network ${name}: no ${a.nic ? 'NIC' : 'bond'} ${base}`);
   if (a.nic && b.kind !== 'port') throw fail('NET_WRONG_KIND', `network ${name}: ${base} is a ${b.kind}, not a NIC`);
   if (a.bonding && b.kind !== 'bond') throw fail('NET_WRONG_KIND', `network ${name}: ${base} is a ${b.kind}, not a bond`);
-  if (masterOf(m, base)?.kind === 'bond') throw fail('NET_DEVICE_IN_USE', `network ${name}: ${base} is a bond slave`);
+  if (idx.owners.get(base)?.kind === 'bond') throw fail('NET_DEVICE_IN_USE', `network ${name}: ${base} is a bond slave`);
   const bridged = a.bridged ?? true;
   const mtu = a.mtu ?? DEFAULT_MTU;
   checkMtu(mtu, name);
@@ -144,11 +165,11 @@ function addNetwork(m: NetModel, name: string, a: NetworkAttrs): void {
     checkIfName(dev, 'VLAN');
     const v = m.ifaces[dev];
     if (v && v.kind !== 'vlan') throw fail('NET_EXISTS', `${dev} exists and is a ${v.kind}`);
-    if (Object.values(m.networks).some((n) => n.device === dev || (n.bridged ? false : n.base === base && n.vlan === a.vlan))) {
+    if (idx.devices.has(dev) || (idx.owners.get(dev) && idx.devices.has(idx.owners.get(dev)!.name))) {
       throw fail('NET_CONFLICT', `network ${name}: VLAN ${a.vlan} on ${base} already carries a network`);
     }
     m.ifaces[dev] = { name: dev, kind: 'vlan', parent: base, id: a.vlan, mtu, ip: { proto: 'none' } };
-  } else if (Object.values(m.networks).some((n) => n.base === base && n.vlan === undefined)) {
+  } else if (idx.untaggedBases.has(base)) {
     throw fail('NET_CONFLICT', `network ${name}: ${base} already carries an untagged network`);
   }
   const ip = ipFromAttrs(name, a);
@@ -157,8 +178,9 @@ function addNetwork(m: NetModel, name: string, a: NetworkAttrs): void {
     checkIfName(name, 'bridge');
     const existing = m.ifaces[name];
     if (existing && existing.kind !== 'bridge') throw fail('NET_EXISTS', `${name} exists and is a ${existing.kind}`);
-    const owner = masterOf(m, dev);
+    const owner = idx.owners.get(dev);
     if (owner && owner.name !== name) throw fail('NET_DEVICE_IN_USE', `network ${name}: ${dev} already belongs to ${owner.name}`);
+    idx.owners.set(dev, { kind: 'bridge', name });
     m.ifaces[name] = { name, kind: 'bridge', mtu, ip, ports: [dev] };
     m.ifaces[dev].ip = { proto: 'none' };
     delete m.ifaces[dev].meta;
@@ -168,6 +190,8 @@ function addNetwork(m: NetModel, name: string, a: NetworkAttrs): void {
   }
   if (a.roles !== undefined) m.ifaces[top].meta = networkMeta(name, ip, roles as Role[]);
   m.networks[name] = { device: top, base, bridged, roles: roles as Role[], ...(a.vlan !== undefined ? { vlan: a.vlan } : {}) };
+  idx.devices.add(top);
+  if (a.vlan === undefined) idx.untaggedBases.add(base);
 }
 
 /** Each base device is at least as large as the largest network (and VLAN) on it. */
@@ -209,9 +233,10 @@ export function setupNetworks(
       touched.add(bond);
     }
   }
+  const idx = addIndex(m);
   for (const [name, a] of Object.entries(networks)) {
     if (a.remove) continue;
-    addNetwork(m, name, a);
+    addNetwork(m, name, a, idx);
     touched.add((a.nic ?? a.bonding)!);
   }
   fitBaseMtus(m, touched);

@@ -4,7 +4,7 @@
 import { fail } from '../errors.js';
 import { parseMeta } from './metadata.js';
 import { isIpv4, sameSubnet } from './ip-util.js';
-import { IFNAMSIZ_MAX, MTU_MAX, MTU_MIN, masterOf, type Iface, type NetModel } from './model.js';
+import { IFNAMSIZ_MAX, MTU_MAX, MTU_MIN, masterLookup, type Iface, type NetModel } from './model.js';
 
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
 export const XMIT_HASH_POLICIES = ['layer2', 'layer2+3', 'layer3+4', 'encap2+3', 'encap3+4', 'vlan+srcmac'];
@@ -65,7 +65,7 @@ function validateIface(m: NetModel, current: NetModel, i: Iface, ctx: ValidateCo
   const before = current.ifaces[i.name];
   if (!before || before.mtu !== i.mtu) checkMtu(i.mtu, i.name);
   if (i.meta !== undefined && i.meta !== before?.meta) parseMeta(i.meta);
-  const master = masterOf(m, i.name);
+  const master = masterLookup(m, i.name);
   if (master && i.ip.proto !== 'none') {
     throw fail('NET_IS_SLAVE', `${i.name} is a ${master.kind === 'bond' ? 'bond slave' : 'bridge port'} of ${master.name} and cannot carry an IP configuration`);
   }
@@ -89,7 +89,7 @@ function validateIface(m: NetModel, current: NetModel, i: Iface, ctx: ValidateCo
         throw fail('NET_WRONG_KIND', `VLAN ${i.name}: parent ${i.parent} is a ${parent.kind}, not a port or bond`);
       }
       if (i.name !== `${i.parent}.${i.id}`) throw fail('NET_BAD_NAME', `VLAN device must be named ${i.parent}.${i.id}, not ${i.name}`);
-      if (masterOf(m, i.parent)?.kind === 'bond') throw fail('NET_DEVICE_IN_USE', `VLAN ${i.name}: ${i.parent} is a bond slave`);
+      if (masterLookup(m, i.parent)?.kind === 'bond') throw fail('NET_DEVICE_IN_USE', `VLAN ${i.name}: ${i.parent} is a bond slave`);
       if (i.mtu > parent.mtu) throw fail('NET_MTU_EXCEEDS_PARENT', `MTU ${i.mtu} of ${i.name} exceeds its parent's ${parent.mtu}`);
       break;
     }

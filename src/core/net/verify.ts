@@ -2,7 +2,7 @@
 // of mismatches (empty = verified). DHCP leases are not awaited: DHCP may be slow or absent.
 import type { HostNetSnapshot } from '../../host/net/snapshot.js';
 import { kernelModeName } from './bond-options.js';
-import { masterOf, type NetModel } from './model.js';
+import { masterLookup, type NetModel } from './model.js';
 
 export function verify(desired: NetModel, snap: HostNetSnapshot, expectAbsent: readonly string[] = []): string[] {
   const out: string[] = [];
@@ -21,7 +21,7 @@ export function verify(desired: NetModel, snap: HostNetSnapshot, expectAbsent: r
       continue;
     }
     if (l.mtu !== d.mtu) out.push(`${n}: MTU ${l.mtu}, expected ${d.mtu}`);
-    const master = masterOf(desired, n)?.name;
+    const master = masterLookup(desired, n)?.name;
     if ((l.master ?? undefined) !== master) out.push(`${n}: master ${l.master ?? 'none'}, expected ${master ?? 'none'}`);
     const have = new Set(l.addresses.filter((a) => a.family === 'inet').map((a) => `${a.address}/${a.prefixlen}`));
     const want = [...(d.ip.proto === 'static' ? [`${d.ip.address}/${d.ip.prefix}`] : []), ...(d.extraAddrs ?? [])];
