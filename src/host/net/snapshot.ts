@@ -26,6 +26,33 @@ export interface BondSnap {
   xmitHashPolicy?: string;
   miiStatus?: string;
   slaves: string[];
+  primaryReselect?: string;
+  failOverMac?: string;
+  /** 802.3ad: the active aggregator as the kernel reports it. */
+  ad?: BondAdInfo;
+  /** Per-port state, in enslavement order (procfs/sysfs on the host, ip -d in a namespace). */
+  slaveStatus?: BondSlaveSnap[];
+}
+
+export interface BondAdInfo {
+  aggregatorId?: number;
+  numPorts?: number;
+  actorKey?: number;
+  partnerKey?: number;
+  partnerMac?: string;
+}
+
+export interface BondSlaveSnap {
+  name: string;
+  /** 'up' | 'down' | 'going_down' | 'going_back' (lower case). */
+  miiStatus?: string;
+  /** 'active' | 'backup'. */
+  state?: string;
+  linkFailureCount?: number;
+  permMac?: string;
+  aggregatorId?: number;
+  speedMbps?: number;
+  duplex?: string;
 }
 
 export interface VlanSnap {
@@ -35,6 +62,7 @@ export interface VlanSnap {
 
 export interface BridgeSnap {
   stp: boolean;
+  /** Seconds (ifcfg DELAY / brctl units); the kernel's centiseconds divided by 100. */
   forwardDelay: number;
   ports: string[];
 }
