@@ -9,6 +9,7 @@ import type { Clock, TimerHandle } from '../../src/host/clock.js';
 import type { Exec } from '../../src/host/exec.js';
 import { SysrootFs } from '../../src/host/host-fs.js';
 import type { HostNetSnapshot } from '../../src/host/net/snapshot.js';
+import type { LiveApplier, NetReader } from '../../src/host/net/live-ops.js';
 import { EventJournal } from '../../src/services/events/event-journal.js';
 import type { Jobs } from '../../src/services/jobs/job-runner.js';
 import type { NetStep } from '../../src/services/network/deps.js';
@@ -55,7 +56,13 @@ export interface Harness {
   cleanup(): void;
 }
 
-export function makeHarness(snap: HostNetSnapshot, config: AgentConfigInput = {}): Harness {
+export interface HarnessIo {
+  reader: NetReader;
+  applier: LiveApplier;
+  netns?: string;
+}
+
+export function makeHarness(snap: HostNetSnapshot, config: AgentConfigInput = {}, io?: HarnessIo): Harness {
   const sysroot = mkdtempSync(join(tmpdir(), 'hvagent-net-'));
   const parsed = parseConfig({ ...config, paths: { sysroot, ...(config.paths ?? {}) } });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
@@ -102,8 +109,9 @@ export function makeHarness(snap: HostNetSnapshot, config: AgentConfigInput = {}
     fs,
     events,
     jobs: {} as Jobs,
-    reader: host,
-    applier: host,
+    reader: io?.reader ?? host,
+    applier: io?.applier ?? host,
+    ...(io?.netns ? { netns: io.netns } : {}),
     beforeStep: (s) => {
       if (h.failStep === s) {
         h.failStep = undefined;

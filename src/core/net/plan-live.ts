@@ -7,7 +7,7 @@ import { broadcastAddress } from './ip-util.js';
 import { KIND_DEPTH, masterLookup, type Bond, type Iface, type NetModel } from './model.js';
 
 export interface LivePlanOptions {
-  /** Devices that are administratively down now (they get a link-set-up). */
+  /** Devices that are administratively down now (brought up when the change touches them). */
   down?: ReadonlySet<string>;
 }
 
@@ -142,8 +142,11 @@ export function planLive(cur: NetModel, des: NetModel, opts: LivePlanOptions = {
     }
   }
   // 9. up, bottom-up
+  // a device that is down stays down unless this change touches it
+  const touched = (n: string) =>
+    JSON.stringify(cur.ifaces[n]) !== JSON.stringify(des.ifaces[n]) || masterLookup(cur, n)?.name !== masterLookup(des, n)?.name;
   for (const n of desNames.sort(byDepthUp(des))) {
-    if (created.has(n) || downed.has(n) || opts.down?.has(n)) ops.push({ op: 'link-set-up', name: n });
+    if (created.has(n) || downed.has(n) || (opts.down?.has(n) && touched(n))) ops.push({ op: 'link-set-up', name: n });
   }
   // 10. addresses, DHCP, routes, gratuitous ARP for moved extra addresses
   for (const n of desNames.sort(byDepthUp(des))) {

@@ -259,7 +259,12 @@ export class NetPipeline {
         const snap = await this.deps.reader.read({ netns: this.netns });
         const now = canonicalize(mergeCurrent(snapshotToModel(snap), state.filesModel, this.repo.get('running')));
         const down = new Set(snap.links.filter((l) => !l.up && now.ifaces[l.name]).map((l) => l.name));
+        // devices the failed change took down come back up; the planner only raises touched ones
         const ops = planLive(now, state.current, { down: new Set([...down].filter((n) => !state.down.has(n))) });
+        for (const n of down) {
+          if (!state.down.has(n) && state.current.ifaces[n] && !ops.some((o) => o.op === 'link-set-up' && o.name === n)) ops.push({ op: 'link-set-up', name: n });
+        }
+        for (const n of state.down) if (now.ifaces[n] && !down.has(n)) ops.push({ op: 'link-set-down', name: n });
         if (ops.length) await this.deps.applier.apply(ops, { netns: this.netns });
         report.ops = ops.length;
       } catch (e) {
