@@ -16,7 +16,12 @@ export function canonicalize(input: NetModel): NetModel {
       i.ports = [...new Set(i.ports)].sort();
       if (i.mac) i.mac = i.mac.toLowerCase();
     }
-    if (i.kind === 'bond') i.slaves = [...new Set(i.slaves)].sort();
+    if (i.kind === 'bond') {
+      i.slaves = [...new Set(i.slaves)].sort();
+      // kernel defaults are not intent: a bond read back equals a bond asked for without them
+      if (i.lacpRate === 'slow') delete i.lacpRate;
+      if (i.xmitHashPolicy === 'layer2') delete i.xmitHashPolicy;
+    }
   }
   for (const i of Object.values(m.ifaces)) {
     if (i.kind !== 'bond') continue;

@@ -41,7 +41,8 @@ function family(l: LinkSnap): XNode[] {
 function deviceCommon(l: LinkSnap, m: NetModel): XNode[] {
   const meta = m.ifaces[l.name]?.meta;
   return [
-    x('MAC', l.mac),
+    // a bond slave reports the bond's MAC; discovery wants the port's own
+    x('MAC', l.permMac ?? l.mac),
     x('Flags', `(${l.flags.join(' ')})`),
     x('MTU', String(l.mtu)),
     x('Link', l.carrier ? 'yes' : 'no'),
