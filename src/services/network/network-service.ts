@@ -32,7 +32,8 @@ export class NetworkService {
   }
 
   async start(): Promise<void> {
-    await applyResetTrigger(this);
+    // a failed reset must not keep the agent (and so the manager) off the host: it is an event
+    await applyResetTrigger(this).catch((err) => this.deps.log.error({ err }, 'emergency network reset failed'));
   }
 
   async stop(): Promise<void> {

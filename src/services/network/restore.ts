@@ -43,6 +43,8 @@ export async function restoreNetworks(svc: NetworkService): Promise<RestoreRepor
       const order = bottomUp(Object.keys(safe.ifaces), (n) => safe.ifaces[n].kind);
       for (const name of order) {
         const want = structuredClone(safe.ifaces[name]);
+        // a pool virtual IP belongs to the current master only; the pool service brings it back
+        delete want.extraAddrs;
         const entry: RestoreEntry = { name, kind: want.kind, result: 'restored' };
         report.entries.push(entry);
         if (want.kind === 'port' && !start.live.ifaces[name]) {
@@ -62,7 +64,8 @@ export async function restoreNetworks(svc: NetworkService): Promise<RestoreRepor
               want.slaves = want.slaves.filter((s) => m.ifaces[s]);
               if (want.primary && !want.slaves.includes(want.primary)) delete want.primary;
             }
-            m.ifaces[name] = want;
+            const live = m.ifaces[name];
+            m.ifaces[name] = live?.extraAddrs ? { ...want, extraAddrs: live.extraAddrs } : want;
             for (const [n, net] of Object.entries(safe.networks)) if (net.device === name || net.base === name) m.networks[n] = net;
             return { desired: canonicalize(m) };
           });
