@@ -4,11 +4,16 @@ import type { HostNetSnapshot } from '../../host/net/snapshot.js';
 import { kernelModeName } from './bond-options.js';
 import { masterLookup, type NetModel } from './model.js';
 
-export function verify(desired: NetModel, snap: HostNetSnapshot, expectAbsent: readonly string[] = []): string[] {
+/**
+ * `only`: the devices a change touched (untouched ones may carry drift the change did not cause,
+ * such as a GATEWAY in a file that is not live, and must not fail it). Default: all.
+ */
+export function verify(desired: NetModel, snap: HostNetSnapshot, expectAbsent: readonly string[] = [], only?: ReadonlySet<string>): string[] {
   const out: string[] = [];
   const links = new Map(snap.links.map((l) => [l.name, l]));
   for (const n of expectAbsent) if (links.has(n) && !desired.ifaces[n]) out.push(`${n}: still present, expected removed`);
   for (const [n, d] of Object.entries(desired.ifaces)) {
+    if (only && !only.has(n)) continue;
     const l = links.get(n);
     if (!l) {
       out.push(`${n}: missing`);
@@ -22,7 +27,9 @@ export function verify(desired: NetModel, snap: HostNetSnapshot, expectAbsent: r
     }
     if (l.mtu !== d.mtu) out.push(`${n}: MTU ${l.mtu}, expected ${d.mtu}`);
     const master = masterLookup(desired, n)?.name;
-    if ((l.master ?? undefined) !== master) out.push(`${n}: master ${l.master ?? 'none'}, expected ${master ?? 'none'}`);
+    // a master we do not model (an OVS or team device) is not ours to judge
+    const liveMaster = l.master && (desired.ifaces[l.master] || ['bond', 'bridge'].includes(links.get(l.master)?.kind ?? '')) ? l.master : undefined;
+    if (liveMaster !== master) out.push(`${n}: master ${liveMaster ?? 'none'}, expected ${master ?? 'none'}`);
     const have = new Set(l.addresses.filter((a) => a.family === 'inet').map((a) => `${a.address}/${a.prefixlen}`));
     const want = [...(d.ip.proto === 'static' ? [`${d.ip.address}/${d.ip.prefix}`] : []), ...(d.extraAddrs ?? [])];
     for (const a of want) if (!have.has(a)) out.push(`${n}: address ${a} missing`);

@@ -12,7 +12,7 @@ import type { NetModel } from '../../core/net/model.js';
 import { planChange, type NetPlan } from '../../core/net/plan.js';
 import { planLive } from '../../core/net/plan-live.js';
 import { mergeCurrent, snapshotToModel } from '../../core/net/snapshot-to-model.js';
-import { validateModel } from '../../core/net/validate.js';
+import { changedNames, validateModel } from '../../core/net/validate.js';
 import { verify } from '../../core/net/verify.js';
 import type { HostNetSnapshot } from '../../host/net/snapshot.js';
 import { NetworkConfigRepo, type NetRowsCheckpoint } from '../../store/network-config.js';
@@ -51,6 +51,20 @@ export type Build<T> = (current: NetModel, state: CurrentState) => { desired: Ne
 
 interface Pending {
   resolve: () => void;
+}
+
+/** Devices a change touched: changed ones, plus the members and masters of changed ones. */
+function touchedNames(cur: NetModel, des: NetModel): Set<string> {
+  const out = changedNames(cur, des);
+  for (const n of [...out]) {
+    for (const m of [cur, des]) {
+      const i = m.ifaces[n];
+      if (i?.kind === 'bond') i.slaves.forEach((s) => out.add(s));
+      if (i?.kind === 'bridge') i.ports.forEach((p) => out.add(p));
+      if (i?.kind === 'vlan') out.add(i.parent);
+    }
+  }
+  return out;
 }
 
 export class NetPipeline {
@@ -179,7 +193,7 @@ export class NetPipeline {
       if (plan.ops.length) await this.deps.applier.apply(plan.ops, { netns: this.netns });
       failedStep = 'verify';
       await this.step('verify');
-      await this.verifyWithRetries(desired, Object.keys(state.current.ifaces).filter((n) => !desired.ifaces[n]));
+      await this.verifyWithRetries(desired, Object.keys(state.current.ifaces).filter((n) => !desired.ifaces[n]), touchedNames(state.current, desired));
       if (opts.connectivityCheck) {
         failedStep = 'connectivity';
         await this.step('connectivity');
@@ -195,13 +209,13 @@ export class NetPipeline {
     }
   }
 
-  private async verifyWithRetries(desired: NetModel, removed: string[]): Promise<void> {
+  private async verifyWithRetries(desired: NetModel, removed: string[], only: Set<string>): Promise<void> {
     const { verifyRetries, verifyIntervalMs } = this.deps.config.network;
     let mismatches: string[] = [];
     for (let attempt = 0; attempt <= verifyRetries; attempt++) {
       if (attempt > 0) await this.deps.clock.sleep(verifyIntervalMs);
       const snap = await this.deps.reader.read({ netns: this.netns });
-      mismatches = verify(desired, snap, removed);
+      mismatches = verify(desired, snap, removed, only);
       if (!mismatches.length) return;
     }
     throw fail('NET_VERIFY_FAILED', `the host does not show the change: ${mismatches.slice(0, 5).join('; ')}`, { mismatches });

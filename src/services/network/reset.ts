@@ -123,3 +123,6 @@ export async function applyResetTrigger(svc: NetworkService): Promise<boolean> {
   });
   return true;
 }
+
+/** The CLI-side reset under the name the CLI uses. */
+export const resetNetworking = prepareNetworkReset;

@@ -1,0 +1,56 @@
+// Smaller behaviours of the pipeline: drift on untouched devices does not fail a change,
+// removals delete only the agent's files (hand-written ones become disabled stubs, their
+// content kept), a pool virtual IP is never restored at boot.
+import t from 'tap';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostNetSnapshot } from '../../src/host/net/snapshot.js';
+import { port } from '../helpers/fake-net-host.js';
+import { makeHarness } from '../helpers/net-harness.js';
+
+const DIR = '/etc/sysconfig/network-scripts';
+const snap = (): HostNetSnapshot => ({
+  links: [
+    port('eth0', '52:54:00:00:00:01', { addresses: [{ family: 'inet', address: '10.0.0.5', prefixlen: 24, dynamic: false }] }),
+    port('eth1', '52:54:00:00:00:02'),
+    { ...port('br9', '52:54:00:00:00:09'), kind: 'bridge', bridge: { stp: false, forwardDelay: 0, ports: [] } },
+  ],
+  routes: [],
+});
+
+t.test('drift on an untouched device does not fail a change; removal deletes only our files', async (t) => {
+  const h = makeHarness(snap());
+  t.teardown(h.cleanup);
+  mkdirSync(join(h.sysroot, DIR), { recursive: true });
+  // the file names a gateway the host does not have
+  writeFileSync(join(h.sysroot, DIR, 'ifcfg-eth0'), 'DEVICE=eth0\nBOOTPROTO=static\nIPADDR=10.0.0.5\nNETMASK=255.255.255.0\nGATEWAY=10.0.0.1\n');
+  const hand = 'DEVICE=br9\nTYPE=Bridge\nONBOOT=yes\n';
+  writeFileSync(join(h.sysroot, DIR, 'ifcfg-br9'), hand);
+  await h.svc.setupNetworks({ vm1: { nic: 'eth1' } }, {}, {});
+  t.ok(h.host.link('vm1'), 'applied and verified');
+  t.ok(existsSync(join(h.sysroot, DIR, 'ifcfg-vm1')));
+  t.notOk(h.host.applied.some((o) => o.op === 'route-add-default'), 'the drift is left alone');
+
+  await h.svc.setupNetworks({ vm1: { remove: true } }, {}, {});
+  t.notOk(h.host.link('vm1'));
+  t.notOk(existsSync(join(h.sysroot, DIR, 'ifcfg-vm1')), 'our file is deleted');
+  t.notMatch(readFileSync(join(h.sysroot, DIR, 'ifcfg-eth1'), 'utf8'), /BRIDGE=/);
+
+  t.equal(await h.svc.localConfig('stop', 'br9'), 'stop local bridge br9');
+  t.notOk(h.host.link('br9'));
+  const stub = readFileSync(join(h.sysroot, DIR, 'ifcfg-br9'), 'utf8');
+  t.match(stub, /^# Written by hvagent[\s\S]*ONBOOT=no\n$/, 'a hand-written file is never deleted: disabled instead');
+  t.same(h.svc.pipe.repo.backups().find((b) => b.path === `${DIR}/ifcfg-br9`)?.content, hand, 'its content is kept');
+  t.equal(await h.svc.localConfig('stop', 'br9'), 'stop local bridge br9', 'again: nothing to do');
+});
+
+t.test('a pool virtual IP is not restored at boot', async (t) => {
+  const h = makeHarness(snap());
+  t.teardown(h.cleanup);
+  await h.svc.configureVirtualIp('10.0.0.100', '10.0.0.5');
+  await h.svc.setSafeNetworkConfig();
+  t.ok(h.svc.pipe.repo.get('safe')?.ifaces.eth0.extraAddrs?.includes('10.0.0.100/24'));
+  h.host.link('eth0')!.addresses = [];
+  await h.svc.restoreNetworks();
+  t.same(h.host.link('eth0')?.addresses.map((a) => a.address), ['10.0.0.5']);
+});
