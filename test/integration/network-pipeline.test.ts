@@ -2,7 +2,7 @@
 // (eth0..eth3 veths): create, re-address, MTU and local bridges for real; idempotent re-apply
 // runs nothing; a bond (this kernel cannot make one) fails mid-change and everything before it
 // is rolled back; a connectivity timeout rolls back; restore-networks rebuilds a wiped namespace.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SysrootFs } from '../../src/host/host-fs.js';
@@ -26,7 +26,7 @@ class CountingApplier implements LiveApplier {
   }
 }
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0]): Promise<{ ns: NetnsHarness; h: Harness; applier: CountingApplier }> {
+async function setup(t: Test): Promise<{ ns: NetnsHarness; h: Harness; applier: CountingApplier }> {
   const ns = await hostNetnsFixture(t);
   const rootFs = new SysrootFs('/');
   const applier = new CountingApplier(new IpLiveApplier({ exec: ns.exec, fs: rootFs, dhcpClient: 'auto' }));
