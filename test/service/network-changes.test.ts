@@ -54,3 +54,18 @@ t.test('a pool virtual IP is not restored at boot', async (t) => {
   await h.svc.restoreNetworks();
   t.same(h.host.link('eth0')?.addresses.map((a) => a.address), ['10.0.0.5']);
 });
+
+t.test('ifupdown backend: stanza files, metadata beside them, idempotent re-apply', async (t) => {
+  const h = makeHarness(snap(), { network: { backend: 'ifupdown' } });
+  t.teardown(h.cleanup);
+  const req = { vm1: { nic: 'eth1', ipaddr: '10.5.0.2', netmask: '255.255.255.0', roles: ['VIRTUAL_MACHINE'] } };
+  await h.svc.setupNetworks(req, {}, {});
+  t.match(readFileSync(join(h.sysroot, '/etc/network/interfaces.d/vm1'), 'utf8'), /iface vm1 inet static\n    address 10.5.0.2\/24\n    bridge-ports eth1\n/);
+  t.match(readFileSync(join(h.sysroot, '/etc/hvagent/network-meta/meta-vm1'), 'utf8'), /METADATA=ethernet:0a050000\{vm1\}:VIRTUAL_MACHINE:/);
+  t.notOk(existsSync(join(h.sysroot, DIR)), 'no network-scripts files');
+  const writes = h.writes.length;
+  const ops = h.host.applied.length;
+  await h.svc.setupNetworks(req, {}, {});
+  t.equal(h.writes.length, writes, 'zero writes');
+  t.equal(h.host.applied.length, ops, 'zero operations');
+});
