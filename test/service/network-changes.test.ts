@@ -69,3 +69,16 @@ t.test('ifupdown backend: stanza files, metadata beside them, idempotent re-appl
   t.equal(h.writes.length, writes, 'zero writes');
   t.equal(h.host.applied.length, ops, 'zero operations');
 });
+
+t.test('a bridge carrying VM interfaces is not removed', async (t) => {
+  const s = snap();
+  s.links.push({ ...port('vnet0', 'fe:54:00:00:00:01'), kind: 'other', master: 'br9' });
+  s.links.find((l) => l.name === 'br9')!.bridge!.ports = ['vnet0'];
+  const h = makeHarness(s);
+  t.teardown(h.cleanup);
+  const err = await h.svc.localConfig('stop', 'br9').catch((e) => e);
+  t.equal(err.code, 'NET_DEVICE_IN_USE');
+  t.match(err.message, /vnet0/);
+  t.ok(h.host.link('br9'));
+  t.equal(h.host.applyCalls, 0);
+});

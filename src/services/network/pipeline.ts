@@ -156,6 +156,12 @@ export class NetPipeline {
     validateModel(desired, state.current, {
       hostPorts: new Set(state.snap.links.filter((l) => l.kind === 'physical' || l.kind === 'veth').map((l) => l.name)),
     });
+    // a bridge that still carries virtual machine interfaces (taps we do not model) stays
+    for (const [n, i] of Object.entries(state.current.ifaces)) {
+      if (i.kind !== 'bridge' || desired.ifaces[n]?.kind === 'bridge') continue;
+      const vifs = (state.snap.links.find((l) => l.name === n)?.bridge?.ports ?? []).filter((p) => !state.current.ifaces[p]);
+      if (vifs.length) throw fail('NET_DEVICE_IN_USE', `bridge ${n} carries virtual machine interfaces (${vifs.slice(0, 5).join(', ')}); stop or move those VMs first`, { bridge: n, vifs });
+    }
     if (opts.localAddress && !opts.connectivityCheck) {
       const holder = ifaceOfAddress(state.snap, opts.localAddress);
       if (cutsManager(state.current, desired, holder, opts.localAddress)) {
