@@ -82,3 +82,15 @@ t.test('a bridge carrying VM interfaces is not removed', async (t) => {
   t.ok(h.host.link('br9'));
   t.equal(h.host.applyCalls, 0);
 });
+
+t.test('stopping the agent while a change waits for the manager rolls it back', async (t) => {
+  const h = makeHarness(snap());
+  t.teardown(h.cleanup);
+  const p = h.svc.setupNetworks({ vm1: { nic: 'eth1' } }, {}, { connectivityCheck: true }).catch((e) => e);
+  while (!h.svc.pipe.hasPending()) await new Promise((r) => setImmediate(r));
+  t.ok(h.host.link('vm1'));
+  await h.svc.stop();
+  t.equal((await p).code, 'NET_LOST_CONNECTION');
+  t.notOk(h.host.link('vm1'), 'rolled back');
+  t.equal(h.clock.pendingTimers(), 0, 'the timeout timer is cancelled');
+});

@@ -37,7 +37,8 @@ export class NetworkService {
   }
 
   async stop(): Promise<void> {
-    // a change waiting for the manager is rolled back by its own timer; nothing to stop here
+    // an unconfirmed change must not outlive the agent half-committed: roll it back now
+    this.pipe.abortPending(fail('NET_LOST_CONNECTION', 'LOST_CONNECTION: the agent stopped before the manager confirmed connectivity; the change was rolled back'));
   }
 
   /** Registry hook: any authenticated manager call proves the manager still reaches us. */

@@ -51,6 +51,7 @@ export type Build<T> = (current: NetModel, state: CurrentState) => { desired: Ne
 
 interface Pending {
   resolve: () => void;
+  reject: (e: Error) => void;
 }
 
 /** Devices a change touched: changed ones, plus the members and masters of changed ones. */
@@ -103,6 +104,15 @@ export class NetPipeline {
     if (!p) return false;
     this.pending = undefined;
     p.resolve();
+    return true;
+  }
+
+  /** Ends a wait for the manager with a failure (agent stopping): the change rolls back. */
+  abortPending(e: Error): boolean {
+    const p = this.pending;
+    if (!p) return false;
+    this.pending = undefined;
+    p.reject(e);
     return true;
   }
 
@@ -238,6 +248,10 @@ export class NetPipeline {
         resolve: () => {
           timer.cancel();
           resolve();
+        },
+        reject: (e) => {
+          timer.cancel();
+          reject(e);
         },
       };
       this.pending = entry;
