@@ -12,6 +12,9 @@ import { poolMethods } from './rpc/methods/pool.js';
 import { RepositoryService } from './services/repo/repository-service.js';
 import { ExecMounter } from './host/mounter.js';
 import { repoMethods } from './rpc/methods/repo.js';
+import { buildNetworkService } from './agent-deps.js';
+import { networkMethods } from './rpc/methods/network.js';
+import { createSandboxNetns, destroySandboxNetns } from './host/net/sandbox-netns.js';
 
 export interface FeatureContext {
   ownership: OwnershipService;
@@ -34,5 +37,34 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const pool = new PoolService({ hostState: deps.hostState, events: deps.events, ownership: ctx.ownership, log: deps.log.child({ component: 'pool' }) });
   const repos = new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec) });
   const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
-  return [hostFeature, { name: 'pool', methods: poolMethods(pool) }, repoFeature];
+  return [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature];
+}
+
+function networkFeature(deps: ServiceDeps): Feature {
+  const net = buildNetworkService(deps);
+  const log = deps.log.child({ component: 'network' });
+  const sandboxNetns = deps.config.sandbox ? deps.config.network.netns : undefined;
+  return {
+    name: 'network',
+    methods: networkMethods(net),
+    onAuthenticatedCall: (method) => net.noteAuthenticatedCall(method),
+    async start() {
+      if (sandboxNetns) {
+        // The sandbox's "host" is a private namespace with veth ports eth0..eth3, made fresh at
+        // each start and rebuilt from the safe config, as a real host is at boot.
+        try {
+          await createSandboxNetns(sandboxNetns, { exec: deps.exec });
+          const report = await net.restoreNetworks();
+          log.info({ netns: sandboxNetns, restored: report.entries.length }, 'sandbox network namespace ready');
+        } catch (e) {
+          log.error({ err: e, netns: sandboxNetns }, 'sandbox network namespace unavailable; network calls will fail');
+        }
+      }
+      await net.start();
+    },
+    async stop() {
+      await net.stop();
+      if (sandboxNetns) await destroySandboxNetns(sandboxNetns, { exec: deps.exec }).catch(() => {});
+    },
+  };
 }

@@ -1,7 +1,6 @@
 // Composition root: load config, build host adapters, services and the RPC server, start them
 // in order, signal readiness, and stop them in reverse. Wiring only: no logic lives here.
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { loadConfig, ConfigWatcher } from './services/config/config-loader.js';
@@ -10,14 +9,12 @@ import { createRootLogger, type RootLogger } from './services/logging/logger.js'
 import { SysrootFs } from './host/host-fs.js';
 import { HostExec, type Exec } from './host/exec.js';
 import { systemClock, type Clock } from './host/clock.js';
-import { openDatabase, type Db } from './store/db.js';
-import { HostStateRepo } from './store/host-state.js';
-import { EventJournal } from './services/events/event-journal.js';
-import { JobRunner } from './services/jobs/job-runner.js';
+import type { Db } from './store/db.js';
+import { openAgentDeps } from './agent-deps.js';
 import { OwnershipService } from './services/ownership/ownership-service.js';
 import { EventPusher } from './services/push/event-pusher.js';
 import { StatisticsPusher } from './services/push/statistics-pusher.js';
-import { STATE_KEYS, type ServiceDeps } from './services/context.js';
+import { STATE_KEYS } from './services/context.js';
 import { PasswordStore } from './services/auth/password-store.js';
 import { TlsKeyPair } from './host/tls.js';
 import { Registry, callFromWire } from './rpc/registry.js';
@@ -30,7 +27,21 @@ import { eventMethods } from './rpc/methods/events.js';
 import type { Feature } from './features.js';
 import { buildFeatures } from './feature-list.js';
 
-export const AGENT_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+/** The package version, found by walking up from this file (src/ under tsx, dist/src/ when built). */
+function packageVersion(): string {
+  const require = createRequire(import.meta.url);
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const p = require(rel) as { name?: string; version?: string };
+      if (p.name === 'hvagent' && p.version) return p.version;
+    } catch {
+      /* not at this level */
+    }
+  }
+  return '0.0.0';
+}
+
+export const AGENT_VERSION: string = packageVersion();
 
 export interface AgentOptions {
   configFile: string;
@@ -78,16 +89,13 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   };
 
   try {
-    const db = openDatabase({ file: path.join(fs.resolve(config.paths.stateDir), 'agent.db') });
-    stops.push(() => void db.close());
-    const hostState = new HostStateRepo(db);
-    const events = new EventJournal({ db, clock, eventUrl: () => hostState.get(STATE_KEYS.managerEventUrl) });
-    const jobs = new JobRunner({ db, clock, log: root.log.child({ component: 'jobs' }) });
+    const deps = openAgentDeps(config, { log: root.log, exec, clock });
+    stops.push(() => deps.close());
+    const { db, hostState, events, jobs } = deps;
     jobs.start_();
     stops.push(() => jobs.abortAll());
     const ownership = new OwnershipService({ hostState, events, log: root.log.child({ component: 'ownership' }) });
 
-    const deps: ServiceDeps = { config, log: root.log, db, hostState, clock, exec, fs, events, jobs };
 
     const passwords = new PasswordStore({ config, fs, clock, log: root.log.child({ component: 'auth' }) });
     const tls = config.rpc.tls
@@ -133,6 +141,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       }),
     );
     for (const f of features) registry.register(f.methods);
+    for (const f of features) if (f.onAuthenticatedCall) registry.onCall((c) => f.onAuthenticatedCall!(c.method));
 
     for (const f of features) {
       if (f.start) await f.start();

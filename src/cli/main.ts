@@ -27,6 +27,8 @@ const COMMANDS: Record<string, () => Promise<Cmd>> = {
   keygen: async () => (await import('./commands/local.js')).keygen,
   db: async () => (await import('./commands/local.js')).db,
   faults: async () => (await import('./commands/local.js')).faults,
+  'restore-networks': async () => (await import('./commands/network-env.js')).restoreNetworks,
+  'reset-networking': async () => (await import('./commands/network-env.js')).resetNetworking,
 };
 
 export async function main(argv: string[]): Promise<number> {

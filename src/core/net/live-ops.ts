@@ -1,4 +1,4 @@
-// src/host/net/live-ops.ts
+// src/core/net/live-ops.ts (re-exported from src/host/net/live-ops.ts)
 // The contract between the network planner (core) and the host: the live operations a plan is
 // made of, the applier that runs them, and the reader that produces the host snapshot.
 export type LiveOp =

@@ -1,0 +1,346 @@
+// The one pipeline every network change runs: read current -> build desired -> validate ->
+// plan -> checkpoint -> apply (files, then live ops in one batch) -> verify with bounded
+// retries -> connectivity check -> commit; any failure rolls back to the checkpoint, rediscovers
+// and records NETWORK_OPERATION_FAILED (acknowledged when the rediscovery completes).
+import { AgentError, fail, isAgentError } from '../../core/errors.js';
+import { BACKENDS, type FileBackend } from '../../core/net/backend.js';
+import { canonicalize } from '../../core/net/canonicalize.js';
+import { ifcfgToModel } from '../../core/net/ifcfg-parse.js';
+import { IFCFG_DIR, isAgentWritten } from '../../core/net/ifcfg-render.js';
+import { cutsManager, ifaceOfAddress } from '../../core/net/manager-link.js';
+import type { NetModel } from '../../core/net/model.js';
+import { planChange, type NetPlan } from '../../core/net/plan.js';
+import { planLive } from '../../core/net/plan-live.js';
+import { mergeCurrent, snapshotToModel } from '../../core/net/snapshot-to-model.js';
+import { changedNames, validateModel } from '../../core/net/validate.js';
+import { verify } from '../../core/net/verify.js';
+import type { HostNetSnapshot } from '../../host/net/snapshot.js';
+import { NetworkConfigRepo, type NetRowsCheckpoint } from '../../store/network-config.js';
+import { NET_STATE_KEYS, type NetStep, type NetworkServiceDeps } from './deps.js';
+
+export interface CurrentState {
+  snap: HostNetSnapshot;
+  live: NetModel;
+  /** Host path -> content of every file in the backend's directories. */
+  files: Record<string, string>;
+  filesModel: NetModel;
+  current: NetModel;
+  down: Set<string>;
+}
+
+export interface ChangeOptions {
+  connectivityCheck?: boolean;
+  /** Seconds. */
+  connectivityTimeout?: number;
+  commitOnSuccess?: boolean;
+  dryRun?: boolean;
+  /** The local address the manager's connection arrived on (cut protection). */
+  localAddress?: string;
+  /** What the change is, for logs and events. */
+  label: string;
+}
+
+export interface ChangeResult<T> {
+  result?: T;
+  plan: NetPlan;
+  desired: NetModel;
+  changed: boolean;
+}
+
+export type Build<T> = (current: NetModel, state: CurrentState) => { desired: NetModel; result?: T };
+
+interface Pending {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/** Devices a change touched: changed ones, plus the members and masters of changed ones. */
+function touchedNames(cur: NetModel, des: NetModel): Set<string> {
+  const out = changedNames(cur, des);
+  for (const n of [...out]) {
+    for (const m of [cur, des]) {
+      const i = m.ifaces[n];
+      if (i?.kind === 'bond') i.slaves.forEach((s) => out.add(s));
+      if (i?.kind === 'bridge') i.ports.forEach((p) => out.add(p));
+      if (i?.kind === 'vlan') out.add(i.parent);
+    }
+  }
+  return out;
+}
+
+export class NetPipeline {
+  readonly repo: NetworkConfigRepo;
+  readonly backend: FileBackend;
+  private busy = false;
+  private pending: Pending | undefined;
+
+  constructor(private readonly deps: NetworkServiceDeps) {
+    this.repo = new NetworkConfigRepo(deps.db);
+    this.backend = BACKENDS[deps.config.network.backend];
+  }
+
+  get netns(): string | undefined {
+    return this.deps.netns ?? this.deps.config.network.netns;
+  }
+
+  /** Runs fn holding the network lock; a concurrent call faults BUSY at once. */
+  async locked<R>(fn: () => Promise<R>): Promise<R> {
+    if (this.busy) throw fail('BUSY', 'another network operation is in progress');
+    this.busy = true;
+    try {
+      return await fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  isBusy(): boolean {
+    return this.busy;
+  }
+
+  /** confirm_connectivity, or any authenticated manager call, while a change waits for it. */
+  confirm(): boolean {
+    const p = this.pending;
+    if (!p) return false;
+    this.pending = undefined;
+    p.resolve();
+    return true;
+  }
+
+  /** Ends a wait for the manager with a failure (agent stopping): the change rolls back. */
+  abortPending(e: Error): boolean {
+    const p = this.pending;
+    if (!p) return false;
+    this.pending = undefined;
+    p.reject(e);
+    return true;
+  }
+
+  hasPending(): boolean {
+    return this.pending !== undefined;
+  }
+
+  async readFiles(): Promise<Record<string, string>> {
+    const { fs } = this.deps;
+    const out: Record<string, string> = {};
+    for (const dir of this.backend.dirs) {
+      for (const f of await fs.list(dir)) {
+        if (f.startsWith('.')) continue;
+        const p = `${dir}/${f}`;
+        const st = await fs.stat(p);
+        if (!st?.isFile()) continue;
+        out[p] = await fs.readText(p);
+      }
+    }
+    return out;
+  }
+
+  filesToModel(files: Record<string, string>): NetModel {
+    const byName: Record<string, string> = {};
+    for (const [p, t] of Object.entries(files)) if (p.startsWith(`${IFCFG_DIR}/`)) byName[p.slice(IFCFG_DIR.length + 1)] = t;
+    return ifcfgToModel(byName);
+  }
+
+  async readCurrent(): Promise<CurrentState> {
+    const snap = await this.deps.reader.read({ netns: this.netns });
+    const live = snapshotToModel(snap);
+    const files = await this.readFiles();
+    const filesModel = this.filesToModel(files);
+    const current = canonicalize(mergeCurrent(live, filesModel, this.repo.get('running')));
+    const down = new Set(snap.links.filter((l) => !l.up && live.ifaces[l.name]).map((l) => l.name));
+    return { snap, live, files, filesModel, current, down };
+  }
+
+  private async step(s: NetStep): Promise<void> {
+    await this.deps.beforeStep?.(s);
+  }
+
+  /** The whole pipeline for one change. The caller holds the lock. */
+  async change<T>(opts: ChangeOptions, build: Build<T>): Promise<ChangeResult<T>> {
+    const { log } = this.deps;
+    await this.step('read');
+    const state = await this.readCurrent();
+    const built = build(state.current, state);
+    const desired = canonicalize(built.desired);
+    await this.step('validate');
+    validateModel(desired, state.current, {
+      hostPorts: new Set(state.snap.links.filter((l) => l.kind === 'physical' || l.kind === 'veth').map((l) => l.name)),
+    });
+    // a bridge that still carries virtual machine interfaces (taps we do not model) stays
+    for (const [n, i] of Object.entries(state.current.ifaces)) {
+      if (i.kind !== 'bridge' || desired.ifaces[n]?.kind === 'bridge') continue;
+      const vifs = (state.snap.links.find((l) => l.name === n)?.bridge?.ports ?? []).filter((p) => !state.current.ifaces[p]);
+      if (vifs.length) throw fail('NET_DEVICE_IN_USE', `bridge ${n} carries virtual machine interfaces (${vifs.slice(0, 5).join(', ')}); stop or move those VMs first`, { bridge: n, vifs });
+    }
+    if (opts.localAddress && !opts.connectivityCheck) {
+      const holder = ifaceOfAddress(state.snap, opts.localAddress);
+      if (cutsManager(state.current, desired, holder, opts.localAddress)) {
+        throw fail('NET_WOULD_CUT_MANAGER', `${opts.label} would remove or re-address ${holder}, which carries the manager's connection; retry with connectivityCheck on`, { iface: holder });
+      }
+    }
+    await this.step('plan');
+    const plan = planChange(state.current, desired, this.backend, state.files, { down: state.down });
+    const storedChanged = JSON.stringify(this.repo.get('running')?.networks ?? {}) !== JSON.stringify(desired.networks);
+    const changed = plan.ops.length > 0 || plan.files.length > 0;
+    if (opts.dryRun) return { result: built.result, plan, desired, changed };
+    if (!changed && !storedChanged && !opts.commitOnSuccess) {
+      log.info({ change: opts.label }, 'network change: nothing to do');
+      return { result: built.result, plan, desired, changed };
+    }
+    log.info({ change: opts.label, ops: plan.ops.length, files: plan.files.map((f) => f.path) }, 'network change: applying');
+
+    let failedStep: NetStep = 'checkpoint';
+    const appliedFiles: typeof plan.files = [];
+    let liveStarted = false;
+    let rows: NetRowsCheckpoint | undefined;
+    try {
+      await this.step('checkpoint');
+      rows = this.repo.checkpoint();
+      failedStep = 'apply-files';
+      await this.step('apply-files');
+      for (const f of plan.files) {
+        appliedFiles.push(f);
+        if (f.new === undefined) await this.deps.fs.remove(f.path);
+        else await this.deps.fs.writeAtomic(f.path, f.new);
+      }
+      failedStep = 'apply-live';
+      await this.step('apply-live');
+      liveStarted = true;
+      if (plan.ops.length) await this.deps.applier.apply(plan.ops, { netns: this.netns });
+      failedStep = 'verify';
+      await this.step('verify');
+      await this.verifyWithRetries(desired, Object.keys(state.current.ifaces).filter((n) => !desired.ifaces[n]), touchedNames(state.current, desired));
+      if (opts.connectivityCheck) {
+        failedStep = 'connectivity';
+        await this.step('connectivity');
+        await this.awaitConnectivity(opts.connectivityTimeout ?? this.deps.config.network.connectivityTimeout);
+      }
+      failedStep = 'commit';
+      await this.step('commit');
+      this.commit(desired, plan, opts.commitOnSuccess === true);
+      return { result: built.result, plan, desired, changed: true };
+    } catch (e) {
+      const rolledBack = await this.rollback(state, appliedFiles, liveStarted, rows);
+      throw await this.recordFailure(opts.label, failedStep, e, rolledBack);
+    }
+  }
+
+  private async verifyWithRetries(desired: NetModel, removed: string[], only: Set<string>): Promise<void> {
+    const { verifyRetries, verifyIntervalMs } = this.deps.config.network;
+    let mismatches: string[] = [];
+    for (let attempt = 0; attempt <= verifyRetries; attempt++) {
+      if (attempt > 0) await this.deps.clock.sleep(verifyIntervalMs);
+      const snap = await this.deps.reader.read({ netns: this.netns });
+      mismatches = verify(desired, snap, removed, only);
+      if (!mismatches.length) return;
+    }
+    throw fail('NET_VERIFY_FAILED', `the host does not show the change: ${mismatches.slice(0, 5).join('; ')}`, { mismatches });
+  }
+
+  private awaitConnectivity(timeoutS: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.deps.clock.setTimeout(() => {
+        if (this.pending !== entry) return;
+        this.pending = undefined;
+        reject(fail('NET_LOST_CONNECTION', `LOST_CONNECTION: the manager did not confirm connectivity within ${timeoutS} s; the change was rolled back`));
+      }, timeoutS * 1000);
+      const entry: Pending = {
+        resolve: () => {
+          timer.cancel();
+          resolve();
+        },
+        reject: (e) => {
+          timer.cancel();
+          reject(e);
+        },
+      };
+      this.pending = entry;
+    });
+  }
+
+  private commit(desired: NetModel, plan: NetPlan, makeSafe: boolean): void {
+    const { db } = this.deps;
+    db.transaction(() => {
+      for (const f of plan.files) {
+        if (f.old === undefined || !isAgentWritten(f.old)) this.repo.keepBackup(f.path, f.old ?? null);
+      }
+      this.repo.set('running', desired);
+      if (makeSafe) this.repo.promoteSafe();
+    })();
+  }
+
+  /** Puts files, live state and rows back as they were at the checkpoint. */
+  private async rollback(
+    state: CurrentState,
+    appliedFiles: NetPlan['files'],
+    liveStarted: boolean,
+    rows: NetRowsCheckpoint | undefined,
+  ): Promise<Record<string, unknown>> {
+    const { fs, log } = this.deps;
+    const report: Record<string, unknown> = { files: [] as string[], ops: 0 };
+    for (const f of [...appliedFiles].reverse()) {
+      try {
+        if (f.old === undefined) await fs.remove(f.path);
+        else await fs.writeAtomic(f.path, f.old);
+        (report.files as string[]).push(f.path);
+      } catch (e) {
+        log.error({ err: e, path: f.path }, 'rollback: cannot restore file');
+        report.fileError = (e as Error).message;
+      }
+    }
+    if (liveStarted) {
+      try {
+        const snap = await this.deps.reader.read({ netns: this.netns });
+        const now = canonicalize(mergeCurrent(snapshotToModel(snap), state.filesModel, this.repo.get('running')));
+        const down = new Set(snap.links.filter((l) => !l.up && now.ifaces[l.name]).map((l) => l.name));
+        // devices the failed change took down come back up; the planner only raises touched ones
+        const ops = planLive(now, state.current, { down: new Set([...down].filter((n) => !state.down.has(n))) });
+        for (const n of down) {
+          if (!state.down.has(n) && state.current.ifaces[n] && !ops.some((o) => o.op === 'link-set-up' && o.name === n)) ops.push({ op: 'link-set-up', name: n });
+        }
+        for (const n of state.down) if (now.ifaces[n] && !down.has(n)) ops.push({ op: 'link-set-down', name: n });
+        if (ops.length) await this.deps.applier.apply(ops, { netns: this.netns });
+        report.ops = ops.length;
+      } catch (e) {
+        log.error({ err: e }, 'rollback: live state not fully restored');
+        report.liveError = (e as Error).message;
+      }
+    }
+    if (rows) {
+      try {
+        this.repo.restore(rows);
+        report.db = 'restored';
+      } catch (e) {
+        report.dbError = (e as Error).message;
+      }
+    }
+    return report;
+  }
+
+  private async recordFailure(label: string, step: NetStep, e: unknown, rolledBack: Record<string, unknown>): Promise<AgentError> {
+    const { events, log } = this.deps;
+    const detail = isAgentError(e) ? (e.detail ?? {}) : {};
+    const stderr = typeof detail.stderr === 'string' ? detail.stderr : undefined;
+    const lost = isAgentError(e) && e.code === 'NET_LOST_CONNECTION';
+    const msg = (e as Error).message;
+    log.error({ err: e, step, change: label, rolledBack }, 'network change failed; rolled back');
+    const id = events.emit({
+      severity: 'error',
+      object: 'network',
+      code: 'NETWORK_OPERATION_FAILED',
+      message: `${lost ? 'LOST_CONNECTION: ' : ''}${label} failed at ${step}: ${msg.slice(0, 300)}; rolled back`,
+      data: { step, change: label, error: isAgentError(e) ? e.code : 'INTERNAL', message: msg.slice(0, 1000), stderr, rolledBack, ...(lost ? { reason: 'LOST_CONNECTION' } : {}) },
+    });
+    // rediscovery: read the host back; the event is acknowledged once it completes
+    await this.rediscover(id).catch((err) => log.warn({ err }, 'rediscovery after a failed network change failed'));
+    if (isAgentError(e) && e.code.startsWith('NET_')) return e;
+    return new AgentError('NET_APPLY_FAILED', `${label} failed at ${step} and was rolled back: ${msg.slice(0, 500)}`, { step, stderr, rolledBack });
+  }
+
+  /** Reads the host back after a failure and acknowledges the failure event when done. */
+  async rediscover(eventId: number): Promise<void> {
+    await this.deps.reader.read({ netns: this.netns });
+    this.deps.hostState.set(NET_STATE_KEYS.lastDiscoveryAt, new Date(this.deps.clock.now()).toISOString());
+    this.deps.events.acknowledge(eventId);
+  }
+}
