@@ -4,6 +4,7 @@ import { Hypervisor as LvHypervisor, type Domain as LvDomain } from '@unraid/lib
 import { AgentError, fail, isAgentError } from '../../core/errors.js';
 import { domstatsToStats } from '../../core/vm/domstats.js';
 import { hypervisorKindOfUri, type HypervisorKind } from '../../core/vm/domain-xml.js';
+import { dashUuid } from '../../core/vm/vm-cfg.js';
 import type { Exec } from '../exec.js';
 import { DOMAIN_STATES, type DomainInfo, type DomainStats, type Hypervisor, type MigrateOptions, type NodeInfo } from './hypervisor.js';
 
@@ -78,7 +79,7 @@ export class LibvirtHypervisor implements Hypervisor {
   }
 
   private async domain(c: LvHypervisor, uuid: string): Promise<LvDomain> {
-    return c.domainLookupByUUIDString(uuid);
+    return c.domainLookupByUUIDString(dashUuid(uuid));
   }
 
   private async info(d: LvDomain): Promise<DomainInfo> {
@@ -176,12 +177,12 @@ export class LibvirtHypervisor implements Hypervisor {
 
   async reboot(uuid: string): Promise<void> {
     this.needVirsh('reboot');
-    await this.virsh(['reboot', uuid]);
+    await this.virsh(['reboot', dashUuid(uuid)]);
   }
 
   async migrate(uuid: string, opts: MigrateOptions): Promise<void> {
     this.needVirsh('live migration');
-    const argv = ['migrate', ...(opts.live ? ['--live'] : []), '--persistent', '--undefinesource', uuid, opts.destUri];
+    const argv = ['migrate', ...(opts.live ? ['--live'] : []), '--persistent', '--undefinesource', dashUuid(uuid), opts.destUri];
     try {
       await this.virsh(argv, 30 * 60_000);
     } catch (e) {
@@ -193,7 +194,7 @@ export class LibvirtHypervisor implements Hypervisor {
 
   async sendKey(uuid: string, keys: readonly string[]): Promise<void> {
     this.needVirsh('send-key');
-    await this.virsh(['send-key', uuid, '--codeset', 'linux', ...keys]);
+    await this.virsh(['send-key', dashUuid(uuid), '--codeset', 'linux', ...keys]);
   }
 
   /** The test driver's state lives in our one connection: a virsh process would see another world. */
