@@ -44,6 +44,8 @@ export class VmService {
   readonly templates: VmTemplates;
   private readonly locks = new KeyedLock();
   private index = new Map<string, { repoId: string; vmId: string }>();
+  /** `repo/vm` → uuid, the reverse of `index`. */
+  private byVm = new Map<string, string>();
   private readonly expectedStops = new Set<string>();
   private readonly startTimes = new Map<string, number>();
 
@@ -80,6 +82,7 @@ export class VmService {
     await hypervisor.open();
     this.lifecycle.host = await hypervisor.hostname().catch(() => '-');
     this.index = await this.files.scan((p, err) => log.warn({ path: p, err }, 'unreadable vm.cfg skipped'));
+    this.byVm = new Map([...this.index].map(([u, w]) => [`${w.repoId}/${w.vmId}`, u]));
     await this.adopt();
     await this.stats.refresh().catch((err) => log.warn({ err }, 'first statistics refresh failed'));
     this.stats.start();
@@ -167,8 +170,11 @@ export class VmService {
       throw fail('VM_EXISTS', `uuid ${m.cfg.uuid} already belongs to VM ${other.repoId}/${other.vmId}`);
     }
     await this.files.writeDoc('vm', r.repoId, r.vmId, doc);
-    for (const [u, w] of this.index) if (w.repoId === r.repoId && w.vmId === r.vmId && u !== uuid) this.index.delete(u);
+    const key = `${r.repoId}/${r.vmId}`;
+    const previous = this.byVm.get(key);
+    if (previous && previous !== uuid) this.index.delete(previous);
     this.index.set(uuid, { repoId: r.repoId, vmId: r.vmId });
+    this.byVm.set(key, uuid);
     this.store.upsert(uuid, r.repoId, r.vmId, m.ha);
   }
 
@@ -217,6 +223,7 @@ export class VmService {
       if (r.dom) await this.deps.hypervisor.undefine(r.uuid);
       await this.deps.fs.removeTree(vmDir(repoId, vmId));
       this.index.delete(r.uuid);
+      this.byVm.delete(`${repoId}/${vmId}`);
       this.store.remove(r.uuid);
       await this.lifecycle.record({ action: 'delete', vm: this.vmOf(r), cause: 'manager' });
     });
@@ -425,8 +432,11 @@ export class VmService {
   async getVmStats(repoId?: string, vmId?: string): Promise<VmStatsEntry[] | VmStatsEntry | null> {
     await this.filledStats();
     if (repoId === undefined || vmId === undefined) return this.stats.allVms();
-    const doc = await this.files.requireDoc('vm', repoId, vmId);
-    const uuid = vmCfgToObject(doc).uuid;
+    safeIds(repoId, vmId);
+    // The index answers without touching the disk; the file is read only for VMs it lacks.
+    const known = this.byVm.get(`${repoId}/${vmId}`);
+    if (known) return this.stats.vm(known) ?? null;
+    const uuid = vmCfgToObject(await this.files.requireDoc('vm', repoId, vmId)).uuid;
     return typeof uuid === 'string' ? (this.stats.vm(uuid) ?? null) : null;
   }
 

@@ -6,7 +6,7 @@ import { domainXmlToVmCfg, domainXmlVncPort, hypervisorKindOfUri, vmCfgToDomainX
 import { isAgentError } from '../../../src/core/errors.js';
 
 const FIX = new URL('../../fixtures/vm/', import.meta.url).pathname;
-const cases = readdirSync(FIX).filter((c) => !c.startsWith('.'));
+const cases = readdirSync(FIX).filter((c) => existsSync(`${FIX}${c}/vm.cfg`));
 
 t.test('domain XML goldens', async (t) => {
   for (const c of cases) {
