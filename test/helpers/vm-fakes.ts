@@ -8,7 +8,7 @@ import { parseConfig, type AgentConfigInput } from '../../src/core/config/schema
 import { AgentError, fail } from '../../src/core/errors.js';
 import { REPO_SUBDIRS } from '../../src/core/ids.js';
 import type { HypervisorKind } from '../../src/core/vm/domain-xml.js';
-import { normUuid } from '../../src/core/vm/vm-cfg.js';
+import { normUuid, type CfgValue } from '../../src/core/vm/vm-cfg.js';
 import type { Clock, TimerHandle } from '../../src/host/clock.js';
 import type { Exec, ExecResult } from '../../src/host/exec.js';
 import { SysrootFs } from '../../src/host/host-fs.js';
@@ -232,7 +232,7 @@ export function vmTestEnv(hypervisor: Hypervisor, over: AgentConfigInput = {}, c
   return { deps, root, db, clock: clock as FakeClock, events, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-export function sampleParams(over: Record<string, unknown> = {}): Record<string, never> {
+export function sampleParams(over: Record<string, unknown> = {}): Record<string, CfgValue> {
   return {
     OVM_simple_name: 'web 01',
     OVM_domain_type: 'hvm',
@@ -242,5 +242,5 @@ export function sampleParams(over: Record<string, unknown> = {}): Record<string,
     disk: [`file:/OVS/Repositories/${REPO}/VirtualDisks/sys.img,xvda,w`, `file:/OVS/Repositories/${REPO}/ISOs/boot.iso,hdc:cdrom,r`],
     vfb: ['type=vnc,vncunused=1,vnclisten=127.0.0.1,keymap=en-us'],
     ...over,
-  } as Record<string, never>;
+  } as Record<string, CfgValue>;
 }
