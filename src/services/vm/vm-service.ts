@@ -273,8 +273,17 @@ export class VmService {
     });
   }
 
+  /**
+   * A stop the agent made is settled: the cache forgets the domain and the expectation is
+   * dropped in the same tick, so neither a later refresh nor a later real crash is misread.
+   */
+  private settled(uuid: string): void {
+    this.stats.forget(uuid);
+    this.expectedStops.delete(uuid);
+  }
+
   private async stopped(r: VmRef, action: 'stop' | 'kill'): Promise<void> {
-    this.stats.forget(r.uuid);
+    this.settled(r.uuid);
     this.store.setState(r.uuid, 'stopped');
     this.startTimes.delete(r.uuid);
     await this.lifecycle.record({ action, vm: this.vmOf(r), cause: 'manager' });
@@ -315,7 +324,7 @@ export class VmService {
         await this.deps.hypervisor.restore(file);
         this.expectedStops.delete(r.uuid);
       } else {
-        this.stats.forget(r.uuid);
+        this.settled(r.uuid);
         this.store.setState(r.uuid, 'stopped');
       }
       await this.lifecycle.record({ action: 'save', vm: this.vmOf(r), cause: 'manager', detail: checkpoint ? 'checkpoint' : undefined });
@@ -358,7 +367,7 @@ export class VmService {
         this.expectedStops.delete(r.uuid);
         throw e;
       }
-      this.stats.forget(r.uuid);
+      this.settled(r.uuid);
       this.store.setState(r.uuid, 'stopped');
       await this.lifecycle.record({ action: 'migrate', vm: this.vmOf(r), cause: 'manager', detail: `to ${destUri}${live ? ' live' : ''}` });
     });
