@@ -68,6 +68,10 @@ export class FakeHypervisor implements Hypervisor {
     const d = this.domains.get(normUuid(uuid));
     return d ? this.info(d) : undefined;
   }
+  async lookupByName(name: string) {
+    const d = [...this.domains.values()].find((x) => x.name === name);
+    return d ? this.info(d) : undefined;
+  }
   async define(xml: string) {
     this.calls.push('define');
     const name = /<name>([^<]+)<\/name>/.exec(xml)![1];

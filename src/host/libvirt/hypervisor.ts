@@ -51,6 +51,8 @@ export interface Hypervisor {
   listDomains(): Promise<DomainInfo[]>;
   /** undefined when no domain has this UUID. */
   lookup(uuid: string): Promise<DomainInfo | undefined>;
+  /** undefined when no domain has this name. */
+  lookupByName(name: string): Promise<DomainInfo | undefined>;
   define(xml: string): Promise<DomainInfo>;
   undefine(uuid: string): Promise<void>;
   start(uuid: string): Promise<void>;

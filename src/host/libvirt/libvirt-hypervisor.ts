@@ -109,6 +109,15 @@ export class LibvirtHypervisor implements Hypervisor {
     }
   }
 
+  async lookupByName(name: string): Promise<DomainInfo | undefined> {
+    try {
+      return await this.call(`lookup ${name}`, async (c) => this.info(await c.domainLookupByName(name)));
+    } catch (e) {
+      if (isAgentError(e) && e.code === 'VM_NOT_FOUND') return undefined;
+      throw e;
+    }
+  }
+
   define(xml: string): Promise<DomainInfo> {
     return this.call('define domain', async (c) => this.info(await c.domainDefineXML(xml)), false);
   }

@@ -238,6 +238,10 @@ export class VmService {
       }
       const xml = vmCfgToDomainXml(r.model, this.xmlOptions);
       const h = this.deps.hypervisor;
+      const clash = await h.lookupByName(r.model.cfg.name);
+      if (clash && normUuid(clash.uuid) !== r.uuid) {
+        throw fail('VM_EXISTS', `libvirt already has a domain named ${r.model.cfg.name} with another uuid (${clash.uuid})`);
+      }
       if (r.dom && r.dom.name !== r.model.cfg.name) await h.undefine(r.uuid); // renamed: libvirt refuses a redefine
       await h.define(xml);
       await h.start(r.uuid);

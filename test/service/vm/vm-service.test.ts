@@ -48,6 +48,9 @@ t.test('create, start, list, stop, delete', async (t) => {
   t.match(await svc.listVm(REPO, 'vm1'), { vnc_port: 5901 });
 
   await t.rejects(svc.deleteVm(REPO, 'vm1'), { code: 'VM_BAD_STATE' }, 'no delete while running');
+  await svc.createVm(REPO, 'twin', sampleParams({ name: 'vm1', vif: [] }));
+  await t.rejects(svc.startVm(REPO, 'twin'), { code: 'VM_EXISTS' }, 'a libvirt name clash is a clear fault');
+  await svc.deleteVm(REPO, 'twin');
   await svc.pauseVm(REPO, 'vm1', true);
   t.match(await svc.listVm(REPO, 'vm1'), { state: '--p---' });
   await svc.pauseVm(REPO, 'vm1', false);
