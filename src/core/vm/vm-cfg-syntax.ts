@@ -197,9 +197,18 @@ export function vmCfgToText(doc: VmCfgDoc): string {
   return out;
 }
 
+/** Python semantics: the last assignment of a key is the one that counts. */
+function lastIndexOf(doc: VmCfgDoc, key: string): number {
+  for (let i = doc.entries.length - 1; i >= 0; i--) {
+    const e = doc.entries[i];
+    if (e.kind === 'assign' && e.key === key) return i;
+  }
+  return -1;
+}
+
 export function cfgGet(doc: VmCfgDoc, key: string): CfgValue | undefined {
-  const e = doc.entries.find((x): x is AssignEntry => x.kind === 'assign' && x.key === key);
-  return e?.value;
+  const i = lastIndexOf(doc, key);
+  return i < 0 ? undefined : (doc.entries[i] as AssignEntry).value;
 }
 
 function sameValue(a: CfgValue, b: CfgValue): boolean {
@@ -209,7 +218,7 @@ function sameValue(a: CfgValue, b: CfgValue): boolean {
 /** Sets one key (appended when new); `undefined` removes it. Returns the same doc. */
 export function cfgSet(doc: VmCfgDoc, key: string, value: CfgValue | undefined): VmCfgDoc {
   if (!KEY_RE.test(key)) throw fail('VM_BAD_CONFIG', `invalid vm.cfg key ${JSON.stringify(key)}`);
-  const idx = doc.entries.findIndex((x) => x.kind === 'assign' && x.key === key);
+  const idx = lastIndexOf(doc, key);
   if (value === undefined) {
     // Python keeps the last assignment of a key; drop every one of them.
     doc.entries = doc.entries.filter((x) => !(x.kind === 'assign' && x.key === key));

@@ -69,6 +69,16 @@ t.test('syntax errors are VM_BAD_CONFIG with a line number', async (t) => {
   }
 });
 
+t.test('a repeated key: the last assignment counts and is the one edited', async (t) => {
+  const doc = textToVmCfg('memory = 1\nmemory = 2\n');
+  t.equal(cfgGet(doc, 'memory'), 2);
+  t.equal(vmCfgToObject(doc).memory, 2);
+  cfgSet(doc, 'memory', 3);
+  t.equal(vmCfgToText(doc), 'memory = 1\nmemory = 3\n');
+  cfgSet(doc, 'memory', undefined);
+  t.equal(vmCfgToText(doc), '');
+});
+
 t.test('replace-all keeps comments and the order of kept keys', async (t) => {
   const doc = textToVmCfg('# head\nname = "a"\nmemory = 1\n# tail\nvcpus = 1\n');
   cfgReplaceAll(doc, { vcpus: 1, name: 'a', extra: 'x' });
