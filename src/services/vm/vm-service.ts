@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { fail, isAgentError } from '../../core/errors.js';
 import { vmDir } from '../../core/ids.js';
 import { vmCfgToDomainXml, type DomainXmlOptions, type HypervisorKind } from '../../core/vm/domain-xml.js';
+import { migrationDestToUri } from '../../core/vm/migration-uri.js';
 import {
   cfgReplaceAll, cfgSet, normalizeCfgParams, normUuid, objectToVmCfg, vmCfgToModel, vmCfgToObject,
   type CfgValue, type VmCfgDoc, type VmModel,
@@ -18,6 +19,7 @@ import { domainToListEntry, managementDomainEntry } from './vm-list.js';
 import { VmStatsCache, type HostStatsEntry, type VmStatsEntry } from './vm-stats-cache.js';
 import { VmStore } from './vm-store.js';
 import { VmTemplates, type CloneResult } from './vm-templates.js';
+import { adoptRunningDomains, handleUnexpectedStops, isActive, type VmWatchState } from './vm-watch.js';
 
 export interface VmServiceDeps extends ServiceDeps {
   hypervisor: Hypervisor;
@@ -34,7 +36,7 @@ interface VmRef {
   dom: DomainInfo | undefined;
 }
 
-export const isActive = (d: DomainInfo | undefined): boolean => !!d && d.id !== null && d.state !== 'shutoff';
+export { isActive };
 
 export class VmService {
   readonly files: VmFiles;
@@ -58,7 +60,7 @@ export class VmService {
       clock: deps.clock,
       log: deps.log,
       intervalSec: deps.config.libvirt.statsInterval,
-      onStopped: (gone) => this.onStopped(gone),
+      onStopped: (gone) => handleUnexpectedStops(this.watchState(), gone),
     });
     this.templates = new VmTemplates({
       fs: deps.fs,
@@ -83,7 +85,7 @@ export class VmService {
     this.lifecycle.host = await hypervisor.hostname().catch(() => '-');
     this.index = await this.files.scan((p, err) => log.warn({ path: p, err }, 'unreadable vm.cfg skipped'));
     this.byVm = new Map([...this.index].map(([u, w]) => [`${w.repoId}/${w.vmId}`, u]));
-    await this.adopt();
+    await adoptRunningDomains(this.watchState());
     await this.stats.refresh().catch((err) => log.warn({ err }, 'first statistics refresh failed'));
     this.stats.start();
   }
@@ -93,42 +95,9 @@ export class VmService {
     await this.deps.hypervisor.close();
   }
 
-  /** Running domains with a vm.cfg are ours again; VMs that died while we were down are logged. */
-  private async adopt(): Promise<void> {
-    const active = new Set<string>();
-    for (const d of await this.deps.hypervisor.listDomains()) {
-      if (!isActive(d)) continue;
-      const u = normUuid(d.uuid);
-      active.add(u);
-      const where = this.index.get(u);
-      if (!where) continue;
-      const row = this.store.get(u);
-      if (!row) this.store.upsert(u, where.repoId, where.vmId, false);
-      this.store.setState(u, 'running');
-      await this.lifecycle.record({ action: 'adopt', vm: { ...where, uuid: d.uuid, name: d.name }, cause: 'agent' });
-    }
-    for (const row of this.store.all()) {
-      if (row.lastState !== 'running' || active.has(row.uuid)) continue;
-      this.store.setState(row.uuid, 'stopped');
-      const vm = { repoId: row.repoId, vmId: row.vmId, uuid: row.uuid };
-      await this.lifecycle.record({ action: 'stopped-while-away', vm, cause: 'unknown' });
-      if (row.ha) await this.lifecycle.record({ action: 'ha-crash', vm, cause: 'unknown', detail: 'HA VM found stopped at agent start' });
-    }
-  }
-
-  private async onStopped(gone: Array<{ uuid: string; name: string }>): Promise<void> {
-    for (const g of gone) {
-      if (this.expectedStops.delete(g.uuid)) continue;
-      const where = this.index.get(g.uuid);
-      const now = await this.deps.hypervisor.lookup(g.uuid).catch(() => undefined);
-      if (isActive(now)) continue; // e.g. restarted between two samples
-      this.store.setState(g.uuid, 'stopped');
-      this.startTimes.delete(g.uuid);
-      const vm = { ...where, uuid: g.uuid, name: g.name };
-      const crashed = !now || now.state === 'crashed';
-      await this.lifecycle.record({ action: crashed ? 'crash' : 'stop', vm, cause: crashed ? 'hypervisor' : 'guest' });
-      if (this.store.get(g.uuid)?.ha) await this.lifecycle.record({ action: 'ha-crash', vm, cause: crashed ? 'hypervisor' : 'guest' });
-    }
+  private watchState(): VmWatchState {
+    const { hypervisor } = this.deps;
+    return { hypervisor, index: this.index, store: this.store, lifecycle: this.lifecycle, expectedStops: this.expectedStops, startTimes: this.startTimes };
   }
 
   private isRunning(uuid: string): Promise<boolean> {
@@ -350,13 +319,8 @@ export class VmService {
     });
   }
 
-  /** `dest` is a host name or address (a full libvirt URI is taken as is). */
   migrationUri(dest: string, ssl: boolean): string {
-    if (dest.includes('://')) return dest;
-    if (!/^[A-Za-z0-9.:_-]+$/.test(dest)) throw fail('INVALID_ARGUMENT', `invalid migration destination ${JSON.stringify(dest)}`);
-    const driver = this.deps.hypervisorKind === 'xen' ? 'xen' : 'qemu';
-    const host = dest.includes(':') && !dest.startsWith('[') ? `[${dest}]` : dest;
-    return `${driver}+${ssl ? 'tls' : 'tcp'}://${host}/system`;
+    return migrationDestToUri(dest, ssl, this.deps.hypervisorKind);
   }
 
   migrateVm(repoId: string, vmId: string, dest: string, live: boolean, ssl: boolean): Promise<void> {

@@ -58,3 +58,18 @@ t.test('TCG, emulator, VNC port, escaping, uri kinds', async (t) => {
   t.equal(domainXmlVncPort(x.replace("port='5903'", "port='-1'")), undefined);
   t.same(['xen:///system', 'qemu:///system', 'test:///default', 'qemu+ssh://h/system'].map(hypervisorKindOfUri), ['xen', 'kvm', 'test', 'kvm']);
 });
+
+t.test('migration destinations', async (t) => {
+  const { migrationDestToUri } = await import('../../../src/core/vm/migration-uri.js');
+  const ok: Array<[string, boolean, 'xen' | 'kvm', string]> = [
+    ['host2', false, 'kvm', 'qemu+tcp://host2/system'],
+    ['10.0.0.2', true, 'kvm', 'qemu+tls://10.0.0.2/system'],
+    ['fe80::1', false, 'xen', 'xen+tcp://[fe80::1]/system'],
+    ['qemu+ssh://h2/system', false, 'kvm', 'qemu+ssh://h2/system'],
+    ['qemu+unix:///session?socket=/tmp/x/libvirt-sock', false, 'kvm', 'qemu+unix:///session?socket=/tmp/x/libvirt-sock'],
+  ];
+  for (const [dest, ssl, kind, want] of ok) t.equal(migrationDestToUri(dest, ssl, kind), want, dest);
+  for (const bad of ['qemu+ext:///system?command=/bin/sh', 'qemu+ssh://h/system?netcat=x', 'a b', 'h;rm', 'http://h/', '']) {
+    t.throws(() => migrationDestToUri(bad, false, 'kvm'), { code: 'INVALID_ARGUMENT' }, JSON.stringify(bad));
+  }
+});
