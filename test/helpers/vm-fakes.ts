@@ -55,7 +55,10 @@ export class FakeHypervisor implements Hypervisor {
     return { name: d.name, uuid: d.uuid, id: d.id, state: d.state, maxMemKiB: d.memKiB, memKiB: d.memKiB, vcpus: d.vcpus, cpuTimeNs: d.cpuTimeNs };
   }
 
+  /** open() fails while set (libvirtd not running). */
+  failOpen = false;
   async open() {
+    if (this.failOpen) throw new AgentError('VM_HYPERVISOR_FAILED', 'cannot connect to libvirt: no such socket');
     this.opened = true;
   }
   async close() {

@@ -50,6 +50,8 @@ export class VmService {
   private byVm = new Map<string, string>();
   private readonly expectedStops = new Set<string>();
   private readonly startTimes = new Map<string, number>();
+  private adopted = false;
+  private unreachableReported = false;
 
   constructor(private readonly deps: VmServiceDeps) {
     this.files = new VmFiles(deps.fs);
@@ -61,6 +63,7 @@ export class VmService {
       log: deps.log,
       intervalSec: deps.config.libvirt.statsInterval,
       onStopped: (gone) => handleUnexpectedStops(this.watchState(), gone),
+      beforeTick: () => this.connectAndAdopt(),
     });
     this.templates = new VmTemplates({
       fs: deps.fs,
@@ -80,14 +83,35 @@ export class VmService {
   }
 
   async start(): Promise<void> {
-    const { hypervisor, log } = this.deps;
-    await hypervisor.open();
-    this.lifecycle.host = await hypervisor.hostname().catch(() => '-');
+    const { log } = this.deps;
     this.index = await this.files.scan((p, err) => log.warn({ path: p, err }, 'unreadable vm.cfg skipped'));
     this.byVm = new Map([...this.index].map(([u, w]) => [`${w.repoId}/${w.vmId}`, u]));
-    await adoptRunningDomains(this.watchState());
-    await this.stats.refresh().catch((err) => log.warn({ err }, 'first statistics refresh failed'));
+    await this.connectAndAdopt();
     this.stats.start();
+  }
+
+  /**
+   * The agent must come up even when libvirtd does not (yet): until libvirt answers once,
+   * every statistics tick tries again, and VM calls fault VM_HYPERVISOR_FAILED meanwhile.
+   */
+  private async connectAndAdopt(): Promise<boolean> {
+    if (this.adopted) return true;
+    const { hypervisor, log, events } = this.deps;
+    try {
+      await hypervisor.open();
+      this.lifecycle.host = await hypervisor.hostname().catch(() => '-');
+      await adoptRunningDomains(this.watchState());
+      this.adopted = true;
+    } catch (err) {
+      log.error({ err, uri: this.deps.uri }, 'libvirt is not reachable; retrying at each statistics interval');
+      if (!this.unreachableReported) {
+        this.unreachableReported = true;
+        events.emit({ severity: 'error', object: 'host', code: 'VM_HYPERVISOR_UNAVAILABLE', message: `libvirt at ${this.deps.uri} is not reachable: ${(err as Error).message}` });
+      }
+      return false;
+    }
+    await this.stats.refresh().catch((err) => log.warn({ err }, 'first statistics refresh failed'));
+    return true;
   }
 
   async stop(): Promise<void> {

@@ -45,6 +45,8 @@ export interface StatsCacheDeps {
   intervalSec: number;
   /** Called with the UUIDs (normalized) of domains active at the previous refresh and not now. */
   onStopped: (gone: Array<{ uuid: string; name: string }>) => void | Promise<void>;
+  /** Checked before each timed refresh; false skips this tick (e.g. libvirt not reachable yet). */
+  beforeTick?: () => Promise<boolean>;
 }
 
 const ACTIVE = new Set(['running', 'blocked', 'paused', 'shutdown', 'crashed', 'pmsuspended', 'nostate']);
@@ -59,6 +61,8 @@ export class VmStatsCache {
   private inflight: Promise<void> | undefined;
   /** Time of the last bulk collection, in ms (for the bench and tests). */
   lastRefreshMs = 0;
+  /** The latest timed tick (tests await it instead of sleeping). */
+  lastTick: Promise<void> = Promise.resolve();
   refreshes = 0;
 
   constructor(private readonly deps: StatsCacheDeps) {}
@@ -77,7 +81,10 @@ export class VmStatsCache {
   private schedule(): void {
     if (!this.running) return;
     this.timer = this.deps.clock.setTimeout(() => {
-      this.refresh()
+      this.lastTick = (async () => {
+        if (this.deps.beforeTick && !(await this.deps.beforeTick())) return;
+        await this.refresh();
+      })()
         .catch((err) => this.deps.log.warn({ err }, 'VM statistics refresh failed'))
         .finally(() => this.schedule());
     }, this.deps.intervalSec * 1000);

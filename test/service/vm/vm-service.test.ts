@@ -155,6 +155,31 @@ t.test('adoption after an agent restart: nothing restarted twice', async (t) => 
   await s2.stop();
 });
 
+t.test('the service starts without libvirt and adopts once libvirt answers', async (t) => {
+  const hv = new FakeHypervisor('kvm');
+  const env = vmTestEnv(hv);
+  t.teardown(env.cleanup);
+  const s1 = new VmService(env.deps);
+  await s1.start();
+  await s1.createVm(REPO, 'a', sampleParams());
+  await s1.startVm(REPO, 'a');
+  await s1.stop();
+  hv.failOpen = true;
+  const s2 = new VmService(env.deps);
+  await s2.start();
+  t.equal(env.events.byCode('VM_HYPERVISOR_UNAVAILABLE').length, 1);
+  t.notMatch(eventsLog(env.root), /action=adopt/);
+  env.clock.tick(env.deps.config.libvirt.statsInterval * 1000);
+  await s2.stats.lastTick;
+  t.equal(env.events.byCode('VM_HYPERVISOR_UNAVAILABLE').length, 1, 'reported once');
+  hv.failOpen = false;
+  env.clock.tick(env.deps.config.libvirt.statsInterval * 1000);
+  await s2.stats.lastTick;
+  t.match(eventsLog(env.root), new RegExp(`action=adopt vm=${REPO}/a `), 'adopted on the first tick that reaches libvirt');
+  t.notMatch(eventsLog(env.root), /stopped-while-away/);
+  await s2.stop();
+});
+
 t.test('save/restore, migrate, reboot, sysrq, send_to_guest', async (t) => {
   const { hv, env, svc } = await setup(t);
   await svc.createVm(REPO, 'vm1', sampleParams());
@@ -196,7 +221,7 @@ t.test('stats come from the cache: one bulk call per refresh, not per request', 
   t.match(await svc.getVmStats(REPO, 'vm1'), { name: 'vm1', memory: 512, net_rx_bytes: 3 });
   t.match(await svc.getHostStats(), { cpus: 8, running_vms: 1, memory_vms: 512 });
   env.clock.tick(env.deps.config.libvirt.statsInterval * 1000);
-  await new Promise((r) => setImmediate(r));
+  await svc.stats.lastTick;
   t.equal(hv.bulkCalls, before + 2, 'the timer refreshes once per interval');
 });
 
