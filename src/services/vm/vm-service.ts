@@ -193,7 +193,10 @@ export class VmService {
       }
       if (mode === 'replace') cfgReplaceAll(r.doc, p);
       else for (const [k, v] of Object.entries(p)) cfgSet(r.doc, k, v);
-      await this.save(r, r.doc, this.check(r.doc));
+      const m = this.check(r.doc);
+      await this.save(r, r.doc, m);
+      // A new uuid on a stopped VM: the old libvirt definition would clash by name at the next start.
+      if (r.dom && normUuid(m.cfg.uuid) !== r.uuid) await this.deps.hypervisor.undefine(r.uuid);
     });
   }
 
@@ -231,6 +234,7 @@ export class VmService {
       }
       const xml = vmCfgToDomainXml(r.model, this.xmlOptions);
       const h = this.deps.hypervisor;
+      this.expectedStops.delete(r.uuid);
       const clash = await h.lookupByName(r.model.cfg.name);
       if (clash && normUuid(clash.uuid) !== r.uuid) {
         throw fail('VM_EXISTS', `libvirt already has a domain named ${r.model.cfg.name} with another uuid (${clash.uuid})`);

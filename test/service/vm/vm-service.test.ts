@@ -85,6 +85,13 @@ t.test('configure_vm merges, set_vm_config replaces, comments survive', async (t
   text = readFileSync(p, 'utf8');
   t.notMatch(text, /unknown_key/);
   t.match(text, /^# keep me\n/);
+  // A stopped VM given a new uuid still starts: its old definition is dropped.
+  await svc.startVm(REPO, 'vm1');
+  await svc.stopVm(REPO, 'vm1', true);
+  await svc.editVm(REPO, 'vm1', { uuid: '11111111-2222-4333-8444-555555555555' }, 'merge');
+  await svc.startVm(REPO, 'vm1');
+  t.match(await svc.listVm(REPO, 'vm1'), { uuid: '11111111-2222-4333-8444-555555555555' });
+  await t.rejects(svc.editVm(REPO, 'vm1', { uuid: '11111111-2222-4333-8444-666666666666' }, 'merge'), { code: 'VM_BAD_STATE' });
 });
 
 t.test('a shutdown that does not finish is reported, never killed', async (t) => {
