@@ -255,12 +255,13 @@ export class VmService {
       if (!isActive(r.dom)) return; // already stopped: nothing to do
       const h = this.deps.hypervisor;
       this.expectedStops.add(r.uuid);
-      if (force) {
-        await h.destroy(r.uuid);
-        await this.stopped(r, 'kill');
-        return;
+      try {
+        await (force ? h.destroy(r.uuid) : h.shutdown(r.uuid));
+      } catch (e) {
+        this.expectedStops.delete(r.uuid);
+        throw e;
       }
-      await h.shutdown(r.uuid);
+      if (force) return this.stopped(r, 'kill');
       const { clock, config } = this.deps;
       const deadline = clock.now() + config.libvirt.shutdownTimeout * 1000;
       while (clock.now() < deadline) {
@@ -320,7 +321,12 @@ export class VmService {
       this.requireActive(r, 'save');
       const file = this.deps.fs.resolve(this.saveFile(repoId, vmId));
       this.expectedStops.add(r.uuid);
-      await this.deps.hypervisor.save(r.uuid, file);
+      try {
+        await this.deps.hypervisor.save(r.uuid, file);
+      } catch (e) {
+        this.expectedStops.delete(r.uuid);
+        throw e;
+      }
       if (checkpoint) {
         await this.deps.hypervisor.restore(file);
         this.expectedStops.delete(r.uuid);
