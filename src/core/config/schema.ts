@@ -2,7 +2,8 @@
 // once at start-up with every problem listed, then frozen. Keys in LIVE_KEYS reload live.
 import { z } from 'zod';
 
-const port = z.number().int().min(1).max(65535);
+// 0 asks the kernel for a free port (tests, parallel sandboxes).
+const port = z.number().int().min(0).max(65535);
 
 export const configSchema = z
   .object({

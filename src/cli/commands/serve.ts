@@ -1,0 +1,124 @@
+// `hvagent serve`: run the agent in the foreground (systemd runs it this way). With
+// --sandbox DIR everything lives under DIR, the agent listens on 127.0.0.1 with a generated
+// password, VMs run on libvirt's test driver, and DIR/sandbox.json tells clients how to connect.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { sandboxNetnsName } from '../../host/net/sandbox-netns.js';
+import { parse, UsageError, type SandboxInfo } from '../args.js';
+import { startAgent, type Agent } from '../../main.js';
+import { DEFAULT_CONFIG_PATH } from '../../services/config/config-loader.js';
+import { SysrootFs } from '../../host/host-fs.js';
+import { systemClock } from '../../host/clock.js';
+import { PasswordStore } from '../../services/auth/password-store.js';
+import { loadConfig } from '../../services/config/config-loader.js';
+import { HostExec } from '../../host/exec.js';
+import pino from 'pino';
+
+export const HELP = `Usage: hvagent serve [options]
+
+Runs the agent in the foreground.
+
+Options:
+  --config FILE      configuration file (default ${DEFAULT_CONFIG_PATH})
+  --sandbox DIR      sandbox mode: sysroot, database, logs and key pair under DIR,
+                     listen on 127.0.0.1, generated password, libvirt test:///default,
+                     host networking in a private network namespace; writes
+                     DIR/sandbox.json = {url, user, password, pid} once listening
+  --port N           port (sandbox default 8899)
+  --address ADDR     listen address (overrides rpc.address)
+`;
+
+export function sandboxOverrides(dir: string, port: number): Record<string, unknown> {
+  return {
+    sandbox: true,
+    paths: { sysroot: path.join(path.resolve(dir), 'root') },
+    rpc: { address: '127.0.0.1', port },
+    libvirt: { uri: 'test:///default' },
+    power: { allowShutdown: false },
+    network: { netns: sandboxNetnsName(path.resolve(dir)) },
+  };
+}
+
+/** The sandbox keeps one generated password (DIR/password, 0600) across restarts. */
+function sandboxPassword(dir: string): string {
+  const file = path.join(dir, 'password');
+  try {
+    const prev = fs.readFileSync(file, 'utf8').trim();
+    if (prev.length >= 16) return prev;
+  } catch {
+    /* first start */
+  }
+  const pw = randomBytes(18).toString('base64url');
+  fs.writeFileSync(file, pw + '\n', { mode: 0o600 });
+  return pw;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(
+    argv,
+    {
+      config: { type: 'string' },
+      sandbox: { type: 'string' },
+      port: { type: 'string' },
+      address: { type: 'string' },
+    },
+    false,
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`bad --port ${values.port}`);
+
+  let overrides: Record<string, unknown> = {};
+  let configFile = values.config ?? DEFAULT_CONFIG_PATH;
+  let password: string | undefined;
+  const dir = values.sandbox ? path.resolve(values.sandbox) : undefined;
+  if (dir) {
+    fs.mkdirSync(path.join(dir, 'root'), { recursive: true });
+    overrides = sandboxOverrides(dir, port ?? 8899);
+    configFile = values.config ?? path.join(dir, 'agent.yaml');
+    password = sandboxPassword(dir);
+    // The sandbox password is set before the agent starts, so the first call already works.
+    const cfg = loadConfig(configFile, overrides);
+    const store = new PasswordStore({ config: cfg, fs: new SysrootFs(cfg.paths.sysroot), clock: systemClock, log: pino({ level: 'silent' }) });
+    await store.set(password);
+  } else {
+    if (port !== undefined) overrides = { rpc: { port } };
+  }
+  if (values.address) overrides = { ...overrides, rpc: { ...(overrides.rpc as object | undefined), address: values.address } };
+
+  const agent: Agent = await startAgent({ configFile, overrides, exec: new HostExec() });
+
+  if (dir && password) {
+    const info: SandboxInfo = { url: agent.url, user: 'oracle', password, pid: process.pid };
+    fs.writeFileSync(path.join(dir, 'sandbox.json'), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+    process.stdout.write(JSON.stringify(info) + '\n');
+  }
+  await notifySystemdReady(agent);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (sig: string) => {
+      if (stopping) return;
+      stopping = true;
+      agent.log.info({ signal: sig }, 'stopping');
+      void agent.stop().then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  });
+  if (dir) fs.rmSync(path.join(dir, 'sandbox.json'), { force: true });
+  return 0;
+}
+
+/** Type=notify: tell systemd we listen. Node has no AF_UNIX datagrams, so use systemd-notify. */
+async function notifySystemdReady(agent: Agent): Promise<void> {
+  if (!process.env.NOTIFY_SOCKET) return;
+  const r = await new HostExec().run(['systemd-notify', '--ready', `--pid=${process.pid}`, `--status=listening on ${agent.url}`], {
+    allowFail: true,
+  });
+  if (r.code !== 0) agent.log.warn({ stderr: r.stderr }, 'systemd-notify failed');
+}

@@ -1,0 +1,10 @@
+// A feature is one area plugged into the agent: its RPC methods plus start/stop. The
+// composition root builds them from the shared deps and starts them in order.
+import type { MethodDef } from './rpc/method.js';
+
+export interface Feature {
+  name: string;
+  methods: MethodDef[];
+  start?(): Promise<void> | void;
+  stop?(): Promise<void> | void;
+}

@@ -1,0 +1,183 @@
+// Composition root: load config, build host adapters, services and the RPC server, start them
+// in order, signal readiness, and stop them in reverse. Wiring only: no logic lives here.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
+import { loadConfig, ConfigWatcher } from './services/config/config-loader.js';
+import type { AgentConfig } from './core/config/schema.js';
+import { createRootLogger, type RootLogger } from './services/logging/logger.js';
+import { SysrootFs } from './host/host-fs.js';
+import { HostExec, type Exec } from './host/exec.js';
+import { systemClock, type Clock } from './host/clock.js';
+import { openDatabase, type Db } from './store/db.js';
+import { HostStateRepo } from './store/host-state.js';
+import { EventJournal } from './services/events/event-journal.js';
+import { JobRunner } from './services/jobs/job-runner.js';
+import { OwnershipService } from './services/ownership/ownership-service.js';
+import { EventPusher } from './services/push/event-pusher.js';
+import { StatisticsPusher } from './services/push/statistics-pusher.js';
+import { STATE_KEYS, type ServiceDeps } from './services/context.js';
+import { PasswordStore } from './services/auth/password-store.js';
+import { TlsKeyPair } from './host/tls.js';
+import { Registry, callFromWire } from './rpc/registry.js';
+import { RpcServer } from './rpc/transport.js';
+import { XmlRpcClient } from './rpc/client.js';
+import { commonMethods } from './rpc/methods/common.js';
+import { authMethods } from './rpc/methods/auth.js';
+import { ownershipMethods } from './rpc/methods/ownership.js';
+import { eventMethods } from './rpc/methods/events.js';
+import type { Feature } from './features.js';
+import { buildFeatures } from './feature-list.js';
+
+export const AGENT_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+export interface AgentOptions {
+  configFile: string;
+  /** Deep-merged over the file (CLI flags, sandbox mode). */
+  overrides?: Record<string, unknown>;
+  /** Test hooks. */
+  exec?: Exec;
+  clock?: Clock;
+  logStream?: import('pino').DestinationStream;
+}
+
+export interface Agent {
+  config: AgentConfig;
+  log: Logger;
+  db: Db;
+  registry: Registry;
+  address: { address: string; port: number; tls: boolean };
+  url: string;
+  passwords: PasswordStore;
+  stop(): Promise<void>;
+}
+
+export async function startAgent(opts: AgentOptions): Promise<Agent> {
+  const overrides = opts.overrides ?? {};
+  let config = loadConfig(opts.configFile, overrides);
+  const fs = new SysrootFs(config.paths.sysroot);
+  const root: RootLogger = createRootLogger({
+    level: config.log.level,
+    logDir: fs.resolve(config.paths.logDir),
+    stdout: config.log.stdout,
+    stream: opts.logStream,
+  });
+  const log = root.log.child({ component: 'agent' });
+  const clock = opts.clock ?? systemClock;
+  const exec = opts.exec ?? new HostExec();
+  const stops: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) {
+      try {
+        await s();
+      } catch (e) {
+        log.error({ err: e }, 'stop step failed');
+      }
+    }
+  };
+
+  try {
+    const db = openDatabase({ file: path.join(fs.resolve(config.paths.stateDir), 'agent.db') });
+    stops.push(() => void db.close());
+    const hostState = new HostStateRepo(db);
+    const events = new EventJournal({ db, clock, eventUrl: () => hostState.get(STATE_KEYS.managerEventUrl) });
+    const jobs = new JobRunner({ db, clock, log: root.log.child({ component: 'jobs' }) });
+    jobs.start_();
+    stops.push(() => jobs.abortAll());
+    const ownership = new OwnershipService({ hostState, events, log: root.log.child({ component: 'ownership' }) });
+
+    const deps: ServiceDeps = { config, log: root.log, db, hostState, clock, exec, fs, events, jobs };
+
+    const passwords = new PasswordStore({ config, fs, clock, log: root.log.child({ component: 'auth' }) });
+    const tls = config.rpc.tls
+      ? await new TlsKeyPair({ config, fs, exec, log: root.log.child({ component: 'tls' }) }).ensure()
+      : undefined;
+
+    const clientFor = (url: string) => new XmlRpcClient({ url, timeoutMs: 30_000, rejectUnauthorized: false });
+    const pusher = new EventPusher({
+      db,
+      clock,
+      log: root.log.child({ component: 'event-push' }),
+      clientFor,
+      hostId: () => os.hostname(),
+    });
+    events.onEvent(() => pusher.kick());
+
+    const features: Feature[] = await buildFeatures(deps, { ownership, agentVersion: AGENT_VERSION });
+    const stats = new StatisticsPusher({
+      clock,
+      log: root.log.child({ component: 'stats-push' }),
+      clientFor,
+      url: () => ownership.statisticUrl(),
+      collect: async () => {
+        const host = features.find((f) => f.name === 'host') as (Feature & { collectStats?: () => Promise<Record<string, unknown>> }) | undefined;
+        return host?.collectStats ? host.collectStats() : { time: new Date(clock.now()).toISOString() };
+      },
+    });
+    const setStatisticInterval = (seconds: number) => {
+      hostState.set(STATE_KEYS.statisticInterval, String(seconds));
+      stats.setInterval(seconds);
+    };
+
+    const registry = new Registry({ isOwned: () => ownership.isOwned(), maxXmlDepth: config.rpc.maxXmlDepth });
+    registry.register(commonMethods({ clock }));
+    registry.register(authMethods(passwords));
+    registry.register(ownershipMethods(ownership));
+    registry.register(
+      eventMethods({
+        events,
+        jobs,
+        setStatisticInterval,
+        invoke: (method, params, ctx) => registry.call(method, params, ctx),
+      }),
+    );
+    for (const f of features) registry.register(f.methods);
+
+    for (const f of features) {
+      if (f.start) await f.start();
+      if (f.stop) stops.push(() => f.stop!());
+    }
+
+    const server = new RpcServer({
+      rpc: config.rpc,
+      log: root.log.child({ component: 'transport' }),
+      handle: (body, base) => callFromWire(registry, body, base),
+      passwords,
+      tls,
+      clock,
+    });
+    const address = await server.start();
+    stops.push(() => server.stop());
+
+    pusher.start();
+    stops.push(() => pusher.stop());
+    stats.start(Number(hostState.get(STATE_KEYS.statisticInterval) ?? config.statistics.interval));
+    stops.push(() => stats.stop());
+
+    const watcher = new ConfigWatcher({
+      file: opts.configFile,
+      overrides,
+      log: root.log.child({ component: 'config' }),
+      current: () => config,
+      onLiveChange: (next, keys) => {
+        if (keys.includes('log.level')) root.log.level = next.log.level;
+        if (keys.includes('statistics.interval')) setStatisticInterval(next.statistics.interval);
+        config = next;
+      },
+    });
+    watcher.start();
+    stops.push(() => watcher.stop());
+    stops.unshift(() => root.close());
+
+    const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+    const url = `${address.tls ? 'https' : 'http'}://${host}:${address.port}/api/3/`;
+    log.info({ url, version: AGENT_VERSION, sandbox: config.sandbox, methods: registry.list().length }, 'hvagent started');
+    return { config, log: root.log, db, registry, address, url, passwords, stop: stopAll };
+  } catch (e) {
+    log.fatal({ err: e }, 'start-up failed');
+    await stopAll();
+    root.close();
+    throw e;
+  }
+}

@@ -1,0 +1,36 @@
+// Call arguments as they appear in START log lines: secret positions and secret-looking struct
+// members replaced by '***', long strings and big collections truncated, binary shown as a size.
+const MAX_STRING = 200;
+const MAX_ITEMS = 20;
+const MAX_DEPTH = 4;
+const SECRET_KEY = /pass|secret|chap|private|cert|token/i;
+
+export const REDACTED = '***';
+
+function summarize(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return v.length > MAX_STRING ? `${v.slice(0, MAX_STRING)}…(${v.length} chars)` : v;
+  if (typeof v === 'bigint') return v.toString();
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Uint8Array) return `<${v.byteLength} bytes>`;
+  if (depth >= MAX_DEPTH) return Array.isArray(v) ? `[${v.length} items]` : '{…}';
+  if (Array.isArray(v)) {
+    const out = v.slice(0, MAX_ITEMS).map((x) => summarize(x, depth + 1));
+    if (v.length > MAX_ITEMS) out.push(`…(${v.length} items)`);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  let n = 0;
+  for (const key of Object.keys(v)) {
+    if (n++ >= MAX_ITEMS) {
+      out['…'] = `${Object.keys(v).length} members`;
+      break;
+    }
+    out[key] = SECRET_KEY.test(key) ? REDACTED : summarize((v as Record<string, unknown>)[key], depth + 1);
+  }
+  return out;
+}
+
+export function summarizeArgs(params: readonly unknown[], secretArgs: readonly number[] = []): unknown[] {
+  return params.map((p, i) => (secretArgs.includes(i) ? REDACTED : summarize(p, 0)));
+}

@@ -1,0 +1,144 @@
+// Events, notifications, statistics interval and jobs: get_events (ext), acknowledge_event
+// (ext), notify_manager, set_statistic_interval (+ alias), get_job/abort_job (ext) and the
+// stock ovs_async_proc family (our reading: run any method as a job, poll it, stop it).
+import { z } from 'zod';
+import { defineMethod, type CallContext, type MethodDef } from '../method.js';
+import type { EventJournal } from '../../services/events/event-journal.js';
+import type { Jobs, JobInfo } from '../../services/jobs/job-runner.js';
+import { AgentError } from '../../core/errors.js';
+
+export interface EventMethodsDeps {
+  events: EventJournal;
+  jobs: Jobs;
+  /** Persist and apply a new statistics interval (seconds, 0 = off). */
+  setStatisticInterval: (seconds: number) => void;
+  /** Call another registered method (for ovs_async_proc). */
+  invoke: (method: string, params: unknown[], ctx: CallContext) => Promise<unknown>;
+}
+
+function jobToWire(j: JobInfo): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: j.id,
+    kind: j.kind,
+    description: j.description,
+    state: j.state,
+    progress: j.progress,
+    created_at: j.createdAt,
+    updated_at: j.updatedAt,
+  };
+  if (j.message !== undefined) out.message = j.message;
+  if (j.error !== undefined) out.error = j.error;
+  if (j.result !== undefined) out.result = j.result ?? null;
+  return out;
+}
+
+const jobId = z.string().uuid();
+
+export function eventMethods(d: EventMethodsDeps): MethodDef[] {
+  return [
+    defineMethod({
+      name: 'get_events',
+      summary: '(ext) events with id greater than since_id, oldest first (at most 1000)',
+      access: 'public',
+      params: z.tuple([z.number().int().min(0).optional()]),
+      handler: ([since]) =>
+        d.events.since(since ?? 0).map((e) => ({
+          id: e.id,
+          time: e.time,
+          severity: e.severity,
+          object: e.object,
+          code: e.code,
+          message: e.message,
+          data: e.data ? JSON.stringify(e.data) : '',
+          acknowledged: e.acknowledged,
+        })),
+    }),
+    defineMethod({
+      name: 'acknowledge_event',
+      summary: '(ext) mark an event acknowledged',
+      access: 'owned',
+      params: z.tuple([z.number().int().min(1)]),
+      handler: ([id]) => {
+        if (!d.events.get(id)) throw new AgentError('NOT_FOUND', `no event ${id}`);
+        d.events.acknowledge(id);
+        return null;
+      },
+    }),
+    defineMethod({
+      name: 'notify_manager',
+      summary: 'record one event and push it to the manager event URL',
+      access: 'owned',
+      params: z.tuple([z.string().min(1).max(200), z.unknown().optional()]),
+      handler: ([notification, data]) => {
+        d.events.emit({
+          severity: 'info',
+          object: 'host',
+          code: notification,
+          message: `notification ${notification}`,
+          data: data === undefined || data === null ? undefined : { value: data as never },
+        });
+        return null;
+      },
+    }),
+    defineMethod({
+      name: 'set_statistic_interval',
+      aliases: ['set_statistics_interval'],
+      summary: 'push host statistics to the manager statistic URL every N seconds (0 = off)',
+      access: 'owned',
+      params: z.tuple([z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0).max(86400))]),
+      handler: ([seconds]) => {
+        d.setStatisticInterval(seconds);
+        return null;
+      },
+    }),
+    defineMethod({
+      name: 'get_job',
+      summary: '(ext) state, progress and result of a job',
+      access: 'public',
+      params: z.tuple([jobId]),
+      handler: ([id]) => jobToWire(d.jobs.get(id)),
+    }),
+    defineMethod({
+      name: 'abort_job',
+      summary: '(ext) abort a running job',
+      access: 'owned',
+      params: z.tuple([jobId]),
+      handler: ([id]) => {
+        d.jobs.abort(id);
+        return null;
+      },
+    }),
+    defineMethod({
+      name: 'ovs_async_proc',
+      summary: 'run another method as a job; returns the job id',
+      access: 'owned',
+      params: z.tuple([z.string().min(1).max(100)]).rest(z.unknown()),
+      handler: ([method, ...rest], ctx) => {
+        if (method.startsWith('ovs_async_proc')) throw new AgentError('INVALID_ARGUMENT', 'ovs_async_proc cannot run itself');
+        const { id } = d.jobs.start('async_proc', `${method}`, async (ctl) => {
+          const ac = new AbortController();
+          ctl.signal.addEventListener('abort', () => ac.abort(ctl.signal.reason), { once: true });
+          return d.invoke(method, rest, { ...ctx, signal: ac.signal });
+        });
+        return id;
+      },
+    }),
+    defineMethod({
+      name: 'ovs_async_proc_status',
+      summary: 'state of a job started by ovs_async_proc',
+      access: 'public',
+      params: z.tuple([jobId]),
+      handler: ([id]) => jobToWire(d.jobs.get(id)),
+    }),
+    defineMethod({
+      name: 'ovs_async_proc_stop',
+      summary: 'abort a job started by ovs_async_proc',
+      access: 'owned',
+      params: z.tuple([jobId]),
+      handler: ([id]) => {
+        d.jobs.abort(id);
+        return null;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,94 @@
+// Server pool methods (wire-api 3.4): membership, member list, virtual IP and alias as the
+// host remembers them.
+import { z } from 'zod';
+import { isIPv4 } from 'node:net';
+import { defineMethod, type MethodDef } from '../method.js';
+import { managerUuid } from '../../core/ids.js';
+import { poolToXml } from '../../core/discovery/pool-xml.js';
+import type { PoolService } from '../../services/ownership/pool-service.js';
+
+const ipv4 = z.string().refine((s) => isIPv4(s), { message: 'expected an IPv4 address' });
+const alias = z.string().min(1).max(256);
+const hostname = z.string().min(1).max(253).regex(/^[A-Za-z0-9._-]+$/, 'expected a host name');
+const roles = z.union([z.string().max(200), z.array(z.string().max(50)).max(10)]).transform((r) => (Array.isArray(r) ? r.join(',') : r));
+const nodeNumber = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0).max(254));
+
+const poolArgs = z.tuple([alias, managerUuid, ipv4, nodeNumber, hostname, ipv4]).rest(roles);
+
+export function poolMethods(pool: PoolService): MethodDef[] {
+  const enter = (create: boolean) =>
+    defineMethod({
+      name: create ? 'create_server_pool' : 'join_server_pool',
+      summary: `${create ? 'create' : 'join'} a server pool (alias, uuid, virtual ip, node number, hostname, ip[, roles])`,
+      access: 'owned',
+      lock: 'pool',
+      params: poolArgs,
+      handler: ([poolAlias, uuid, vip, node, host, ip, r]) => {
+        const spec = { alias: poolAlias, uuid: uuid.toLowerCase(), virtualIp: vip, nodeNumber: node, hostname: host, ip, roles: r as string | undefined };
+        if (create) pool.create(spec);
+        else pool.join(spec);
+        return null;
+      },
+    });
+  return [
+    enter(true),
+    enter(false),
+    defineMethod({
+      name: 'leave_server_pool',
+      access: 'owned',
+      lock: 'pool',
+      params: z.tuple([managerUuid]),
+      handler: ([uuid]) => {
+        pool.leave(uuid);
+        return null;
+      },
+    }),
+    defineMethod({
+      name: 'destroy_server_pool',
+      access: 'owned',
+      lock: 'pool',
+      params: z.tuple([managerUuid]),
+      handler: ([uuid]) => {
+        pool.destroy(uuid);
+        return null;
+      },
+    }),
+    defineMethod({
+      name: 'discover_server_pool',
+      summary: 'the pool this host belongs to, as an XML document',
+      access: 'public',
+      params: z.tuple([]),
+      handler: () => poolToXml(pool.get()),
+    }),
+    defineMethod({
+      name: 'set_pool_member_ip_list',
+      access: 'owned',
+      lock: 'pool',
+      params: z.tuple([z.array(ipv4).max(128)]),
+      handler: ([ips]) => {
+        pool.setMemberIps(ips);
+        return null;
+      },
+    }),
+    defineMethod({
+      name: 'update_pool_virtual_ip',
+      access: 'owned',
+      lock: 'pool',
+      params: z.tuple([ipv4]),
+      handler: ([vip]) => {
+        pool.setVirtualIp(vip);
+        return null;
+      },
+    }),
+    defineMethod({
+      name: 'set_server_pool_alias',
+      access: 'owned',
+      lock: 'pool',
+      params: z.tuple([alias]),
+      handler: ([a]) => {
+        pool.setAlias(a);
+        return null;
+      },
+    }),
+  ];
+}

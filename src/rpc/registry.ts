@@ -1,0 +1,203 @@
+// The method registry: resolves a wire name, gates on ownership, validates the positional
+// arguments with the method's zod schema, takes its non-blocking lock, runs the handler and
+// writes the START/FINISH log lines (secrets redacted).
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { AgentError } from '../core/errors.js';
+import type { CallContext, MethodDef } from './method.js';
+import { summarizeArgs } from './log-args.js';
+
+/** What the transport knows about a call before the registry sees it. */
+export interface CallBase {
+  remoteAddress: string;
+  localAddress: string;
+  user: string;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export interface CallInfo {
+  method: string;
+  callId: string;
+  remoteAddress: string;
+  localAddress: string;
+  user: string;
+}
+
+export type CallListener = (info: CallInfo) => void;
+
+export interface RegistryOptions {
+  /** True when a manager owns the host; 'owned' methods fault NOT_OWNED otherwise. */
+  isOwned: () => boolean;
+  /** Default XML nesting limit for callFromWire (config rpc.maxXmlDepth). */
+  maxXmlDepth?: number;
+}
+
+export class Registry {
+  readonly maxXmlDepth: number;
+  private readonly byName = new Map<string, MethodDef>();
+  private readonly defs: MethodDef[] = [];
+  private readonly locks = new Map<string, { callId: string; method: string }>();
+  private readonly listeners: CallListener[] = [];
+  private readonly isOwned: () => boolean;
+
+  constructor(opts: RegistryOptions, defs: readonly MethodDef[] = []) {
+    this.isOwned = opts.isOwned;
+    this.maxXmlDepth = opts.maxXmlDepth ?? 64;
+    this.register(defs);
+  }
+
+  /** Add methods; a name or alias already taken (or repeated within defs) is refused. */
+  register(defs: readonly MethodDef[]): void {
+    const seen = new Set<string>();
+    for (const def of defs) {
+      for (const name of [def.name, ...(def.aliases ?? [])]) {
+        if (this.byName.has(name) || seen.has(name)) {
+          throw new AgentError('ALREADY_EXISTS', `method ${name} is registered twice`);
+        }
+        seen.add(name);
+      }
+    }
+    for (const def of defs) {
+      this.defs.push(def);
+      for (const name of [def.name, ...(def.aliases ?? [])]) this.byName.set(name, def);
+    }
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  get(name: string): MethodDef | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The declarations, sorted by wire name (aliases live in each def). */
+  list(): MethodDef[] {
+    return [...this.defs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Called for every call to a known method (the caller is authenticated by then). Returns an unsubscribe. */
+  onCall(listener: CallListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  async call(method: string, params: unknown[], base: CallBase): Promise<unknown> {
+    const callId = randomUUID();
+    const log = base.log.child({ method, callId });
+    const started = performance.now();
+    const def = this.byName.get(method);
+    if (log.isLevelEnabled('info')) {
+      // An unknown method has no secretArgs declaration (a misspelt password call?): log no values.
+      const args = def ? summarizeArgs(params, def.secretArgs) : `${params.length} args`;
+      log.info({ caller: base.remoteAddress, args }, 'START');
+    }
+    let release: (() => void) | undefined;
+    try {
+      if (!def) throw new AgentError('UNKNOWN_METHOD', `method ${method} is not supported`);
+      this.notify({ method, callId, remoteAddress: base.remoteAddress, localAddress: base.localAddress, user: base.user }, log);
+      if (def.access === 'owned' && !this.isOwned()) {
+        throw new AgentError('NOT_OWNED', `${method} needs the host to be owned by a manager (take_ownership first)`);
+      }
+      const args = validate(def, method, params);
+      if (def.lock) release = this.acquire(def.lock, method, callId);
+      const ctx: CallContext = {
+        callId,
+        method,
+        remoteAddress: base.remoteAddress,
+        localAddress: base.localAddress,
+        user: base.user,
+        log,
+        signal: base.signal,
+      };
+      const result = await def.handler(args, ctx);
+      log.info({ ms: elapsed(started), ok: true }, 'FINISH');
+      return result;
+    } catch (err) {
+      logFailure(log, err, started);
+      throw err instanceof AgentError ? err : withCallId(err, callId);
+    } finally {
+      release?.();
+    }
+  }
+
+  private acquire(lock: string, method: string, callId: string): () => void {
+    const holder = this.locks.get(lock);
+    if (holder) {
+      throw new AgentError('BUSY', `${method} cannot run now: ${holder.method} (call ${holder.callId}) holds the ${lock} lock`, {
+        lock,
+        holder: holder.callId,
+      });
+    }
+    this.locks.set(lock, { callId, method });
+    return () => {
+      if (this.locks.get(lock)?.callId === callId) this.locks.delete(lock);
+    };
+  }
+
+  private notify(info: CallInfo, log: Logger): void {
+    for (const l of this.listeners) {
+      try {
+        l(info);
+      } catch (err) {
+        log.error({ err }, 'onCall listener failed');
+      }
+    }
+  }
+}
+
+const elapsed = (started: number): number => Math.round((performance.now() - started) * 100) / 100;
+
+function logFailure(log: Logger, err: unknown, started: number): void {
+  const ms = elapsed(started);
+  if (err instanceof AgentError && err.expected) {
+    log.info({ ms, ok: false, fault: err.num, code: err.code, reason: err.message }, 'FINISH');
+  } else {
+    const code = err instanceof AgentError ? err.code : 'INTERNAL';
+    log.error({ ms, ok: false, fault: err instanceof AgentError ? err.num : 9000, code, err }, 'FINISH');
+  }
+}
+
+// Non-AgentErrors keep their identity for the log; faults.ts turns them into a generic fault.
+function withCallId(err: unknown, callId: string): unknown {
+  if (err && typeof err === 'object') {
+    try {
+      Object.defineProperty(err, 'callId', { value: callId, configurable: true });
+    } catch {
+      // frozen error objects: the fault simply carries no call id
+    }
+  }
+  return err;
+}
+
+/** zod problems → one INVALID_ARGUMENT listing each by argument position, never echoing a value. */
+function validate(def: MethodDef, method: string, params: unknown[]): unknown[] {
+  const r = def.params.safeParse(params);
+  if (r.success) return r.data;
+  const secret = new Set(def.secretArgs ?? []);
+  const problems = r.error.issues.map((issue: z.core.$ZodIssue) => describeIssue(issue, secret, params.length));
+  throw new AgentError('INVALID_ARGUMENT', `${method}: ${problems.join('; ')}`, { problems });
+}
+
+function describeIssue(issue: z.core.$ZodIssue, secret: Set<number>, given: number): string {
+  const [pos, ...rest] = issue.path;
+  if (typeof pos !== 'number') return countMessage(issue, given);
+  const where = `argument ${pos + 1}${rest.length ? ` (${rest.map(String).join('.')})` : ''}`;
+  // Custom messages may quote the input; for a secret argument only the kind of problem is given.
+  const msg = secret.has(pos) ? `invalid (${issue.code})` : issue.message;
+  return `${where}: ${msg}`;
+}
+
+function countMessage(issue: z.core.$ZodIssue, given: number): string {
+  if (issue.code === 'too_big' && issue.origin === 'array') return `expected at most ${String(issue.maximum)} arguments, got ${given}`;
+  if (issue.code === 'too_small' && issue.origin === 'array') return `expected at least ${String(issue.minimum)} arguments, got ${given}`;
+  return `arguments: ${issue.message}`;
+}
+
+export { callFromWire } from './wire.js';
+export type { WireBase } from './wire.js';

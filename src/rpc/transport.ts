@@ -1,0 +1,225 @@
+// The XML-RPC HTTP(S) server: the four API paths, POST only, Basic auth (or a client certificate
+// signed by rpc.clientCa) before anything runs, throttled failures, body/header/idle/connection
+// limits, and one hand-off of the raw body to the registry, whose XML answer is sent back.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import type { AgentConfig } from '../core/config/schema.js';
+import type { Clock } from '../host/clock.js';
+import { AGENT_USER } from '../services/auth/password-store.js';
+import { AuthThrottle } from './auth-throttle.js';
+import { encodeFault } from './codec/encode.js';
+import { internalFault } from './faults.js';
+import type { WireBase } from './wire.js';
+
+export type { WireBase };
+
+/** `(body, base) => callFromWire(registry, body, base)` in production. */
+export type WireHandler = (body: Buffer, base: WireBase) => Promise<string>;
+
+/** The part of PasswordStore the transport needs. */
+export interface HeaderVerifier {
+  isCachedHeader(header: string): boolean;
+  verifyHeader(header: string | undefined): Promise<boolean>;
+}
+
+export interface RpcServerDeps {
+  rpc: AgentConfig['rpc'];
+  log: Logger;
+  handle: WireHandler;
+  passwords: HeaderVerifier;
+  /** PEM material; required unless rpc.tls is false. */
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
+  clock: Clock;
+}
+
+export const RPC_PATHS: ReadonlySet<string> = new Set(['/', '/RPC2', '/api/3', '/api/3/']);
+
+/** Grace given to calls in flight by stop() before their connections are cut. */
+const STOP_GRACE_MS = 10_000;
+
+const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
+
+function plainAddress(a: string | undefined): string {
+  if (!a) return '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+export class RpcServer {
+  private server: http.Server | undefined;
+  private readonly abort = new AbortController();
+  readonly throttle: AuthThrottle;
+  private readonly rpc: AgentConfig['rpc'];
+  private readonly mtls: boolean;
+  private inFlight = 0;
+
+  constructor(private readonly deps: RpcServerDeps) {
+    this.rpc = deps.rpc;
+    this.mtls = deps.rpc.tls && !!deps.tls?.ca;
+    this.throttle = new AuthThrottle({ clock: deps.clock, failuresBeforeDelay: deps.rpc.authFailuresBeforeDelay });
+  }
+
+  /** Listens on rpc.address:rpc.port; resolves with the bound address (port 0 picks a free one). */
+  async start(): Promise<{ address: string; port: number; tls: boolean }> {
+    const { rpc } = this;
+    let server: http.Server;
+    if (rpc.tls) {
+      if (!this.deps.tls) throw new Error('RpcServer: TLS is on but no key pair was given');
+      const t = this.deps.tls;
+      server = https.createServer({
+        cert: t.cert,
+        key: t.key,
+        ...(t.ca ? { ca: t.ca, requestCert: true, rejectUnauthorized: false } : {}),
+        minVersion: 'TLSv1.2',
+        noDelay: true,
+      });
+    } else {
+      server = http.createServer({ noDelay: true });
+    }
+    server.on('request', this.onRequest);
+    server.keepAliveTimeout = rpc.keepAliveTimeoutMs;
+    server.requestTimeout = rpc.requestTimeoutMs;
+    // node refuses a headers timeout longer than a non-zero request timeout.
+    server.headersTimeout = rpc.requestTimeoutMs > 0 ? Math.min(rpc.headersTimeoutMs, rpc.requestTimeoutMs) : rpc.headersTimeoutMs;
+    server.maxConnections = rpc.maxConnections;
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (err.code !== 'ECONNRESET') this.deps.log.debug({ err: err.message, code: err.code }, 'client error');
+      if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    if (rpc.tls) server.on('tlsClientError', (err: Error) => this.deps.log.debug({ err: err.message }, 'TLS handshake failed'));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(rpc.port, rpc.address, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const a = server.address() as AddressInfo;
+    this.deps.log.info({ address: a.address, port: a.port, tls: rpc.tls, mutualTls: this.mtls }, 'RPC server listening');
+    return { address: a.address, port: a.port, tls: rpc.tls };
+  }
+
+  /** Stops accepting, lets calls in flight finish (bounded), then cuts what is left. */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    this.abort.abort(new Error('agent shutting down'));
+    const timer = this.deps.clock.setTimeout(() => server.closeAllConnections(), this.inFlight ? graceMs : 0);
+    await closed;
+    timer.cancel();
+  }
+
+  private readonly onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    if (!RPC_PATHS.has(q < 0 ? url : url.slice(0, q))) return this.reply(res, 404, 'not found\n');
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return this.reply(res, 405, 'method not allowed\n');
+    }
+    const socket = req.socket as TLSSocket;
+    if (this.mtls && socket.authorized) return this.readBody(req, res, AGENT_USER);
+    const header = req.headers.authorization;
+    if (header && this.deps.passwords.isCachedHeader(header)) return this.readBody(req, res, AGENT_USER);
+    void this.checkPassword(req, res, header);
+  };
+
+  private async checkPassword(req: http.IncomingMessage, res: http.ServerResponse, header: string | undefined): Promise<void> {
+    const addr = plainAddress(req.socket.remoteAddress);
+    let ok = false;
+    if (header) {
+      const delay = this.throttle.delayFor(addr);
+      try {
+        if (delay > 0) await this.deps.clock.sleep(delay, this.abort.signal);
+        ok = await this.deps.passwords.verifyHeader(header);
+      } catch (e) {
+        this.deps.log.error({ err: e }, 'password check failed');
+      }
+    }
+    if (ok) {
+      this.throttle.recordSuccess(addr);
+      return this.readBody(req, res, AGENT_USER);
+    }
+    // A missing header is not a guess (clients may wait for the challenge), so it is not counted.
+    const failures = header ? this.throttle.recordFailure(addr) : this.throttle.failures(addr);
+    this.deps.log.warn({ remoteAddress: addr, failures, credentials: header ? 'wrong' : 'missing' }, 'authentication failed');
+    res.setHeader('WWW-Authenticate', 'Basic realm="hvagent"');
+    this.reply(res, 401, 'authentication required\n', true);
+  }
+
+  private readBody(req: http.IncomingMessage, res: http.ServerResponse, user: string): void {
+    const max = this.rpc.maxBodyBytes;
+    const declared = Number(req.headers['content-length']);
+    if (declared > max) return this.tooLarge(req, res);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let stopped = false;
+    req.on('data', (c: Buffer) => {
+      if (stopped) return;
+      size += c.length;
+      if (size > max) {
+        stopped = true;
+        chunks.length = 0;
+        return this.tooLarge(req, res);
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => {
+      stopped = true;
+    });
+    req.on('end', () => {
+      if (stopped) return;
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      this.dispatch(req, res, body, user);
+    });
+  }
+
+  private tooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // Stop reading at the limit: answer, then close the connection instead of draining the rest.
+    req.pause();
+    this.reply(res, 413, `request body larger than ${this.rpc.maxBodyBytes} bytes\n`, true);
+    res.once('finish', () => req.socket.destroySoon());
+  }
+
+  private dispatch(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, user: string): void {
+    const base: WireBase = {
+      remoteAddress: plainAddress(req.socket.remoteAddress),
+      localAddress: plainAddress(req.socket.localAddress),
+      user,
+      signal: this.abort.signal,
+      log: this.deps.log,
+    };
+    this.inFlight++;
+    this.deps.handle(body, base).then(
+      (xml) => {
+        this.inFlight--;
+        this.sendXml(res, xml);
+      },
+      (err: unknown) => {
+        this.inFlight--;
+        this.deps.log.error({ err }, 'RPC handler threw');
+        this.sendXml(res, encodeFault(internalFault(undefined)));
+      },
+    );
+  }
+
+  private sendXml(res: http.ServerResponse, xml: string): void {
+    if (res.destroyed) return;
+    res.writeHead(200, ['Content-Type', 'text/xml', 'Content-Length', String(Buffer.byteLength(xml))]);
+    res.end(xml);
+  }
+
+  private reply(res: http.ServerResponse, status: number, text: string, close = false): void {
+    if (res.headersSent || res.destroyed) return;
+    if (close) res.setHeader('Connection', 'close');
+    res.writeHead(status, { ...TEXT, 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+}

@@ -1,0 +1,137 @@
+// Who owns this host: Unowned → Owned (a manager took ownership) → Pooled (it joined a server
+// pool). Kept in the database so the host remembers its manager across restarts.
+import type { Logger } from 'pino';
+import { AgentError } from '../../core/errors.js';
+import type { HostStateRepo } from '../../store/host-state.js';
+import type { EventSink } from '../events/event-journal.js';
+import { STATE_KEYS } from '../context.js';
+
+export type MembershipState = 'Unowned' | 'Owned' | 'Pooled';
+
+export interface OwnershipRequest {
+  managerUuid: string;
+  coreApiUrl?: string;
+  eventUrl?: string;
+  statisticUrl?: string;
+  managerCertificate?: string;
+  signedServerCertificate?: string;
+}
+
+export interface PoolInfo {
+  uuid: string;
+  alias: string;
+  virtualIp: string;
+  nodeNumber: number;
+  hostname: string;
+  registeredIp: string;
+  memberIps: string[];
+  isMaster: boolean;
+  roles?: string;
+}
+
+export const VALID_ROLES = ['xen', 'utility'] as const;
+
+export interface OwnershipDeps {
+  hostState: HostStateRepo;
+  events: EventSink;
+  log: Logger;
+}
+
+export class OwnershipService {
+  constructor(private readonly deps: OwnershipDeps) {}
+
+  managerUuid(): string | undefined {
+    return this.deps.hostState.get(STATE_KEYS.managerUuid);
+  }
+
+  isOwned(): boolean {
+    return this.managerUuid() !== undefined;
+  }
+
+  pool(): PoolInfo | undefined {
+    return this.deps.hostState.getJson<PoolInfo>(STATE_KEYS.pool);
+  }
+
+  state(): MembershipState {
+    if (!this.isOwned()) return 'Unowned';
+    return this.pool() ? 'Pooled' : 'Owned';
+  }
+
+  eventUrl(): string | undefined {
+    return this.deps.hostState.get(STATE_KEYS.managerEventUrl);
+  }
+
+  statisticUrl(): string | undefined {
+    return this.deps.hostState.get(STATE_KEYS.managerStatisticUrl);
+  }
+
+  roles(): string[] {
+    const r = this.deps.hostState.get(STATE_KEYS.serverRoles);
+    return r ? r.split(',').filter(Boolean) : [];
+  }
+
+  takeOwnership(req: OwnershipRequest): void {
+    const hs = this.deps.hostState;
+    const current = this.managerUuid();
+    const wanted = req.managerUuid.toLowerCase();
+    if (current !== undefined && current !== wanted) {
+      throw new AgentError('OWNED_BY_OTHER', `Server already owned by manager: ${current}`);
+    }
+    const first = current === undefined;
+    hs.set(STATE_KEYS.managerUuid, wanted);
+    const setOrKeep = (key: string, v: string | undefined) => {
+      if (v !== undefined && v !== '') hs.set(key, v);
+    };
+    setOrKeep(STATE_KEYS.managerCoreApiUrl, req.coreApiUrl);
+    setOrKeep(STATE_KEYS.managerEventUrl, req.eventUrl);
+    setOrKeep(STATE_KEYS.managerStatisticUrl, req.statisticUrl);
+    setOrKeep(STATE_KEYS.managerCertificate, req.managerCertificate);
+    if (first) {
+      this.deps.events.emit({
+        severity: 'info',
+        object: 'host',
+        code: 'OWNERSHIP_TAKEN',
+        message: `manager ${wanted} took ownership of this server`,
+        data: { managerUuid: wanted },
+      });
+    }
+    this.deps.log.info({ managerUuid: wanted, first }, 'ownership taken');
+  }
+
+  releaseOwnership(managerUuid: string): void {
+    const current = this.managerUuid();
+    const wanted = managerUuid.toLowerCase();
+    if (current === undefined) throw new AgentError('NOT_OWNED', 'Server is not owned by any manager');
+    if (current !== wanted) throw new AgentError('OWNED_BY_OTHER', `Server is owned by another manager: ${current}`);
+    const pool = this.pool();
+    if (pool) {
+      throw new AgentError('POOL_ALREADY_MEMBER', `Server is a member of pool ${pool.uuid}: leave the pool before releasing ownership`);
+    }
+    const hs = this.deps.hostState;
+    for (const k of [
+      STATE_KEYS.managerUuid,
+      STATE_KEYS.managerCoreApiUrl,
+      STATE_KEYS.managerEventUrl,
+      STATE_KEYS.managerStatisticUrl,
+      STATE_KEYS.managerCertificate,
+    ]) {
+      hs.delete(k);
+    }
+    this.deps.events.emit({
+      severity: 'info',
+      object: 'host',
+      code: 'OWNERSHIP_RELEASED',
+      message: `manager ${wanted} released this server`,
+    });
+  }
+
+  updateServerRoles(roles: string | string[]): void {
+    const tokens = (Array.isArray(roles) ? roles : roles.split(','))
+      .map((r) => r.trim().toLowerCase())
+      .filter((r) => r !== '');
+    const bad = tokens.filter((r) => !(VALID_ROLES as readonly string[]).includes(r));
+    if (bad.length > 0) throw new AgentError('INVALID_ROLES', `Invalid roles: ${bad.join(',')}`);
+    const unique = [...new Set(tokens)];
+    this.deps.hostState.set(STATE_KEYS.serverRoles, unique.join(','));
+  }
+}

@@ -1,0 +1,108 @@
+// The newcomer path end to end: `hvagent serve --sandbox DIR` starts, writes sandbox.json,
+// answers `hvagent call` and Python's xmlrpc.client over HTTPS with Basic auth, keeps its
+// state across a restart, and stops on SIGTERM.
+import t from 'tap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { tempDir } from '../helpers/service-kit.js';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const tsx = path.join(repo, 'node_modules/.bin/tsx');
+const cli = path.join(repo, 'src/cli/main.ts');
+
+interface Sandbox {
+  url: string;
+  user: string;
+  password: string;
+  pid: number;
+}
+
+async function startSandbox(dir: string): Promise<{ child: ChildProcess; info: Sandbox; output: () => string }> {
+  fs.rmSync(path.join(dir, 'sandbox.json'), { force: true });
+  const child = spawn(tsx, [cli, 'serve', '--sandbox', dir, '--port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b) => (out += b));
+  child.stderr!.on('data', (b) => (out += b));
+  for (let i = 0; i < 600; i++) {
+    if (fs.existsSync(path.join(dir, 'sandbox.json'))) {
+      return { child, info: JSON.parse(fs.readFileSync(path.join(dir, 'sandbox.json'), 'utf8')) as Sandbox, output: () => out };
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`sandbox did not start:\n${out}`);
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+function hv(dir: string, ...args: string[]) {
+  return spawnSync(tsx, [cli, ...args, '--sandbox', dir], { cwd: repo, encoding: 'utf8' });
+}
+
+const PY = `import ssl, xmlrpc.client, sys
+ctx = ssl._create_unverified_context()
+u = sys.argv[1].replace('https://', 'https://oracle:' + sys.argv[2] + '@')
+s = xmlrpc.client.ServerProxy(u, context=ctx, allow_none=True)
+print(s.get_api_version())
+try:
+    s.release_ownership('0004fb0000020000ba9aaf00ae5e2d73')
+except xmlrpc.client.Fault as f:
+    print(f.faultString)
+bad = xmlrpc.client.ServerProxy(sys.argv[1].replace('https://', 'https://oracle:wrong@'), context=ctx)
+try:
+    bad.echo('x')
+except xmlrpc.client.ProtocolError as e:
+    print(e.errcode)
+`;
+
+t.test('sandbox agent end to end', async (t) => {
+  const dir = tempDir('hvagent-sb-');
+  const { child, info, output } = await startSandbox(dir);
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  t.match(info.url, /^https:\/\/127\.0\.0\.1:\d+\/api\/3\/$/);
+  t.equal(info.user, 'oracle');
+  t.equal(fs.statSync(path.join(dir, 'sandbox.json')).mode & 0o777, 0o600);
+
+  const echo = hv(dir, 'call', 'echo', '{"a":[1,2,"x"]}');
+  t.equal(echo.status, 0, echo.stderr);
+  t.same(JSON.parse(echo.stdout), { a: [1, 2, 'x'] });
+
+  const py = spawnSync('python3', ['-c', PY, info.url, info.password], { encoding: 'utf8' });
+  t.equal(py.status, 0, py.stderr);
+  const lines = py.stdout.trim().split('\n');
+  t.equal(lines[0], '[3]');
+  t.match(lines[1], /^exceptions\.Exception:NOT_OWNED: /);
+  t.equal(lines[2], '401');
+
+  const take = hv(dir, 'call', 'take_ownership', '0004fb0000020000ba9aaf00ae5e2d73', 'https://mgr/core');
+  t.equal(take.status, 0, take.stderr);
+
+  t.equal(await stop(child), 0, output());
+  t.notOk(fs.existsSync(path.join(dir, 'sandbox.json')), 'sandbox.json removed on stop');
+
+  // Restart: same password, ownership remembered.
+  const again = await startSandbox(dir);
+  t.teardown(() => {
+    if (again.child.exitCode === null) again.child.kill('SIGKILL');
+  });
+  t.equal(again.info.password, info.password, 'the sandbox keeps its password');
+  const rel = hv(dir, 'call', 'release_ownership', '0004fb0000020000ba9aaf00ae5e2d73');
+  t.equal(rel.status, 0, `ownership survived the restart: ${rel.stderr}`);
+  const dump = hv(dir, 'db', 'dump', 'events');
+  t.equal(dump.status, 0, dump.stderr);
+  t.match(dump.stdout, /OWNERSHIP_RELEASED/);
+  const bad = hv(dir, 'call', 'take_ownership', 'nope');
+  t.equal(bad.status, 1);
+  t.match(bad.stderr, /INVALID_ARGUMENT/);
+  t.equal(await stop(again.child), 0);
+});
