@@ -245,6 +245,7 @@ export class VmService {
       this.store.upsert(r.uuid, repoId, vmId, r.model.ha);
       this.store.setState(r.uuid, 'running');
       this.startTimes.set(r.uuid, this.deps.clock.now() / 1000);
+      this.stats.refreshSoon(); // one bulk refresh per start, so the new VM has statistics at once
       await this.lifecycle.record({ action: 'start', vm: this.vmOf(r), cause });
     });
   }
@@ -349,6 +350,7 @@ export class VmService {
       await this.deps.fs.remove(hostPath);
       this.store.setState(r.uuid, 'running');
       this.startTimes.set(r.uuid, this.deps.clock.now() / 1000);
+      this.stats.refreshSoon();
       await this.lifecycle.record({ action: 'restore', vm: this.vmOf(r), cause: 'manager', detail: paused ? 'paused' : undefined });
     });
   }
@@ -438,6 +440,7 @@ export class VmService {
 
   private async filledStats(): Promise<void> {
     if (!this.stats.filled) await this.stats.refresh();
+    else await this.stats.settle();
   }
 
   async getVmStats(repoId?: string, vmId?: string): Promise<VmStatsEntry[] | VmStatsEntry | null> {

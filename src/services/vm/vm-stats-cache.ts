@@ -156,6 +156,16 @@ export class VmStatsCache {
     if (hadSample && gone.length) await this.deps.onStopped(gone);
   }
 
+  /** Starts a refresh without waiting (after the agent started a VM); errors are logged. */
+  refreshSoon(): void {
+    this.refresh().catch((err) => this.deps.log.warn({ err }, 'VM statistics refresh failed'));
+  }
+
+  /** Waits for a refresh already under way, if any (never starts one). */
+  async settle(): Promise<void> {
+    await this.inflight?.catch(() => {});
+  }
+
   /** Forget a domain the agent itself stopped, so the next refresh does not report it. */
   forget(uuid: string): void {
     this.vms.delete(normUuid(uuid));
