@@ -1,6 +1,7 @@
 // The VM life-cycle log (/var/log/hvagent/vm-events.log, one line per start, stop, crash,
 // migration, HA action, with time, VM, host and cause) and the matching journal events.
 import type { Logger } from 'pino';
+import { dashUuid } from '../../core/vm/vm-cfg.js';
 import type { Clock } from '../../host/clock.js';
 import type { HostFs } from '../../host/host-fs.js';
 import { appendLine } from '../../host/line-log.js';
@@ -47,7 +48,8 @@ export class VmLifecycleLog {
   async record(e: LifecycleEntry): Promise<void> {
     const time = new Date(this.deps.clock.now()).toISOString();
     const vm = e.vm.repoId && e.vm.vmId ? `${e.vm.repoId}/${e.vm.vmId}` : undefined;
-    const line = `${time} host=${field(this.host)} action=${e.action} vm=${field(vm)} uuid=${field(e.vm.uuid)} name=${field(e.vm.name)} cause=${e.cause}${e.detail ? ` detail=${field(e.detail)}` : ''}`;
+    const uuid = /^[0-9a-fA-F-]{32,36}$/.test(e.vm.uuid) ? dashUuid(e.vm.uuid) : e.vm.uuid;
+    const line = `${time} host=${field(this.host)} action=${e.action} vm=${field(vm)} uuid=${field(uuid)} name=${field(e.vm.name)} cause=${e.cause}${e.detail ? ` detail=${field(e.detail)}` : ''}`;
     try {
       await appendLine(this.deps.fs, this.deps.file, line);
     } catch (err) {
@@ -58,10 +60,10 @@ export class VmLifecycleLog {
     if (ev) {
       this.deps.events.emit({
         severity: ev.severity,
-        object: `vm:${e.vm.uuid}`,
+        object: `vm:${uuid}`,
         code: ev.code,
         message: `VM ${vm ?? e.vm.name ?? e.vm.uuid}: ${e.action} (${e.cause})${e.detail ? `: ${e.detail}` : ''}`,
-        data: { repoId: e.vm.repoId, vmId: e.vm.vmId, uuid: e.vm.uuid, host: this.host, cause: e.cause },
+        data: { repoId: e.vm.repoId, vmId: e.vm.vmId, uuid, host: this.host, cause: e.cause },
       });
     }
   }
