@@ -117,10 +117,11 @@ async function main(): Promise<void> {
     const key = hostFs.resolve(parsed.config.rpc.keyFile);
     const node = (f: string, ...a: string[]) => [process.execPath, path.join(here, 'servers', f), ...a];
     const py = (proto: string) => ['python3', path.join(repo, 'bench/servers/py_server.py'), cert, key, BENCH_PASSWORD, proto];
-    const log = process.env.HVBENCH_LOG === 'silent' ? 'silent' : path.join(tmp, 'agent.log');
+    const log = path.join(tmp, 'agent.log');
     process.stderr.write(`bench: ${CONCURRENCY} clients, ${SECONDS} s per target in ${ROUNDS} rounds, ${os.cpus().length} CPUs\n`);
     const targets: Target[] = [
       { key: 'a', label: 'hvagent (RpcServer+Registry, scrypt store)', argv: node('hvagent-server.js', path.join(tmp, 'a-root'), cert, key, log), path: '/api/3/', rounds: [], cpuSeconds: 0 },
+      { key: 'a0', label: 'hvagent, log level warn (no per-call lines)', argv: node('hvagent-server.js', path.join(tmp, 'a0-root'), cert, key, 'warn'), path: '/RPC2', rounds: [], cpuSeconds: 0 },
       { key: 'b', label: 'Python SimpleXMLRPCServer+Threading, HTTP/1.0', argv: py('HTTP/1.0'), path: '/RPC2', rounds: [], cpuSeconds: 0 },
       { key: 'c', label: 'Python SimpleXMLRPCServer+Threading, HTTP/1.1', argv: py('HTTP/1.1'), path: '/RPC2', rounds: [], cpuSeconds: 0 },
       { key: 'd', label: 'npm xmlrpc createSecureServer', argv: node('npm-xmlrpc-server.js', cert, key), path: '/RPC2', rounds: [], cpuSeconds: 0 },
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
     const codec = codecBench();
 
     const by = (k: string) => rows.find((x) => x.key === k)!.r;
+    const cpu = (k: string) => rows.find((x) => x.key === k)!.cpuUs;
     const a = by('a');
     const ab = a.callsPerSec / by('b').callsPerSec;
     const ae = a.callsPerSec / by('e').callsPerSec;
@@ -165,7 +167,7 @@ async function main(): Promise<void> {
         `${`(${key}) ${label}`.padEnd(52)} ${fmt(r.callsPerSec).padStart(8)} ${fmt(r.p50Ms, 2).padStart(7)} ${fmt(r.p99Ms, 2).padStart(7)} ${String(r.errors).padStart(6)} ${String(r.connections).padStart(6)} ${fmt(cpuUs).padStart(15)}`,
       ),
       `a/b = ${fmt(ab, 1)}x (goal >= 10)   a/e = ${fmt(ae, 2)} (goal >= 0.8)   hvagent errors = ${a.errors} (goal 0)`,
-      `server CPU per call, e/a = ${fmt(rows[4].cpuUs / rows[0].cpuUs, 2)} (the same ratio measured in CPU time, less sensitive to other load on the machine)`,
+      `server CPU per call e/a = ${fmt(cpu('e') / cpu('a'), 2)}, e/a0 = ${fmt(cpu('e') / cpu('a0'), 2)} (the same ratio in server CPU time: less sensitive to other load on the machine)`,
       `codec on a ${fmt(codec.sizeBytes / 1e6, 2)} MB list_vms-like response (${codec.vms} VMs): encode ${fmt(codec.encodeMBps, 1)} MB/s, decode ${fmt(codec.decodeMBps, 1)} MB/s`,
     ];
     for (const r of rows) if (r.r.firstError) lines.push(`(${r.key}) first error: ${r.r.firstError}`);

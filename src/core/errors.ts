@@ -97,6 +97,9 @@ export const ERRORS = {
   REPO_NOT_MOUNTED: spec(6004),
   REPO_IN_USE: spec(6005),
   REPO_FILE_NOT_FOUND: spec(6006),
+  REPO_BAD_LOCATION: spec(6007),
+  REPO_FILE_EXISTS: spec(6008),
+  REPO_BAD_ARCHIVE: spec(6009),
 
   // 9xxx: internal
   INTERNAL: spec(9000, false),

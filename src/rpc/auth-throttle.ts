@@ -1,6 +1,7 @@
 // Slows down password guessing: per caller address, failed logins beyond a threshold delay every
-// further password check from that address (doubling, bounded); the state expires when the address
-// stays quiet and the table is bounded so a flood of addresses cannot grow it without limit.
+// further password check from that address (doubling, bounded). Checks from one address are also
+// spaced out, so parallel connections gain nothing: one beyond the bound is refused unchecked. The
+// state expires when the address stays quiet; the table is bounded against floods of addresses.
 import type { Clock } from '../host/clock.js';
 
 export interface AuthThrottleOptions {
@@ -18,6 +19,8 @@ export interface AuthThrottleOptions {
 interface Entry {
   failures: number;
   last: number;
+  /** When the latest admitted check from this address may run. */
+  slot: number;
 }
 
 export class AuthThrottle {
@@ -52,11 +55,27 @@ export class AuthThrottle {
     return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.min(over, 30));
   }
 
+  /**
+   * Admits one password check: the ms to wait before running it, or undefined when the address
+   * already has more checks queued than the longest delay allows (answer 401 without checking).
+   */
+  admit(address: string): number | undefined {
+    const delay = this.delayFor(address);
+    if (delay === 0) return 0;
+    const e = this.table.get(address)!;
+    const now = this.opts.clock.now();
+    const slot = Math.max(now, e.slot) + delay;
+    if (slot - now > this.maxDelayMs) return undefined;
+    e.slot = slot;
+    return slot - now;
+  }
+
   recordFailure(address: string): number {
     const failures = this.failures(address) + 1;
+    const slot = this.table.get(address)?.slot ?? 0;
     // Re-insert so the Map's order is least-recently-failed first, for eviction.
     this.table.delete(address);
-    this.table.set(address, { failures, last: this.opts.clock.now() });
+    this.table.set(address, { failures, last: this.opts.clock.now(), slot });
     if (this.table.size > this.maxAddresses) this.prune();
     return failures;
   }

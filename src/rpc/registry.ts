@@ -89,13 +89,15 @@ export class Registry {
 
   async call(method: string, params: unknown[], base: CallBase): Promise<unknown> {
     const callId = randomUUID();
-    const log = base.log.child({ method, callId });
+    // START/FINISH carry their bindings inline: a child logger per call costs more than the
+    // rest of the call. Handlers that log get a child, made on first use.
+    const log = base.log;
     const started = performance.now();
     const def = this.byName.get(method);
     if (log.isLevelEnabled('info')) {
       // An unknown method has no secretArgs declaration (a misspelt password call?): log no values.
       const args = def ? summarizeArgs(params, def.secretArgs) : `${params.length} args`;
-      log.info({ caller: base.remoteAddress, args }, 'START');
+      log.info({ method, callId, caller: base.remoteAddress, args }, 'START');
     }
     let release: (() => void) | undefined;
     try {
@@ -106,20 +108,23 @@ export class Registry {
       }
       const args = validate(def, method, params);
       if (def.lock) release = this.acquire(def.lock, method, callId);
+      let child: Logger | undefined;
       const ctx: CallContext = {
         callId,
         method,
         remoteAddress: base.remoteAddress,
         localAddress: base.localAddress,
         user: base.user,
-        log,
+        get log() {
+          return (child ??= log.child({ method, callId }));
+        },
         signal: base.signal,
       };
       const result = await def.handler(args, ctx);
-      log.info({ ms: elapsed(started), ok: true }, 'FINISH');
+      log.info({ method, callId, ms: elapsed(started), ok: true }, 'FINISH');
       return result;
     } catch (err) {
-      logFailure(log, err, started);
+      logFailure(log, err, started, method, callId);
       throw err instanceof AgentError ? err : withCallId(err, callId);
     } finally {
       release?.();
@@ -153,13 +158,13 @@ export class Registry {
 
 const elapsed = (started: number): number => Math.round((performance.now() - started) * 100) / 100;
 
-function logFailure(log: Logger, err: unknown, started: number): void {
+function logFailure(log: Logger, err: unknown, started: number, method: string, callId: string): void {
   const ms = elapsed(started);
   if (err instanceof AgentError && err.expected) {
-    log.info({ ms, ok: false, fault: err.num, code: err.code, reason: err.message }, 'FINISH');
+    log.info({ method, callId, ms, ok: false, fault: err.num, code: err.code, reason: err.message }, 'FINISH');
   } else {
     const code = err instanceof AgentError ? err.code : 'INTERNAL';
-    log.error({ ms, ok: false, fault: err instanceof AgentError ? err.num : 9000, code, err }, 'FINISH');
+    log.error({ method, callId, ms, ok: false, fault: err instanceof AgentError ? err.num : 9000, code, err }, 'FINISH');
   }
 }
 

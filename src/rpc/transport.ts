@@ -40,7 +40,19 @@ export const RPC_PATHS: ReadonlySet<string> = new Set(['/', '/RPC2', '/api/3', '
 /** Grace given to calls in flight by stop() before their connections are cut. */
 const STOP_GRACE_MS = 10_000;
 
+const HTTP_OPTIONS: http.ServerOptions = {
+  noDelay: true,
+  // How often node looks for connections past the headers/request timeouts (its default is 30 s).
+  connectionsCheckingInterval: 1000,
+};
+
 const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
+
+function clientErrorStatus(code: string | undefined): string {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  return '400 Bad Request';
+}
 
 function plainAddress(a: string | undefined): string {
   if (!a) return '';
@@ -73,10 +85,10 @@ export class RpcServer {
         key: t.key,
         ...(t.ca ? { ca: t.ca, requestCert: true, rejectUnauthorized: false } : {}),
         minVersion: 'TLSv1.2',
-        noDelay: true,
+        ...HTTP_OPTIONS,
       });
     } else {
-      server = http.createServer({ noDelay: true });
+      server = http.createServer(HTTP_OPTIONS);
     }
     server.on('request', this.onRequest);
     server.keepAliveTimeout = rpc.keepAliveTimeoutMs;
@@ -86,7 +98,7 @@ export class RpcServer {
     server.maxConnections = rpc.maxConnections;
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (err.code !== 'ECONNRESET') this.deps.log.debug({ err: err.message, code: err.code }, 'client error');
-      if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      if (socket.writable && !socket.destroyed) socket.end(`HTTP/1.1 ${clientErrorStatus(err.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       else socket.destroy();
     });
     if (rpc.tls) server.on('tlsClientError', (err: Error) => this.deps.log.debug({ err: err.message }, 'TLS handshake failed'));
@@ -134,13 +146,13 @@ export class RpcServer {
   private async checkPassword(req: http.IncomingMessage, res: http.ServerResponse, header: string | undefined): Promise<void> {
     const addr = plainAddress(req.socket.remoteAddress);
     let ok = false;
-    if (header) {
-      const delay = this.throttle.delayFor(addr);
+    const wait = header ? this.throttle.admit(addr) : 0;
+    if (header && wait !== undefined) {
       try {
-        if (delay > 0) await this.deps.clock.sleep(delay, this.abort.signal);
+        if (wait > 0) await this.deps.clock.sleep(wait, this.abort.signal);
         ok = await this.deps.passwords.verifyHeader(header);
       } catch (e) {
-        this.deps.log.error({ err: e }, 'password check failed');
+        if (!this.abort.signal.aborted) this.deps.log.error({ err: e }, 'password check failed');
       }
     }
     if (ok) {
@@ -195,6 +207,7 @@ export class RpcServer {
       user,
       signal: this.abort.signal,
       log: this.deps.log,
+      maxDepth: this.rpc.maxXmlDepth,
     };
     this.inFlight++;
     this.deps.handle(body, base).then(

@@ -1,6 +1,7 @@
 // Independent peers against our server over HTTPS with Basic auth: Python's xmlrpc.client and the
 // npm xmlrpc client call echo with every value kind, a method answering <i8>, and fault cases.
 import t from 'tap';
+import type { Test } from 'tap';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PASSWORD = 'interop pass:word';
 
 function testRegistry(): Registry {
-  return new Registry({ isOwned: () => true }, [
+  return new Registry({ isOwned: () => true, maxXmlDepth: 1024 }, [
     defineMethod({ name: 'echo', params: z.array(z.unknown()).min(1), access: 'public', handler: (args) => args[0] }),
     defineMethod({ name: 'big', params: z.tuple([]), access: 'public', handler: () => 2 ** 40 }),
     defineMethod({
@@ -41,7 +42,7 @@ function testRegistry(): Registry {
 
 async function start(t: Tap) {
   const sysroot = tempSysroot();
-  const config = testConfig(sysroot);
+  const config = testConfig(sysroot, { maxXmlDepth: 16 });
   const hostFs = new SysrootFs(sysroot);
   const clock = new FakeClock();
   const passwords = new PasswordStore({ config, fs: hostFs, clock, log: silentLog });
@@ -60,7 +61,7 @@ async function start(t: Tap) {
   t.teardown(() => server.stop(100));
   return { port, certFile: hostFs.resolve(config.rpc.certFile), cert: tls.cert };
 }
-type Tap = typeof t;
+type Tap = Test;
 
 t.test("Python's xmlrpc.client over HTTPS with Basic auth", async (t) => {
   const s = await start(t);
@@ -123,12 +124,20 @@ t.test('raw <i8> in, DTD refused with a fault, depth limit', async (t) => {
   t.equal(dtd.status, 200);
   t.match(dtd.body, /<fault>/);
   t.notMatch(dtd.body, /aaaa/);
-  const deep = '<value><array><data>'.repeat(100) + '</data></array></value>'.repeat(100);
+  const nest = (n: number) => '<value><array><data>'.repeat(n) + '</data></array></value>'.repeat(n);
+  const ok = await rawRequest({
+    port: s.port,
+    ca: s.cert,
+    password: PASSWORD,
+    body: `<?xml version="1.0"?><methodCall><methodName>echo</methodName><params><param>${nest(3)}</param></params></methodCall>`,
+  });
+  t.notMatch(ok.body, /<fault>/, 'shallow nesting passes');
+  const deep = nest(6);
   const d = await rawRequest({
     port: s.port,
     ca: s.cert,
     password: PASSWORD,
     body: `<?xml version="1.0"?><methodCall><methodName>echo</methodName><params><param>${deep}</param></params></methodCall>`,
   });
-  t.match(d.body, /<fault>/, 'nesting beyond rpc.maxXmlDepth is a fault');
+  t.match(d.body, /<fault>/, 'nesting beyond rpc.maxXmlDepth (16, below the registry default) is a fault');
 });

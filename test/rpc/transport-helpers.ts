@@ -11,8 +11,16 @@ import type { Clock } from '../../src/host/clock.js';
 
 export const silentLog = pino({ level: 'silent' });
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A temp sysroot, removed when the test process exits. */
 export function tempSysroot(prefix = 'hvagent-rpc-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 export function testConfig(sysroot: string, rpc: NonNullable<AgentConfigInput['rpc']> = {}): AgentConfig {
@@ -22,7 +30,7 @@ export function testConfig(sysroot: string, rpc: NonNullable<AgentConfigInput['r
   return { ...r.config, rpc: { ...r.config.rpc, port: 0 } };
 }
 
-/** A clock whose sleeps resolve at once and are recorded, and whose time only moves when told. */
+/** A clock whose sleeps resolve at once, are recorded and move its time; nothing else moves it. */
 export class FakeClock implements Clock {
   t = 1_000_000;
   readonly sleeps: number[] = [];
@@ -35,6 +43,7 @@ export class FakeClock implements Clock {
   }
   async sleep(ms: number): Promise<void> {
     this.sleeps.push(ms);
+    this.t += ms;
   }
 }
 

@@ -1,11 +1,13 @@
 // RpcServer over real loopback sockets with a temp sysroot: paths, methods, auth and its
 // throttle, body limit, plain HTTP, key pair generation/reuse and mutual TLS.
 import t from 'tap';
+import type { Test } from 'tap';
 
-type Tap = typeof t;
+type Tap = Test;
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as https from 'node:https';
+import * as net from 'node:net';
 import { SysrootFs } from '../../src/host/host-fs.js';
 import { HostExec } from '../../src/host/exec.js';
 import { TlsKeyPair } from '../../src/host/tls.js';
@@ -55,6 +57,7 @@ t.test('the four paths answer; others 404; non-POST 405; Content-Type text/xml',
   t.equal(s.calls[0].base.remoteAddress, '127.0.0.1');
   t.equal(s.calls[0].base.localAddress, '127.0.0.1');
   t.equal(s.calls[0].base.user, 'oracle');
+  t.equal(s.calls[0].base.maxDepth, 64, 'rpc.maxXmlDepth goes to the codec');
   for (const p of ['/api', '/RPC', '/api/4', '/x/RPC2']) {
     t.equal((await rawRequest({ port: s.port, path: p, password: PASSWORD })).status, 404, p);
   }
@@ -223,4 +226,53 @@ t.test('stop() aborts the signal given to calls and closes the port', async (t) 
   await s.server.stop(100);
   t.ok(signal.aborted);
   await t.rejects(rawRequest({ port: s.port, body: echoCall('x'), password: PASSWORD }));
+});
+
+t.test('header timeout answers 408; an idle keep-alive connection is closed', async (t) => {
+  const sysroot = tempSysroot();
+  const config = testConfig(sysroot, { tls: false });
+  const clock = new FakeClock();
+  const passwords = new PasswordStore({ config, fs: new SysrootFs(sysroot), clock, log: silentLog });
+  await passwords.set(PASSWORD);
+  // Below the config minimums on purpose, to keep the test short.
+  const rpc = { ...config.rpc, headersTimeoutMs: 300, keepAliveTimeoutMs: 300 };
+  const server = new RpcServer({ rpc, log: silentLog, clock, passwords, handle: async () => OK_XML });
+  const { port } = await server.start();
+  t.teardown(() => server.stop(100));
+  const slow = await new Promise<string>((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.write('POST /RPC2 HTTP/1.1\r\nHost: x\r\n'));
+    let got = '';
+    sock.on('data', (d) => (got += d.toString()));
+    sock.on('close', () => resolve(got));
+    sock.on('error', reject);
+  });
+  t.match(slow, /^HTTP\/1\.1 408 /, 'incomplete headers get 408');
+  const idle = await new Promise<string>((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () =>
+      sock.write(`POST /RPC2 HTTP/1.1\r\nHost: x\r\nAuthorization: ${basic('oracle', PASSWORD)}\r\nContent-Length: 3\r\n\r\nabc`),
+    );
+    let got = '';
+    sock.on('data', (d) => (got += d.toString()));
+    sock.on('close', () => resolve(got));
+    sock.on('error', reject);
+  });
+  t.match(idle, /^HTTP\/1\.1 200 /, 'answered, then closed by the server once idle');
+});
+
+t.test('connections beyond rpc.maxConnections are dropped', async (t) => {
+  const s = await startServer(t, { tls: false, maxConnections: 1 });
+  const first = net.connect(s.port, '127.0.0.1');
+  t.teardown(() => first.destroy());
+  await new Promise((r) => first.once('connect', r));
+  const ok = await rawRequest({ port: s.port, tls: false, body: echoCall('x'), password: PASSWORD }).catch((e: Error) => e);
+  t.ok(ok instanceof Error, 'the second connection is closed without an answer');
+  first.destroy();
+  // The server notices the close asynchronously: retry until it does.
+  let status = 0;
+  for (let i = 0; i < 100 && status !== 200; i++) {
+    const r = await rawRequest({ port: s.port, tls: false, body: echoCall('x'), password: PASSWORD }).catch(() => undefined);
+    status = r?.status ?? 0;
+    if (status !== 200) await new Promise((res) => setTimeout(res, 20));
+  }
+  t.equal(status, 200, 'served again once the first one left');
 });

@@ -111,7 +111,7 @@ export class PasswordStore {
     const hash = await derive(password, { ...SCRYPT, salt }, SCRYPT.keyLen);
     const line = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${hash.toString('base64')}\n`;
     const dir = this.file.slice(0, this.file.lastIndexOf('/')) || '/';
-    await this.deps.fs.mkdirp(dir, 0o700);
+    await this.deps.fs.mkdirp(dir, 0o755);
     await this.deps.fs.writeAtomic(this.file, line, 0o600);
     this.current = { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, salt, hash };
     this.loaded = true;

@@ -2,6 +2,7 @@
 // 200-299 repositories and VMs, 300-399 storage, 400-499 cluster and pool.
 import type { Db } from '../db.js';
 import { coreMigrations } from './core.js';
+import { repositoryMigrations } from './repositories.js';
 import { vmMigrations } from './vm.js';
 
 export interface Migration {
@@ -10,4 +11,4 @@ export interface Migration {
   up(db: Db): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [...coreMigrations, ...vmMigrations];
+export const MIGRATIONS: readonly Migration[] = [...coreMigrations, ...repositoryMigrations, ...vmMigrations];

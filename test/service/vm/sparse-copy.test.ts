@@ -22,7 +22,7 @@ t.test('sparse and full copies', async (t) => {
   t.same(readFileSync(join(dir, 'a.img')), readFileSync(src), 'sparse copy has the same bytes');
   t.same(readFileSync(join(dir, 'b.img')), readFileSync(src), 'full copy has the same bytes');
   t.equal(sparse.size, 32 * MiB + 123);
-  t.equal(sparse.written, MiB, 'only the block holding data was written');
+  t.ok(sparse.written > 0 && sparse.written <= MiB, `only the block holding data was written (${sparse.written})`);
   t.equal(full.written, full.size);
   t.ok(statSync(join(dir, 'a.img')).blocks * 512 <= 2 * MiB, 'sparse copy allocates about one block');
   t.ok(statSync(join(dir, 'b.img')).blocks * 512 >= 32 * MiB, 'full copy allocates everything');

@@ -12,6 +12,7 @@ const fake = new Proxy(
     get: (_t, name: string) =>
       (...args: unknown[]) => {
         calls.push([name, args]);
+        if (name === 'getLog') return { [String((args[0] as string[])[0])]: `result of ${name}` };
         return name.startsWith('get') || name.startsWith('discover') ? `result of ${name}` : undefined;
       },
   },
@@ -44,8 +45,8 @@ const good: Array<[string, unknown[], string, unknown[], unknown]> = [
   ['set_timezone', ['Europe/Oslo', false], 'setTimezone', ['Europe/Oslo', false], null],
   ['set_ntp', [['a.example', '10.0.0.1'], true], 'setNtp', [['a.example', '10.0.0.1'], true], null],
   ['enable_ntp', [], 'enableNtp', [], null],
-  ['get_log', [['hvagent', 'messages']], 'getLog', [['hvagent', 'messages']], 'result of getLog'],
-  ['get_log', ['ovs-agent'], 'getLog', [['ovs-agent']], 'result of getLog'],
+  ['get_log', [['hvagent', 'messages']], 'getLog', [['hvagent', 'messages']], { hvagent: 'result of getLog' }],
+  ['get_log', ['ovs-agent'], 'getLog', [['ovs-agent']], { 'ovs-agent': 'result of getLog' }],
   ['sys_reboot', [], 'sysReboot', [], null],
 ];
 for (const [name, args, fn, fnArgs, result] of good) {

@@ -1,0 +1,133 @@
+// Repository methods (wire-api 3.6, copy_file of 3.2, import_template of 3.8) and the virtual
+// disk extensions: thin declarations over RepositoryService.
+import { z } from 'zod';
+import { defineMethod, type MethodDef } from '../method.js';
+import type { RepositoryService } from '../../services/repo/repository-service.js';
+
+const LOCK = 'repository';
+
+/** Byte sizes arrive as <int> or <i8> (bigint); whole, positive and within 2^53. */
+const byteSize = z
+  .union([z.number(), z.bigint()])
+  .transform((v) => Number(v))
+  .refine((n) => Number.isSafeInteger(n) && n > 0, { message: 'must be a positive whole number of bytes below 2^53' });
+
+const str = z.string().max(4096);
+/** The stock agent's `option` argument: accepted and ignored (our reading: proxy/flags we do not need). */
+const option = z.unknown().optional();
+const urlList = z.union([str, z.array(str).min(1).max(256)]).transform((v) => (typeof v === 'string' ? [v] : v));
+
+export function repoMethods(repo: RepositoryService): MethodDef[] {
+  return [
+    defineMethod({
+      name: 'create_repository',
+      params: z.tuple([str, str, str, str]),
+      access: 'owned',
+      lock: LOCK,
+      summary: 'create a repository (fs_location, mount_point, repo_uuid, alias)',
+      handler: async ([fsLocation, mountPoint, uuid, alias]) => void (await repo.createRepository(fsLocation, mountPoint, uuid, alias)),
+    }),
+    defineMethod({
+      name: 'add_repository',
+      params: z.tuple([str, str]),
+      access: 'owned',
+      lock: LOCK,
+      summary: 'adopt an existing repository (fs_location, mount_point)',
+      handler: async ([fsLocation, mountPoint]) => void (await repo.addRepository(fsLocation, mountPoint)),
+    }),
+    defineMethod({
+      name: 'delete_repository',
+      params: z.tuple([str, z.boolean()]),
+      access: 'owned',
+      lock: LOCK,
+      summary: 'forget a repository; erase=true also removes its contents',
+      handler: async ([uuid, erase]) => void (await repo.deleteRepository(uuid, erase)),
+    }),
+    defineMethod({
+      name: 'mount_repository_fs',
+      params: z.tuple([str, str]),
+      access: 'owned',
+      lock: LOCK,
+      summary: 'mount (or link) a repository file system (fs_location, mount_point)',
+      handler: async ([fsLocation, mountPoint]) => void (await repo.mountRepositoryFs(fsLocation, mountPoint)),
+    }),
+    defineMethod({
+      name: 'unmount_repository_fs',
+      params: z.tuple([str]),
+      access: 'owned',
+      lock: LOCK,
+      summary: 'unmount (or unlink) a repository file system',
+      handler: async ([mountPoint]) => void (await repo.unmountRepositoryFs(mountPoint)),
+    }),
+    defineMethod({
+      name: 'discover_repositories',
+      params: z.tuple([str.optional()]),
+      access: 'public',
+      summary: 'XML Discover_Repositories_Result (one repository, or all when the uuid is empty)',
+      handler: ([uuid]) => repo.discoverRepositories(uuid || undefined),
+    }),
+    defineMethod({
+      name: 'discover_repository_db',
+      params: z.tuple([]),
+      access: 'public',
+      summary: 'XML Discover_Repository_Db_Result: the repositories this host remembers',
+      handler: () => repo.discoverRepositoryDb(),
+    }),
+    defineMethod({
+      name: 'import_virtual_disk',
+      params: z.tuple([str, str, str, option]),
+      access: 'owned',
+      summary: 'download url into VirtualDisks/<id> as a job; returns the job id',
+      handler: ([url, id, uuid]) => repo.importVirtualDisk(url, id, uuid),
+    }),
+    defineMethod({
+      name: 'import_ISO',
+      params: z.tuple([str, str, str, option]),
+      access: 'owned',
+      summary: 'download url into ISOs/<id> as a job; returns the job id',
+      handler: ([url, id, uuid]) => repo.importIso(url, id, uuid),
+    }),
+    defineMethod({
+      name: 'import_template',
+      params: z.tuple([str, str, urlList, option]),
+      access: 'owned',
+      summary: 'import a template (repo_uuid, template_id, url_list, option) as a job; returns the job id',
+      handler: ([uuid, templateId, urls]) => repo.importTemplate(uuid, templateId, urls),
+    }),
+    defineMethod({
+      name: 'copy_file',
+      params: z.tuple([str, str, z.boolean(), z.number().int().min(0).max(86_400).optional()]),
+      access: 'owned',
+      summary: 'copy a file inside repositories (src, dst, sparse[, update_period seconds])',
+      handler: async ([src, dst, sparse, period]) => void (await repo.copyFile(src, dst, sparse, period)),
+    }),
+    defineMethod({
+      name: 'create_virtual_disk',
+      params: z.tuple([str, str, byteSize, z.boolean()]),
+      access: 'owned',
+      summary: '(ext) create VirtualDisks/<name> of size bytes (repo_uuid, name, size, sparse); returns a file_record',
+      handler: ([uuid, name, size, sparse]) => repo.createVirtualDisk(uuid, name, size, sparse),
+    }),
+    defineMethod({
+      name: 'resize_virtual_disk',
+      params: z.tuple([str, str, byteSize]),
+      access: 'owned',
+      summary: '(ext) grow a virtual disk to size bytes; returns a file_record',
+      handler: ([uuid, name, size]) => repo.resizeVirtualDisk(uuid, name, size),
+    }),
+    defineMethod({
+      name: 'delete_virtual_disk',
+      params: z.tuple([str, str]),
+      access: 'owned',
+      summary: '(ext) delete a virtual disk',
+      handler: async ([uuid, name]) => void (await repo.deleteVirtualDisk(uuid, name)),
+    }),
+    defineMethod({
+      name: 'list_repository_files',
+      params: z.tuple([str, str]),
+      access: 'public',
+      summary: '(ext) file_records of one repository folder (repo_uuid, VirtualDisks|ISOs|Templates|...)',
+      handler: ([uuid, subdir]) => repo.listFiles(uuid, subdir),
+    }),
+  ];
+}

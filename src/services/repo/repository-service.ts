@@ -1,0 +1,311 @@
+// Repositories on this host: create, adopt, delete, mount and discover them, remember them in
+// the database (so they come back at start without the manager), and hand their files to the
+// file and import helpers. A repository is only ever changed under its own path.
+import type { Logger } from 'pino';
+import { fail, isAgentError } from '../../core/errors.js';
+import { REPOSITORIES_ROOT, REPO_SUBDIRS } from '../../core/ids.js';
+import { fsLocationToText, parseFsLocation, parseMountPoint, type FsLocation } from '../../core/repo/fs-location.js';
+import { isMetaValue, REPO_META_FILE, REPO_VERSION, repoMetaToText, textToRepoMeta, type RepoMeta } from '../../core/repo/repo-meta.js';
+import { checkComponent, repoMetaPath, repoRoot } from '../../core/repo/repo-paths.js';
+import { repoDbToDiscoverXml, reposToDiscoverXml, type RepoContents, type RepoDbEntry } from '../../core/repo/repo-xml.js';
+import type { FileRecord } from '../../core/repo/file-record.js';
+import type { Mounter } from '../../host/mounter.js';
+import { RepositoryStore, type RepoRow } from '../../store/repository-store.js';
+import { STATE_KEYS, type ServiceDeps } from '../context.js';
+import { RepoLocations } from './repo-location.js';
+import { RepoFiles, type RepoAccess } from './repo-files.js';
+import { RepoImports, type ImportOptions } from './repo-imports.js';
+
+export interface RepositoryServiceOptions {
+  /** Roots besides the known repositories that copy_file may read and write (default none). */
+  copyRoots?: readonly string[];
+  http?: ImportOptions;
+  /** Mount/link the remembered repositories again at start (default true). */
+  restoreAtStart?: boolean;
+}
+
+export interface RepositoryServiceDeps extends ServiceDeps {
+  mounter: Mounter;
+  options?: RepositoryServiceOptions;
+}
+
+export class RepositoryService implements RepoAccess {
+  private readonly store: RepositoryStore;
+  private readonly locations: RepoLocations;
+  private readonly log: Logger;
+  private readonly holds = new Map<string, number>();
+  /** Repositories being deleted or unmounted: new work on them is refused. */
+  private readonly closing = new Set<string>();
+  private readonly files: RepoFiles;
+  private readonly imports: RepoImports;
+  private restoring: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: RepositoryServiceDeps) {
+    this.store = new RepositoryStore(deps.db);
+    this.locations = new RepoLocations(deps.fs, deps.mounter);
+    this.log = deps.log.child({ component: 'repository' });
+    this.files = new RepoFiles(deps, this, deps.options?.copyRoots ?? []);
+    this.imports = new RepoImports(deps, this, deps.options?.http ?? {});
+  }
+
+  /** Bring remembered repositories back (in the background: an NFS server may be slow). */
+  start(): void {
+    if (this.deps.options?.restoreAtStart === false) return;
+    this.restoring = this.restoreAll();
+  }
+
+  /** Resolves when the start-up restore has finished (tests, readiness). */
+  whenRestored(): Promise<void> {
+    return this.restoring;
+  }
+
+  async stop(): Promise<void> {
+    await this.restoring;
+  }
+
+  // ---- life cycle -------------------------------------------------------------------------
+
+  async createRepository(fsLocation: string, mountPoint: string, repoUuid: string, alias: string): Promise<void> {
+    checkComponent('repository uuid', repoUuid);
+    if (!isMetaValue(alias)) throw fail('REPO_INVALID', 'the repository alias must be one line');
+    const loc = parseFsLocation(fsLocation);
+    const mp = this.repoMountPoint(mountPoint, repoUuid);
+    if (this.store.get(repoUuid)) throw fail('REPO_EXISTS', `Repository already exists: ${repoUuid}`);
+    const undo = await this.locations.attach(loc, mp);
+    const metaPath = repoMetaPath(repoUuid);
+    let wroteMeta = false;
+    try {
+      if (await this.deps.fs.exists(metaPath)) throw fail('REPO_EXISTS', `Repository already exists at ${fsLocationToText(loc)}`);
+      const meta: RepoMeta = {
+        uuid: repoUuid,
+        alias,
+        managerUuid: this.deps.hostState.get(STATE_KEYS.managerUuid) ?? '',
+        version: REPO_VERSION,
+      };
+      await this.deps.fs.writeAtomic(metaPath, repoMetaToText(meta));
+      wroteMeta = true;
+      for (const sub of REPO_SUBDIRS) await this.deps.fs.mkdirp(`${repoRoot(repoUuid)}/${sub}`);
+      this.store.upsert(this.row(loc, mp, meta));
+    } catch (e) {
+      if (wroteMeta) await this.deps.fs.remove(metaPath).catch(() => false);
+      await undo().catch((u) => this.log.warn({ err: u, repoUuid }, 'could not undo a failed create_repository'));
+      throw e;
+    }
+    this.log.info({ repoUuid, fsLocation: fsLocationToText(loc), mountPoint: mp }, 'repository created');
+  }
+
+  async addRepository(fsLocation: string, mountPoint: string): Promise<void> {
+    const loc = parseFsLocation(fsLocation);
+    const mp = this.repoMountPoint(mountPoint);
+    const undo = await this.locations.attach(loc, mp);
+    try {
+      const text = await this.deps.fs.readTextIfExists(`${mp}/${REPO_META_FILE}`);
+      if (text === undefined) throw fail('REPO_NOT_FOUND', `no repository at ${fsLocationToText(loc)} (no metadata file)`);
+      const meta = textToRepoMeta(text, `${fsLocationToText(loc)}/${REPO_META_FILE}`);
+      if (`${REPOSITORIES_ROOT}/${meta.uuid}` !== mp) {
+        throw fail('REPO_INVALID', `the repository at ${fsLocationToText(loc)} is ${meta.uuid}, the mount point names ${mp}`);
+      }
+      const other = this.store.get(meta.uuid);
+      if (other && other.fsLocation !== fsLocationToText(loc)) {
+        throw fail('REPO_EXISTS', `Repository already exists: ${meta.uuid} at ${other.fsLocation}`);
+      }
+      this.store.upsert(this.row(loc, mp, meta));
+      this.log.info({ repoUuid: meta.uuid, fsLocation: fsLocationToText(loc) }, 'repository added');
+    } catch (e) {
+      await undo().catch((u) => this.log.warn({ err: u }, 'could not undo a failed add_repository'));
+      throw e;
+    }
+  }
+
+  async deleteRepository(repoUuid: string, erase: boolean): Promise<void> {
+    checkComponent('repository uuid', repoUuid);
+    const row = this.store.get(repoUuid);
+    if (!row) throw fail('REPO_NOT_FOUND', `no repository ${repoUuid}`);
+    await this.closingWhile(repoUuid, () => this.eraseAndForget(row, erase));
+    this.log.info({ repoUuid, erase }, 'repository deleted');
+  }
+
+  private async eraseAndForget(row: RepoRow, erase: boolean): Promise<void> {
+    const repoUuid = row.uuid;
+    if (erase) {
+      if (!(await this.locations.isReachable(row.fsType, row.mountPoint))) {
+        throw fail('REPO_NOT_MOUNTED', `repository ${repoUuid} is not mounted: cannot erase it`);
+      }
+      const root = repoRoot(repoUuid);
+      for (const sub of REPO_SUBDIRS) await this.deps.fs.removeTree(`${root}/${sub}`);
+      await this.deps.fs.remove(repoMetaPath(repoUuid));
+    }
+    await this.locations.detach(row.mountPoint);
+    this.store.delete(repoUuid);
+  }
+
+  async mountRepositoryFs(fsLocation: string, mountPoint: string): Promise<void> {
+    const loc = parseFsLocation(fsLocation);
+    const mp = parseMountPoint(mountPoint).path;
+    await this.locations.attach(loc, mp);
+  }
+
+  async unmountRepositoryFs(mountPoint: string): Promise<void> {
+    const mp = parseMountPoint(mountPoint);
+    if (mp.root !== REPOSITORIES_ROOT) return this.locations.detach(mp.path);
+    await this.closingWhile(mp.name, () => this.locations.detach(mp.path));
+  }
+
+  // ---- discovery --------------------------------------------------------------------------
+
+  async discoverRepositories(repoUuid?: string): Promise<string> {
+    const rows = repoUuid ? [this.store.get(checkComponent('repository uuid', repoUuid))].filter((r): r is RepoRow => !!r) : this.store.list();
+    const out: RepoContents[] = [];
+    for (const row of rows) {
+      if (!(await this.locations.isReachable(row.fsType, row.mountPoint))) continue;
+      const meta = await this.readMeta(row);
+      if (meta) out.push({ meta, ...(await this.files.scanContents(row.uuid)) });
+    }
+    return reposToDiscoverXml(out);
+  }
+
+  async discoverRepositoryDb(): Promise<string> {
+    const out: RepoDbEntry[] = [];
+    for (const row of this.store.list()) {
+      const mounted = await this.locations.isReachable(row.fsType, row.mountPoint);
+      const meta = mounted ? await this.readMeta(row) : undefined;
+      out.push({
+        uuid: row.uuid,
+        fsLocation: row.fsLocation,
+        mountPoint: row.mountPoint,
+        filesystemType: row.fsType,
+        version: meta?.version ?? row.version,
+        alias: meta?.alias ?? row.alias,
+        managerUuid: meta?.managerUuid ?? row.managerUuid,
+        mounted,
+      });
+    }
+    return repoDbToDiscoverXml(out);
+  }
+
+  /** The remembered repositories (CLI, other services). */
+  list(): RepoRow[] {
+    return this.store.list();
+  }
+
+  // ---- files and imports (delegated) ------------------------------------------------------
+
+  createVirtualDisk(repoUuid: string, name: string, size: number, sparse: boolean): Promise<FileRecord> {
+    return this.files.createVirtualDisk(repoUuid, name, size, sparse);
+  }
+  resizeVirtualDisk(repoUuid: string, name: string, size: number): Promise<FileRecord> {
+    return this.files.resizeVirtualDisk(repoUuid, name, size);
+  }
+  deleteVirtualDisk(repoUuid: string, name: string): Promise<void> {
+    return this.files.deleteVirtualDisk(repoUuid, name);
+  }
+  listFiles(repoUuid: string, subdir: string): Promise<FileRecord[]> {
+    return this.files.listFiles(repoUuid, subdir);
+  }
+  copyFile(src: string, dst: string, sparse: boolean, updatePeriod?: number): Promise<string> {
+    return this.files.copyFile(src, dst, sparse, updatePeriod);
+  }
+  importVirtualDisk(url: string, id: string, repoUuid: string): Promise<string> {
+    return this.imports.importFile('VirtualDisks', url, id, repoUuid);
+  }
+  importIso(url: string, id: string, repoUuid: string): Promise<string> {
+    return this.imports.importFile('ISOs', url, id, repoUuid);
+  }
+  importTemplate(repoUuid: string, templateId: string, urls: readonly string[]): Promise<string> {
+    return this.imports.importTemplate(repoUuid, templateId, urls);
+  }
+
+  // ---- RepoAccess -------------------------------------------------------------------------
+
+  async requireRepo(repoUuid: string): Promise<RepoRow> {
+    checkComponent('repository uuid', repoUuid);
+    if (this.closing.has(repoUuid)) throw fail('REPO_IN_USE', `repository ${repoUuid} is being deleted or unmounted`);
+    const row = this.store.get(repoUuid);
+    if (!row) throw fail('REPO_NOT_FOUND', `no repository ${repoUuid}`);
+    if (!(await this.locations.isReachable(row.fsType, row.mountPoint))) throw fail('REPO_NOT_MOUNTED', `repository ${repoUuid} is not mounted`);
+    return row;
+  }
+
+  async acquire(repoUuid: string): Promise<{ row: RepoRow; release: () => void }> {
+    // Hold first, then check: a delete that starts in between either sees the hold or is seen.
+    const release = this.hold(repoUuid);
+    try {
+      return { row: await this.requireRepo(repoUuid), release };
+    } catch (e) {
+      release();
+      throw e;
+    }
+  }
+
+  hold(repoUuid: string): () => void {
+    this.holds.set(repoUuid, (this.holds.get(repoUuid) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.holds.get(repoUuid) ?? 1) - 1;
+      if (n <= 0) this.holds.delete(repoUuid);
+      else this.holds.set(repoUuid, n);
+    };
+  }
+
+  knownRoots(): string[] {
+    return this.store.list().map((r) => r.mountPoint);
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  /** Run a delete/unmount with new work on the repository refused, unless work is running now. */
+  private async closingWhile(repoUuid: string, fn: () => Promise<void>): Promise<void> {
+    if (this.closing.has(repoUuid)) throw fail('REPO_IN_USE', `repository ${repoUuid} is already being deleted or unmounted`);
+    this.closing.add(repoUuid);
+    try {
+      if (this.holds.has(repoUuid)) throw fail('REPO_IN_USE', `repository ${repoUuid} has imports, copies or disk changes running`);
+      await fn();
+    } finally {
+      this.closing.delete(repoUuid);
+    }
+  }
+
+  private repoMountPoint(raw: string, expectUuid?: string): string {
+    const mp = parseMountPoint(raw, [REPOSITORIES_ROOT]);
+    if (expectUuid !== undefined && mp.name !== expectUuid) {
+      throw fail('REPO_BAD_PATH', `the mount point of repository ${expectUuid} must be ${REPOSITORIES_ROOT}/${expectUuid}, not ${mp.path}`);
+    }
+    return mp.path;
+  }
+
+  private row(loc: FsLocation, mountPoint: string, meta: RepoMeta): RepoRow {
+    return {
+      uuid: meta.uuid,
+      fsLocation: fsLocationToText(loc),
+      fsType: loc.kind,
+      mountPoint,
+      alias: meta.alias,
+      managerUuid: meta.managerUuid,
+      version: meta.version,
+    };
+  }
+
+  private async readMeta(row: RepoRow): Promise<RepoMeta | undefined> {
+    try {
+      const text = await this.deps.fs.readTextIfExists(`${row.mountPoint}/${REPO_META_FILE}`);
+      return text === undefined ? undefined : textToRepoMeta(text, `${row.mountPoint}/${REPO_META_FILE}`);
+    } catch (e) {
+      this.log.warn({ err: e, repoUuid: row.uuid }, 'unreadable repository metadata');
+      return undefined;
+    }
+  }
+
+  private async restoreAll(): Promise<void> {
+    for (const row of this.store.list()) {
+      try {
+        await this.locations.attach(parseFsLocation(row.fsLocation), row.mountPoint, false);
+      } catch (e) {
+        const message = `repository ${row.uuid} (${row.fsLocation}) could not be restored: ${isAgentError(e) ? e.message : String(e)}`;
+        this.log.warn({ err: e, repoUuid: row.uuid }, message);
+        this.deps.events.emit({ severity: 'warning', object: `repository:${row.uuid}`, code: 'REPOSITORY_RESTORE_FAILED', message });
+      }
+    }
+  }
+}
