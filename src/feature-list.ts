@@ -13,6 +13,9 @@ import { RepositoryService } from './services/repo/repository-service.js';
 import { ExecMounter } from './host/mounter.js';
 import { repoMethods } from './rpc/methods/repo.js';
 import { buildNetworkService } from './agent-deps.js';
+import { LibvirtHypervisor } from './host/libvirt/libvirt-hypervisor.js';
+import { VmService } from './services/vm/vm-service.js';
+import { vmMethods } from './rpc/methods/vm.js';
 import { networkMethods } from './rpc/methods/network.js';
 import { createSandboxNetns, destroySandboxNetns } from './host/net/sandbox-netns.js';
 
@@ -37,7 +40,10 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const pool = new PoolService({ hostState: deps.hostState, events: deps.events, ownership: ctx.ownership, log: deps.log.child({ component: 'pool' }) });
   const repos = new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec) });
   const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
-  return [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature];
+  const hypervisor = new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
+  const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
+  const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
+  return [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature, vmFeature];
 }
 
 function networkFeature(deps: ServiceDeps): Feature {

@@ -49,12 +49,17 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`hvagent ${cmd}: ${e.message}\n`);
       return 2;
     }
+    // A fault from the agent is shown as the agent said it.
+    const fault = (e as { faultString?: unknown }).faultString;
+    if (typeof fault === 'string') {
+      process.stderr.write(`hvagent ${cmd}: ${fault}\n`);
+      return 1;
+    }
     if (isAgentError(e)) {
       process.stderr.write(`hvagent ${cmd}: ${e.code}: ${e.message}\n`);
       return 1;
     }
-    const err = e as { faultString?: string; message?: string };
-    process.stderr.write(`hvagent ${cmd}: ${err.faultString ?? err.message ?? String(e)}\n`);
+    process.stderr.write(`hvagent ${cmd}: ${(e as Error).message ?? String(e)}\n`);
     return 1;
   }
 }

@@ -4,48 +4,9 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { tempDir } from '../helpers/service-kit.js';
-
-const repo = path.resolve(import.meta.dirname, '../..');
-const tsx = path.join(repo, 'node_modules/.bin/tsx');
-const cli = path.join(repo, 'src/cli/main.ts');
-
-interface Sandbox {
-  url: string;
-  user: string;
-  password: string;
-  pid: number;
-}
-
-async function startSandbox(dir: string): Promise<{ child: ChildProcess; info: Sandbox; output: () => string }> {
-  fs.rmSync(path.join(dir, 'sandbox.json'), { force: true });
-  const child = spawn(tsx, [cli, 'serve', '--sandbox', dir, '--port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (b) => (out += b));
-  child.stderr!.on('data', (b) => (out += b));
-  for (let i = 0; i < 600; i++) {
-    if (fs.existsSync(path.join(dir, 'sandbox.json'))) {
-      return { child, info: JSON.parse(fs.readFileSync(path.join(dir, 'sandbox.json'), 'utf8')) as Sandbox, output: () => out };
-    }
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`sandbox did not start:\n${out}`);
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
-}
-
-function hv(dir: string, ...args: string[]) {
-  return spawnSync(tsx, [cli, ...args, '--sandbox', dir], { cwd: repo, encoding: 'utf8' });
-}
+import { startSandbox, stopSandbox as stop, hv } from '../helpers/sandbox.js';
 
 const PY = `import ssl, xmlrpc.client, sys
 ctx = ssl._create_unverified_context()

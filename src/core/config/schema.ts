@@ -81,6 +81,12 @@ export const configSchema = z
         shutdownTimeout: z.number().int().min(1).max(3600).default(300),
         /** Seconds between bulk statistics refreshes. */
         statsInterval: z.number().int().min(1).max(3600).default(10),
+        /** KVM hosts: 'tcg' defines `<domain type='qemu'>` guests (no hardware virtualization). */
+        accel: z.enum(['kvm', 'tcg']).default('kvm'),
+        /** KVM hosts: the QEMU binary for `<emulator>` (libvirt chooses when absent). */
+        emulator: z.string().optional(),
+        /** Seconds between polls while stop_vm waits for a guest shutdown. */
+        shutdownPollMs: z.number().int().min(10).max(60_000).default(1000),
       })
       .strict()
       .prefault({}),

@@ -1,0 +1,214 @@
+// The VM methods of wire-api 3.8 (`Xen`): thin declarations over VmService. Per-VM locking
+// (`vm:<repo>/<vm>`, non-blocking) happens in the service because the lock name needs the args.
+import { z } from 'zod';
+import { safeComponent } from '../../core/ids.js';
+import type { CfgValue } from '../../core/vm/vm-cfg.js';
+import type { VmService } from '../../services/vm/vm-service.js';
+import { defineMethod, type MethodDef } from '../method.js';
+
+const repo = safeComponent;
+const id = safeComponent;
+
+/** Managers send booleans as booleans, 0/1 or 'True'/'False'. */
+export const wireBool = z.union([z.boolean(), z.number(), z.bigint(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return Number(v) !== 0;
+  const s = v.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(s)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(s)) return false;
+  ctx.addIssue({ code: 'custom', message: `expected a boolean, got ${JSON.stringify(v)}` });
+  return z.NEVER;
+});
+
+const cfgValue: z.ZodType<CfgValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.bigint().transform((b) => Number(b)),
+    z.boolean(),
+    z.null(),
+    z.array(cfgValue),
+  ]),
+) as z.ZodType<CfgValue>;
+
+/** A vm.cfg as a struct: key → value. Keys follow Python identifier rules. */
+export const vmParams = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'vm.cfg keys are identifiers'), cfgValue);
+
+/** Mutating methods answer nil on the wire. */
+const nil = (_done?: unknown): null => null;
+
+export function vmMethods(vm: VmService): MethodDef[] {
+  return [
+    defineMethod({
+      name: 'list_vms',
+      params: z.tuple([]),
+      access: 'public',
+      summary: 'Running domains (including the management domain) as xm-list structs',
+      handler: () => vm.listVms(),
+    }),
+    defineMethod({
+      name: 'list_vm',
+      params: z.tuple([repo, id]),
+      access: 'public',
+      summary: 'One VM as an xm-list struct with its VNC port, or nil when it is not running',
+      handler: ([r, v]) => vm.listVm(r, v),
+    }),
+    defineMethod({
+      name: 'get_vm_config',
+      params: z.tuple([repo, id]),
+      access: 'public',
+      summary: 'vm.cfg as a struct',
+      handler: ([r, v]) => vm.getVmConfig(r, v),
+    }),
+    defineMethod({
+      name: 'set_vm_config',
+      params: z.tuple([repo, id, vmParams]),
+      access: 'owned',
+      summary: 'Replace vm.cfg with the given struct (comments and kept keys stay in place)',
+      handler: async ([r, v, p]) => nil(await vm.editVm(r, v, p, 'replace')),
+    }),
+    defineMethod({
+      name: 'create_vm',
+      params: z.tuple([repo, id, vmParams]),
+      access: 'owned',
+      summary: 'Write a new vm.cfg (name defaults to the vm id, uuid to a new one)',
+      handler: async ([r, v, p]) => nil(await vm.createVm(r, v, p)),
+    }),
+    defineMethod({
+      name: 'configure_vm',
+      params: z.tuple([repo, id, vmParams]),
+      access: 'owned',
+      summary: 'Merge keys into vm.cfg (applies at the next start)',
+      handler: async ([r, v, p]) => nil(await vm.editVm(r, v, p, 'merge')),
+    }),
+    defineMethod({
+      name: 'unconfigure_vm',
+      params: z.tuple([repo, id]),
+      access: 'owned',
+      summary: 'Remove the stopped VM from libvirt, keep its files',
+      handler: async ([r, v]) => nil(await vm.unconfigureVm(r, v)),
+    }),
+    defineMethod({
+      name: 'delete_vm',
+      params: z.tuple([repo, id]),
+      access: 'owned',
+      summary: 'Delete a stopped VM (its libvirt definition and its VirtualMachines folder)',
+      handler: async ([r, v]) => nil(await vm.deleteVm(r, v)),
+    }),
+    defineMethod({
+      name: 'start_vm',
+      params: z.tuple([repo, id]),
+      access: 'owned',
+      summary: 'Define the domain from vm.cfg and start it (no-op when running)',
+      handler: async ([r, v]) => nil(await vm.startVm(r, v)),
+    }),
+    defineMethod({
+      name: 'stop_vm',
+      params: z.tuple([repo, id, wireBool.optional().default(false)]),
+      access: 'owned',
+      summary: 'Shut down (fault VM_SHUTDOWN_TIMEOUT after libvirt.shutdownTimeout), or kill when force',
+      handler: async ([r, v, force]) => nil(await vm.stopVm(r, v, force)),
+    }),
+    defineMethod({
+      name: 'reboot_vm',
+      params: z.tuple([repo, id, z.union([wireBool, z.number()]).optional()]),
+      access: 'owned',
+      summary: 'Reboot the guest',
+      handler: async ([r, v]) => nil(await vm.rebootVm(r, v)),
+    }),
+    defineMethod({
+      name: 'pause_vm',
+      params: z.tuple([repo, id]),
+      access: 'owned',
+      handler: async ([r, v]) => nil(await vm.pauseVm(r, v, true)),
+    }),
+    defineMethod({
+      name: 'unpause_vm',
+      params: z.tuple([repo, id]),
+      access: 'owned',
+      handler: async ([r, v]) => nil(await vm.pauseVm(r, v, false)),
+    }),
+    defineMethod({
+      name: 'save_vm',
+      params: z.tuple([repo, id, wireBool.optional().default(false)]),
+      access: 'owned',
+      summary: 'Save the memory image to the VM folder (checkpoint: keep running)',
+      handler: async ([r, v, checkpoint]) => nil(await vm.saveVm(r, v, checkpoint)),
+    }),
+    defineMethod({
+      name: 'restore_vm',
+      params: z.tuple([repo, id, wireBool.optional().default(false)]),
+      access: 'owned',
+      summary: 'Restore a saved VM (paused: leave it paused)',
+      handler: async ([r, v, paused]) => nil(await vm.restoreVm(r, v, paused)),
+    }),
+    defineMethod({
+      name: 'migrate_vm',
+      params: z.tuple([repo, id, z.string().min(1).max(512), wireBool.optional().default(true), wireBool.optional().default(false)]),
+      access: 'owned',
+      summary: 'Migrate to another host (dest: host name/address or a libvirt URI)',
+      handler: async ([r, v, dest, live, ssl]) => nil(await vm.migrateVm(r, v, dest, live, ssl)),
+    }),
+    defineMethod({
+      name: 'configure_vm_ha',
+      params: z.tuple([repo, id, wireBool]),
+      access: 'owned',
+      summary: 'Set OVM_high_availability in vm.cfg and the agent database',
+      handler: async ([r, v, enable]) => nil(await vm.configureVmHa(r, v, enable)),
+    }),
+    defineMethod({
+      name: 'sysrq_vm',
+      params: z.tuple([repo, id, z.string().regex(/^[A-Za-z0-9]$/, 'one letter or digit')]),
+      access: 'owned',
+      handler: async ([r, v, letter]) => nil(await vm.sysrqVm(r, v, letter)),
+    }),
+    defineMethod({
+      name: 'send_to_guest',
+      params: z.tuple([repo, id, z.record(z.string(), z.unknown())]),
+      access: 'owned',
+      handler: async ([r, v]) => nil(await vm.sendToGuest(r, v)),
+    }),
+    defineMethod({
+      name: 'create_template',
+      params: z.tuple([repo, id, id, wireBool.optional().default(true)]),
+      access: 'owned',
+      summary: 'create_template(repo_id, vm_id, template_id[, sparse]): a template from a stopped VM',
+      handler: async ([r, v, t, sparse]) => nil(await vm.createTemplate(r, v, t, sparse)),
+    }),
+    defineMethod({
+      name: 'clone_vm',
+      aliases: ['clone'],
+      params: z.tuple([repo, id, repo, id, wireBool.optional().default(true)]),
+      access: 'owned',
+      summary: 'clone_vm(src_repo, src_id, dst_repo, dst_vm_id[, sparse]): new VM from a VM or template',
+      handler: async ([sr, s, dr, d, sparse]) => nil(await vm.cloneVm(sr, s, dr, d, sparse)),
+    }),
+    defineMethod({
+      name: 'get_template_config',
+      params: z.tuple([repo, id]),
+      access: 'public',
+      handler: ([r, t]) => vm.templates.getTemplateConfig(r, t),
+    }),
+    defineMethod({
+      name: 'delete_template',
+      params: z.tuple([repo, id]),
+      access: 'owned',
+      summary: 'Delete a template and the disks only it uses',
+      handler: async ([r, t]) => nil(await vm.templates.deleteTemplate(r, t)),
+    }),
+    defineMethod({
+      name: 'get_vm_stats',
+      params: z.tuple([repo.optional(), id.optional()]),
+      access: 'public',
+      summary: '(ext) cached per-VM statistics: all running VMs, or one VM (nil when stopped)',
+      handler: ([r, v]) => vm.getVmStats(r, v),
+    }),
+    defineMethod({
+      name: 'get_host_stats',
+      params: z.tuple([]),
+      access: 'public',
+      summary: '(ext) cached host statistics from the last bulk collection',
+      handler: () => vm.getHostStats(),
+    }),
+  ];
+}
