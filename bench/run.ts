@@ -1,6 +1,9 @@
 // `npm run bench`: echo over HTTPS with Basic auth from 50 keep-alive clients against hvagent and
 // four references (Python SimpleXMLRPCServer HTTP/1.0 and 1.1, the npm xmlrpc server, a bare
 // node:https ceiling), then codec MB/s. Every server is our child on 127.0.0.1, killed by PID.
+import { runNetworkBench } from './network.js';
+import { runNetApplyBench } from './net-apply.js';
+import { runVmStatsBench } from './vm-stats.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -180,4 +183,25 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** The other areas' benches, each printing its own reference and ratio. */
+async function areaBenches(): Promise<void> {
+  const only = process.env.HVAGENT_BENCH;
+  const parts: Array<[string, () => Promise<string>]> = [
+    ['network plan/render (issue 3)', runNetworkBench],
+    ['network apply in a namespace (issue 3)', runNetApplyBench],
+    ['VM statistics (issue 4)', runVmStatsBench],
+  ];
+  for (const [name, fn] of parts) {
+    if (only && !name.includes(only)) continue;
+    process.stdout.write(`\n== ${name}\n`);
+    try {
+      process.stdout.write((await fn()).trimEnd() + '\n');
+    } catch (e) {
+      process.stdout.write(`failed: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+if (!process.env.HVAGENT_BENCH || process.env.HVAGENT_BENCH === 'rpc') await main();
+await areaBenches();
