@@ -27,7 +27,7 @@ export interface ResetNetworkingEnv {
   unit?: string;
 }
 
-const USAGE = `usage: hvagent reset-networking [--device DEV] [--mode dhcp|static] [--ip IP --netmask MASK]
+const USAGE = `Usage: hvagent reset-networking [--device DEV] [--mode dhcp|static] [--ip IP --netmask MASK]
        [--gateway GW] [--dns IP[,IP]] [--vlan ID] [--master IP] [--yes] [--no-reboot]`;
 
 const VALUE_FLAGS = ['master', 'device', 'mode', 'ip', 'netmask', 'gateway', 'dns', 'vlan'];

@@ -12,7 +12,7 @@ export async function run(argv: string[], env: RestoreNetworksEnv): Promise<numb
   const out = env.out ?? ((l: string) => process.stdout.write(l + '\n'));
   const unknown = argv.filter((a) => a !== '--json' && a !== '--help');
   if (argv.includes('--help') || unknown.length) {
-    out('usage: hvagent restore-networks [--json]\n  re-applies the safe network config (entity by entity) and prints what was restored');
+    out('Usage: hvagent restore-networks [--json]\n  re-applies the safe network config (entity by entity) and prints what was restored');
     return unknown.length ? 2 : 0;
   }
   const svc = await env.network();

@@ -35,6 +35,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
     enter(false),
     defineMethod({
       name: 'leave_server_pool',
+      summary: 'leave the server pool (pool uuid)',
       access: 'owned',
       lock: 'pool',
       params: z.tuple([managerUuid]),
@@ -45,6 +46,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
     }),
     defineMethod({
       name: 'destroy_server_pool',
+      summary: 'destroy the server pool on this host (pool uuid)',
       access: 'owned',
       lock: 'pool',
       params: z.tuple([managerUuid]),
@@ -62,6 +64,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
     }),
     defineMethod({
       name: 'set_pool_member_ip_list',
+      summary: 'replace the pool member list (IPv4 addresses)',
       access: 'owned',
       lock: 'pool',
       params: z.tuple([z.array(ipv4).max(128)]),
@@ -72,6 +75,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
     }),
     defineMethod({
       name: 'update_pool_virtual_ip',
+      summary: 'set the pool virtual IP',
       access: 'owned',
       lock: 'pool',
       params: z.tuple([ipv4]),
@@ -82,6 +86,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
     }),
     defineMethod({
       name: 'set_server_pool_alias',
+      summary: 'rename the server pool',
       access: 'owned',
       lock: 'pool',
       params: z.tuple([alias]),

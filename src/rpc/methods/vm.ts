@@ -118,12 +118,14 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'pause_vm',
+      summary: 'pause a running VM',
       params: z.tuple([repo, id]),
       access: 'owned',
       handler: async ([r, v]) => nil(await vm.pauseVm(r, v, true)),
     }),
     defineMethod({
       name: 'unpause_vm',
+      summary: 'resume a paused VM',
       params: z.tuple([repo, id]),
       access: 'owned',
       handler: async ([r, v]) => nil(await vm.pauseVm(r, v, false)),
@@ -158,12 +160,14 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'sysrq_vm',
+      summary: 'send a SysRq key to the guest (virsh send-key)',
       params: z.tuple([repo, id, z.string().regex(/^[A-Za-z0-9]$/, 'one letter or digit')]),
       access: 'owned',
       handler: async ([r, v, letter]) => nil(await vm.sysrqVm(r, v, letter)),
     }),
     defineMethod({
       name: 'send_to_guest',
+      summary: 'send a message to the guest (no libvirt channel: always faults VM_NOT_SUPPORTED_BY_DRIVER)',
       params: z.tuple([repo, id, z.record(z.string(), z.unknown())]),
       access: 'owned',
       handler: async ([r, v]) => nil(await vm.sendToGuest(r, v)),
@@ -185,6 +189,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_template_config',
+      summary: 'a template vm.cfg as a struct',
       params: z.tuple([repo, id]),
       access: 'public',
       handler: ([r, t]) => vm.templates.getTemplateConfig(r, t),
