@@ -9,6 +9,7 @@ APT_PACKAGES=(
   g++ make python3 pkg-config          # native modules (better-sqlite3, @unraid/libvirt)
   libvirt-dev libvirt-clients          # libvirt binding and virsh (test:///default driver)
   libvirt-daemon-system qemu-system-x86 # real TCG guest in the VM integration tier
+  libxml2-utils                        # virt-xml-validate of the generated domain XML
   iproute2 iputils-ping iputils-arping # network namespaces, veth, bridges, gratuitous ARP
   openssl                              # self-signed key pair
   systemd                              # systemd-analyze verify of the unit files
