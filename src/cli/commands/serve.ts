@@ -40,6 +40,30 @@ export function sandboxOverrides(dir: string, port: number): Record<string, unkn
   };
 }
 
+/**
+ * Discovery reads the kernel's live views: the sandbox root links /proc and /sys to the real
+ * ones, and starts with copies of the host's identity files, so discover_server describes
+ * this machine while everything the agent writes stays under DIR. (Network sysfs writes go
+ * through the sandbox's namespace, never through this path.)
+ */
+export function prepareSandboxRoot(root: string): void {
+  fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+  for (const d of ['proc', 'sys']) {
+    const link = path.join(root, d);
+    if (!fs.existsSync(link)) fs.symlinkSync(`/${d}`, link);
+  }
+  for (const f of ['etc/os-release', 'etc/hostname', 'etc/machine-id']) {
+    const dst = path.join(root, f);
+    if (!fs.existsSync(dst)) {
+      try {
+        fs.copyFileSync(`/${f}`, dst);
+      } catch {
+        /* absent on this machine: discovery says so */
+      }
+    }
+  }
+}
+
 /** The sandbox keeps one generated password (DIR/password, 0600) across restarts. */
 function sandboxPassword(dir: string): string {
   const file = path.join(dir, 'password');
@@ -77,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
   let password: string | undefined;
   const dir = values.sandbox ? path.resolve(values.sandbox) : undefined;
   if (dir) {
-    fs.mkdirSync(path.join(dir, 'root'), { recursive: true });
+    prepareSandboxRoot(path.join(dir, 'root'));
     overrides = sandboxOverrides(dir, port ?? 8899);
     configFile = values.config ?? path.join(dir, 'agent.yaml');
     password = sandboxPassword(dir);
