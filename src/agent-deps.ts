@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './core/config/schema.js';
-import { SysrootFs } from './host/host-fs.js';
+import { SysrootFs, resolveUnder } from './host/host-fs.js';
 import { HostExec, type Exec } from './host/exec.js';
 import { systemClock, type Clock } from './host/clock.js';
 import { openDatabase } from './store/db.js';
@@ -20,6 +20,11 @@ export interface AgentDeps extends ServiceDeps {
   events: EventJournal;
   jobs: JobRunner;
   close(): void;
+}
+
+/** Where agent.log goes: paths.logDir under the sysroot, like every other host path. */
+export function agentLogDir(config: AgentConfig): string {
+  return resolveUnder(config.paths.sysroot, config.paths.logDir);
 }
 
 export function openAgentDeps(config: AgentConfig, opts: { log: Logger; exec?: Exec; clock?: Clock }): AgentDeps {

@@ -6,11 +6,10 @@ import type { Logger } from 'pino';
 import { loadConfig, ConfigWatcher } from './services/config/config-loader.js';
 import type { AgentConfig } from './core/config/schema.js';
 import { createRootLogger, type RootLogger } from './services/logging/logger.js';
-import { SysrootFs } from './host/host-fs.js';
 import { HostExec, type Exec } from './host/exec.js';
 import { systemClock, type Clock } from './host/clock.js';
 import type { Db } from './store/db.js';
-import { openAgentDeps } from './agent-deps.js';
+import { openAgentDeps, agentLogDir } from './agent-deps.js';
 import { OwnershipService } from './services/ownership/ownership-service.js';
 import { EventPusher } from './services/push/event-pusher.js';
 import { StatisticsPusher } from './services/push/statistics-pusher.js';
@@ -67,10 +66,9 @@ export interface Agent {
 export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const overrides = opts.overrides ?? {};
   let config = loadConfig(opts.configFile, overrides);
-  const fs = new SysrootFs(config.paths.sysroot);
   const root: RootLogger = createRootLogger({
     level: config.log.level,
-    logDir: fs.resolve(config.paths.logDir),
+    logDir: agentLogDir(config),
     stdout: config.log.stdout,
     stream: opts.logStream,
   });
@@ -91,11 +89,10 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   try {
     const deps = openAgentDeps(config, { log: root.log, exec, clock });
     stops.push(() => deps.close());
-    const { db, hostState, events, jobs } = deps;
+    const { db, hostState, events, jobs, fs } = deps;
     jobs.start_();
     stops.push(() => jobs.abortAll());
     const ownership = new OwnershipService({ hostState, events, log: root.log.child({ component: 'ownership' }) });
-
 
     const passwords = new PasswordStore({ config, fs, clock, log: root.log.child({ component: 'auth' }) });
     const tls = config.rpc.tls

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import pino from 'pino';
 import { parse, UsageError } from '../args.js';
-import { loadConfig, DEFAULT_CONFIG_PATH } from '../../services/config/config-loader.js';
+import { loadConfig } from '../../services/config/config-loader.js';
 import { SysrootFs } from '../../host/host-fs.js';
 import { systemClock } from '../../host/clock.js';
 import { HostExec } from '../../host/exec.js';
@@ -12,7 +12,7 @@ import { PasswordStore } from '../../services/auth/password-store.js';
 import { TlsKeyPair } from '../../host/tls.js';
 import { openDatabase, listTables, dumpTable } from '../../store/db.js';
 import { errorTable, ERRORS } from '../../core/errors.js';
-import { sandboxOverrides } from './serve.js';
+import { configSource } from './serve.js';
 import type { AgentConfig } from '../../core/config/schema.js';
 
 const COMMON_OPTS = {
@@ -21,8 +21,8 @@ const COMMON_OPTS = {
 };
 
 function configFrom(values: { config?: string; sandbox?: string }): AgentConfig {
-  if (values.sandbox) return loadConfig(values.config ?? path.join(path.resolve(values.sandbox), 'agent.yaml'), sandboxOverrides(values.sandbox, 8899));
-  return loadConfig(values.config ?? DEFAULT_CONFIG_PATH);
+  const { configFile, overrides } = configSource(values);
+  return loadConfig(configFile, overrides);
 }
 
 const quiet = pino({ level: 'silent' });

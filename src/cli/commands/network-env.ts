@@ -1,11 +1,10 @@
 // Builds what `restore-networks` and `reset-networking` need from the agent's config, so both
 // work while the agent is stopped (at boot, or in an emergency).
-import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
-import { loadConfig, DEFAULT_CONFIG_PATH } from '../../services/config/config-loader.js';
+import { loadConfig } from '../../services/config/config-loader.js';
 import { createRootLogger } from '../../services/logging/logger.js';
-import { openAgentDeps, buildNetworkService } from '../../agent-deps.js';
-import { sandboxOverrides } from './serve.js';
+import { openAgentDeps, buildNetworkService, agentLogDir } from '../../agent-deps.js';
+import { configSource } from './serve.js';
 import { STATE_KEYS } from '../../services/context.js';
 import { NET_STATE_KEYS } from '../../services/network/deps.js';
 import type { PoolInfo } from '../../services/ownership/ownership-service.js';
@@ -24,16 +23,12 @@ function splitConfig(argv: string[]): { rest: string[]; configFile: string; over
     else if (argv[i].startsWith('--sandbox=')) sandbox = argv[i].slice(10);
     else rest.push(argv[i]);
   }
-  if (sandbox) {
-    return { rest, configFile: config ?? path.join(path.resolve(sandbox), 'agent.yaml'), overrides: sandboxOverrides(sandbox, 8899) };
-  }
-  return { rest, configFile: config ?? DEFAULT_CONFIG_PATH, overrides: {} };
+  return { rest, ...configSource({ config, sandbox }) };
 }
 
 function open(configFile: string, overrides: Record<string, unknown>) {
   const config = loadConfig(configFile, overrides);
-  const fsLogDir = path.join(config.paths.sysroot, config.paths.logDir);
-  const root = createRootLogger({ level: config.log.level, logDir: fsLogDir, stdout: false });
+  const root = createRootLogger({ level: config.log.level, logDir: agentLogDir(config), stdout: false });
   const deps = openAgentDeps(config, { log: root.log.child({ component: 'cli' }) });
   return { config, deps, close: () => (deps.close(), root.close()) };
 }

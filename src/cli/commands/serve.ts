@@ -29,6 +29,20 @@ Options:
   --address ADDR     listen address (overrides rpc.address)
 `;
 
+export interface ConfigSource {
+  configFile: string;
+  overrides: Record<string, unknown>;
+}
+
+/** Which config file and overrides a command uses: --config, else DIR/agent.yaml for --sandbox DIR. */
+export function configSource(o: { config?: string; sandbox?: string }, port = 8899): ConfigSource {
+  if (o.sandbox) {
+    const dir = path.resolve(o.sandbox);
+    return { configFile: o.config ?? path.join(dir, 'agent.yaml'), overrides: sandboxOverrides(dir, port) };
+  }
+  return { configFile: o.config ?? DEFAULT_CONFIG_PATH, overrides: {} };
+}
+
 export function sandboxOverrides(dir: string, port: number): Record<string, unknown> {
   return {
     sandbox: true,
@@ -96,14 +110,11 @@ export async function run(argv: string[]): Promise<number> {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`bad --port ${values.port}`);
 
-  let overrides: Record<string, unknown> = {};
-  let configFile = values.config ?? DEFAULT_CONFIG_PATH;
+  let { configFile, overrides } = configSource(values, port ?? 8899);
   let password: string | undefined;
   const dir = values.sandbox ? path.resolve(values.sandbox) : undefined;
   if (dir) {
     prepareSandboxRoot(path.join(dir, 'root'));
-    overrides = sandboxOverrides(dir, port ?? 8899);
-    configFile = values.config ?? path.join(dir, 'agent.yaml');
     password = sandboxPassword(dir);
     // The sandbox password is set before the agent starts, so the first call already works.
     const cfg = loadConfig(configFile, overrides);

@@ -35,7 +35,6 @@ export class IpLiveApplier implements LiveApplier {
   }
 
   private async runStep(step: ApplyStep, ops: readonly LiveOp[], netns?: string): Promise<void> {
-    const { exec } = this.deps;
     const timeoutMs = this.deps.timeoutMs ?? 60_000;
     if (step.kind === 'ip-batch') {
       const argv = ['ip', '-batch', '-'];
