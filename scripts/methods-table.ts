@@ -37,7 +37,7 @@ registry.register(commonMethods({}));
 registry.register(authMethods(new PasswordStore({ config, fs: deps.fs, clock: systemClock, log })));
 registry.register(ownershipMethods(ownership));
 registry.register(eventMethods({ events, jobs, setStatisticInterval: () => {}, invoke: async () => null }));
-const features = await buildFeatures(deps, { ownership, agentVersion: '0' });
+const { features } = await buildFeatures(deps, { ownership, agentVersion: '0' });
 const areaOf = new Map<string, string>();
 for (const d of registry.list()) areaOf.set(d.name, 'agent');
 for (const f of features) {

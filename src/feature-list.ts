@@ -24,26 +24,26 @@ export interface FeatureContext {
   agentVersion: string;
 }
 
-/** The host feature also feeds the statistics push. */
-export interface HostFeature extends Feature {
-  collectStats(): Promise<Record<string, unknown>>;
+export interface BuiltFeatures {
+  features: Feature[];
+  /** What the statistics push sends: the host's own figures. */
+  collectHostStats(): Promise<Record<string, unknown>>;
 }
 
-export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Promise<Feature[]> {
+export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Promise<BuiltFeatures> {
   const host = new HostService({ ...deps, agentVersion: ctx.agentVersion, si: realSystemInfo() });
   const stats = new HostStats({ fs: deps.fs, clock: deps.clock });
-  const hostFeature: HostFeature = {
-    name: 'host',
-    methods: hostMethods(host),
-    collectStats: async () => ({ ...(await stats.collectHostStats()) }) as Record<string, unknown>,
-  };
+  const hostFeature: Feature = { name: 'host', methods: hostMethods(host) };
   const pool = new PoolService({ hostState: deps.hostState, events: deps.events, ownership: ctx.ownership, log: deps.log.child({ component: 'pool' }) });
   const repos = new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec) });
   const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
   const hypervisor = new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
   const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
   const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
-  return [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature, vmFeature];
+  return {
+    features: [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature, vmFeature],
+    collectHostStats: async () => ({ ...(await stats.collectHostStats()) }),
+  };
 }
 
 function networkFeature(deps: ServiceDeps): Feature {

@@ -23,7 +23,6 @@ import { commonMethods } from './rpc/methods/common.js';
 import { authMethods } from './rpc/methods/auth.js';
 import { ownershipMethods } from './rpc/methods/ownership.js';
 import { eventMethods } from './rpc/methods/events.js';
-import type { Feature } from './features.js';
 import { buildFeatures } from './feature-list.js';
 
 /** The package version, found by walking up from this file (src/ under tsx, dist/src/ when built). */
@@ -90,7 +89,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     const deps = openAgentDeps(config, { log: root.log, exec, clock });
     stops.push(() => deps.close());
     const { db, hostState, events, jobs, fs } = deps;
-    jobs.start_();
+    jobs.markInterrupted();
     stops.push(() => jobs.abortAll());
     const ownership = new OwnershipService({ hostState, events, log: root.log.child({ component: 'ownership' }) });
 
@@ -109,16 +108,13 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     });
     events.onEvent(() => pusher.kick());
 
-    const features: Feature[] = await buildFeatures(deps, { ownership, agentVersion: AGENT_VERSION });
+    const { features, collectHostStats } = await buildFeatures(deps, { ownership, agentVersion: AGENT_VERSION });
     const stats = new StatisticsPusher({
       clock,
       log: root.log.child({ component: 'stats-push' }),
       clientFor,
       url: () => ownership.statisticUrl(),
-      collect: async () => {
-        const host = features.find((f) => f.name === 'host') as (Feature & { collectStats?: () => Promise<Record<string, unknown>> }) | undefined;
-        return host?.collectStats ? host.collectStats() : { time: new Date(clock.now()).toISOString() };
-      },
+      collect: collectHostStats,
     });
     const setStatisticInterval = (seconds: number) => {
       hostState.set(STATE_KEYS.statisticInterval, String(seconds));

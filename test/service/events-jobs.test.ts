@@ -118,7 +118,7 @@ t.test('jobs: progress, result, failure, abort, interrupted after restart', asyn
   }
 
   kit.db.prepare("INSERT INTO jobs (id, kind, description, state, created_at, updated_at) VALUES ('j1','k','d','running','t','t')").run();
-  new JobRunner({ db: kit.db, clock: kit.clock, log: kit.log }).start_();
+  new JobRunner({ db: kit.db, clock: kit.clock, log: kit.log }).markInterrupted();
   t.equal(kit.jobs.get('j1').state, 'interrupted');
   kit.cleanup();
 });

@@ -61,7 +61,7 @@ export class JobRunner implements Jobs {
   constructor(private readonly deps: JobRunnerDeps) {}
 
   /** Jobs left 'running' by a previous process can never finish: mark them. */
-  start_(): void {
+  markInterrupted(): void {
     this.deps.db
       .prepare("UPDATE jobs SET state = 'interrupted', message = 'agent restarted', updated_at = ? WHERE state = 'running'")
       .run(this.iso());
