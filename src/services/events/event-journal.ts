@@ -83,8 +83,11 @@ export class EventJournal implements EventSink {
       }
       return newId;
     })();
-    const full = this.get(id);
-    if (full) for (const l of this.listeners) l(full);
+    if (this.listeners.size > 0) {
+      const full: AgentEvent = { ...ev, id, time, acknowledged: false };
+      if (ev.data === undefined) delete full.data;
+      for (const l of this.listeners) l(full);
+    }
     return id;
   }
 
