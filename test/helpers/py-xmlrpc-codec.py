@@ -11,27 +11,7 @@ import json
 import sys
 import xmlrpc.client
 
-
-def tag(v):
-    if v is None:
-        return ['nil', None]
-    if isinstance(v, bool):
-        return ['bool', v]
-    if isinstance(v, int):
-        return ['int', str(v)]
-    if isinstance(v, float):
-        return ['float', repr(v)]
-    if isinstance(v, str):
-        return ['str', v]
-    if isinstance(v, bytes):
-        return ['bytes', base64.b64encode(v).decode()]
-    if isinstance(v, datetime.datetime):
-        return ['datetime', v.strftime('%Y-%m-%dT%H:%M:%S')]
-    if isinstance(v, (list, tuple)):
-        return ['list', [tag(x) for x in v]]
-    if isinstance(v, dict):
-        return ['dict', {k: tag(x) for k, x in v.items()}]
-    return ['other', repr(v)]
+from py_tagged import tag
 
 
 def untag(t):

@@ -7,6 +7,8 @@ import sys
 import xmlrpc.client
 from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
+from py_tagged import tag
+
 PASSWORD = sys.argv[1] if len(sys.argv) > 1 else ''
 
 
@@ -35,29 +37,6 @@ class Handler(SimpleXMLRPCRequestHandler):
         pass
 
 
-def describe(v):
-    """Type-tagged view of what arrived, so the test sees Python's reading of our encoding."""
-    if v is None:
-        return ['nil', None]
-    if isinstance(v, bool):
-        return ['bool', v]
-    if isinstance(v, int):
-        return ['int', str(v)]
-    if isinstance(v, float):
-        return ['float', repr(v)]
-    if isinstance(v, str):
-        return ['str', v]
-    if isinstance(v, bytes):
-        return ['bytes', base64.b64encode(v).decode()]
-    if isinstance(v, datetime.datetime):
-        return ['datetime', v.strftime('%Y-%m-%dT%H:%M:%S')]
-    if isinstance(v, list):
-        return ['list', [describe(x) for x in v]]
-    if isinstance(v, dict):
-        return ['dict', {k: describe(x) for k, x in v.items()}]
-    return ['other', repr(v)]
-
-
 def fail(code, msg):
     raise xmlrpc.client.Fault(code, msg)
 
@@ -69,7 +48,8 @@ def boom():
 server = SimpleXMLRPCServer(('127.0.0.1', 0), requestHandler=Handler, allow_none=True,
                             use_builtin_types=True, logRequests=False)
 server.register_function(lambda x: x, 'echo')
-server.register_function(lambda *a: describe(list(a)), 'describe')
+# Type-tagged view of what arrived, so the test sees Python's reading of our encoding.
+server.register_function(lambda *a: tag(list(a)), 'describe')
 server.register_function(lambda: 2**40, 'big')
 server.register_function(lambda: -(2**62), 'bigger')
 server.register_function(lambda: None, 'nothing')
