@@ -10,9 +10,9 @@ import { openDatabase } from '../../src/store/db.js';
 import { HostStateRepo } from '../../src/store/host-state.js';
 import { SysrootFs } from '../../src/host/host-fs.js';
 import { CommandError, type Exec, type ExecOptions, type ExecResult } from '../../src/host/exec.js';
-import type { Clock, TimerHandle } from '../../src/host/clock.js';
 import type { EventSink, NewEvent } from '../../src/services/events/event-journal.js';
 import { JobRunner } from '../../src/services/jobs/job-runner.js';
+import { ManualClock } from './manual-clock.js';
 import type { ServiceDeps } from '../../src/services/context.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
@@ -32,29 +32,7 @@ export class RecordingExec implements Exec {
   }
 }
 
-export class ManualClock implements Clock {
-  timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer = { at: this.t + ms, fn, cancelled: false };
-    this.timers.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
-  }
-  async sleep(ms: number): Promise<void> {
-    this.t += ms;
-  }
-  /** Move time on and fire what is due. */
-  advance(ms: number): void {
-    this.t += ms;
-    for (const timer of this.timers.filter((x) => !x.cancelled && x.at <= this.t)) {
-      timer.cancelled = true;
-      timer.fn();
-    }
-  }
-}
+export { ManualClock };
 
 export class RecordingEvents implements EventSink {
   readonly events: NewEvent[] = [];

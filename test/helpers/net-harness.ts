@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { parseConfig, type AgentConfigInput } from '../../src/core/config/schema.js';
-import type { Clock, TimerHandle } from '../../src/host/clock.js';
 import type { Exec } from '../../src/host/exec.js';
 import { SysrootFs } from '../../src/host/host-fs.js';
 import type { HostNetSnapshot } from '../../src/host/net/snapshot.js';
@@ -17,30 +16,15 @@ import { NetworkService } from '../../src/services/network/network-service.js';
 import { openDatabase } from '../../src/store/db.js';
 import { HostStateRepo } from '../../src/store/host-state.js';
 import { FakeNetHost } from './fake-net-host.js';
+import { ManualClock as BaseClock } from './manual-clock.js';
 
-export class ManualClock implements Clock {
-  t = 1_700_000_000_000;
-  timers: Array<{ at: number; fn: () => void; done: boolean }> = [];
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const e = { at: this.t + ms, fn, done: false };
-    this.timers.push(e);
-    return { cancel: () => void (e.done = true) };
-  }
-  async sleep(ms: number): Promise<void> {
-    this.t += ms;
-  }
-  advance(ms: number): void {
-    this.t += ms;
-    for (const e of this.timers) if (!e.done && e.at <= this.t) {
-      e.done = true;
-      e.fn();
-    }
+/** The network tests' clock: the shared manual clock from a fixed start. */
+export class ManualClock extends BaseClock {
+  constructor() {
+    super(1_700_000_000_000);
   }
   pendingTimers(): number {
-    return this.timers.filter((e) => !e.done).length;
+    return this.pending();
   }
 }
 

@@ -8,43 +8,14 @@ import pino, { type Logger } from 'pino';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { HostStateRepo } from '../../src/store/host-state.js';
 import { SysrootFs } from '../../src/host/host-fs.js';
-import type { Clock, TimerHandle } from '../../src/host/clock.js';
+import { ManualClock } from './manual-clock.js';
 import type { Exec, ExecOptions, ExecResult } from '../../src/host/exec.js';
 import { CommandError } from '../../src/host/exec.js';
 import { EventJournal } from '../../src/services/events/event-journal.js';
 import { JobRunner } from '../../src/services/jobs/job-runner.js';
 import { parseConfig, type AgentConfig } from '../../src/core/config/schema.js';
 
-export class ManualClock implements Clock {
-  t = Date.UTC(2026, 10, 22, 12, 0, 0);
-  private timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const entry = { at: this.t + ms, fn, live: true };
-    this.timers.push(entry);
-    return { cancel: () => void (entry.live = false) };
-  }
-  async sleep(ms: number): Promise<void> {
-    this.t += ms;
-  }
-  /** Advance time and fire every due timer, in order. */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      due.live = false;
-      this.t = Math.max(this.t, due.at);
-      due.fn();
-    }
-    this.t = end;
-  }
-  pending(): number {
-    return this.timers.filter((x) => x.live).length;
-  }
-}
+export { ManualClock };
 
 export type ExecRule = (argv: readonly string[], opts: ExecOptions) => Partial<ExecResult> | undefined;
 

@@ -1,5 +1,6 @@
 // Test doubles for the VM area: an in-memory Hypervisor that records calls, a clock whose sleep
 // advances time, and a deps builder with a temp sysroot holding one repository.
+import { ManualClock } from './manual-clock.js';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { AgentError, fail } from '../../src/core/errors.js';
 import { REPO_SUBDIRS } from '../../src/core/ids.js';
 import type { HypervisorKind } from '../../src/core/vm/domain-xml.js';
 import { normUuid, type CfgValue } from '../../src/core/vm/vm-cfg.js';
-import type { Clock, TimerHandle } from '../../src/host/clock.js';
+import type { Clock } from '../../src/host/clock.js';
 import type { Exec, ExecResult } from '../../src/host/exec.js';
 import { SysrootFs } from '../../src/host/host-fs.js';
 import type { DomainInfo, DomainStateName, DomainStats, Hypervisor, MigrateOptions, NodeInfo } from '../../src/host/libvirt/hypervisor.js';
@@ -171,27 +172,13 @@ export class FakeHypervisor implements Hypervisor {
   }
 }
 
-/** A clock whose timers fire only through `tick` and whose sleep advances time at once. */
-export class FakeClock implements Clock {
-  t = Date.parse('2026-01-01T00:00:00Z');
-  private timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
-  now() {
-    return this.t;
+/** The VM tests' clock: the shared manual clock from 2026-01-01, advanced with `tick`. */
+export class FakeClock extends ManualClock {
+  constructor() {
+    super(Date.parse('2026-01-01T00:00:00Z'));
   }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer = { at: this.t + ms, fn, cancelled: false };
-    this.timers.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
-  }
-  async sleep(ms: number) {
-    this.t += ms;
-  }
-  /** Advances time and runs due timers. */
-  tick(ms: number) {
-    this.t += ms;
-    const due = this.timers.filter((x) => !x.cancelled && x.at <= this.t);
-    this.timers = this.timers.filter((x) => !due.includes(x));
-    for (const x of due) x.fn();
+  tick(ms: number): void {
+    this.advance(ms);
   }
 }
 
