@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { AgentError } from '../core/errors.js';
 import type { CallContext, MethodDef } from './method.js';
 import { summarizeArgs } from './log-args.js';
+import { logCallOk, logCallStart } from '../services/logging/call-lines.js';
 
 /** What the transport knows about a call before the registry sees it. */
 export interface CallBase {
@@ -88,44 +89,33 @@ export class Registry {
   }
 
   async call(method: string, params: unknown[], base: CallBase): Promise<unknown> {
-    const callId = randomUUID();
     // START/FINISH carry their bindings inline: a child logger per call costs more than the
     // rest of the call. Handlers that log get a child, made on first use.
+    const ctx = new Call(method, base);
     const log = base.log;
+    const logging = log.isLevelEnabled('info');
     const started = performance.now();
     const def = this.byName.get(method);
-    if (log.isLevelEnabled('info')) {
+    if (logging) {
       // An unknown method has no secretArgs declaration (a misspelt password call?): log no values.
       const args = def ? summarizeArgs(params, def.secretArgs) : `${params.length} args`;
-      log.info({ method, callId, caller: base.remoteAddress, args }, 'START');
+      logCallStart(log, method, ctx.callId, base.remoteAddress, args);
     }
     let release: (() => void) | undefined;
     try {
       if (!def) throw new AgentError('UNKNOWN_METHOD', `method ${method} is not supported`);
-      this.notify({ method, callId, remoteAddress: base.remoteAddress, localAddress: base.localAddress, user: base.user }, log);
+      if (this.listeners.length > 0) this.notify(ctx, log);
       if (def.access === 'owned' && !this.isOwned()) {
         throw new AgentError('NOT_OWNED', `${method} needs the host to be owned by a manager (take_ownership first)`);
       }
       const args = validate(def, method, params);
-      if (def.lock) release = this.acquire(def.lock, method, callId);
-      let child: Logger | undefined;
-      const ctx: CallContext = {
-        callId,
-        method,
-        remoteAddress: base.remoteAddress,
-        localAddress: base.localAddress,
-        user: base.user,
-        get log() {
-          return (child ??= log.child({ method, callId }));
-        },
-        signal: base.signal,
-      };
+      if (def.lock) release = this.acquire(def.lock, method, ctx.callId);
       const result = await def.handler(args, ctx);
-      log.info({ method, callId, ms: elapsed(started), ok: true }, 'FINISH');
+      if (logging) logCallOk(log, method, ctx.callId, elapsed(started));
       return result;
     } catch (err) {
-      logFailure(log, err, started, method, callId);
-      throw err instanceof AgentError ? err : withCallId(err, callId);
+      logFailure(log, err, started, method, ctx.callId);
+      throw err instanceof AgentError ? err : withCallId(err, ctx.callId);
     } finally {
       release?.();
     }
@@ -153,6 +143,32 @@ export class Registry {
         log.error({ err }, 'onCall listener failed');
       }
     }
+  }
+}
+
+/** One call's context: a class, so every call has the same shape; its child logger is made on first use. */
+class Call implements CallContext, CallInfo {
+  readonly callId = randomUUID();
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly user: string;
+  readonly signal: AbortSignal;
+  private readonly base: Logger;
+  private child: Logger | undefined;
+
+  constructor(
+    readonly method: string,
+    base: CallBase,
+  ) {
+    this.remoteAddress = base.remoteAddress;
+    this.localAddress = base.localAddress;
+    this.user = base.user;
+    this.signal = base.signal;
+    this.base = base.log;
+  }
+
+  get log(): Logger {
+    return (this.child ??= this.base.child({ method: this.method, callId: this.callId }));
   }
 }
 

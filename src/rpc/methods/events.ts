@@ -2,7 +2,8 @@
 // (ext), notify_manager, set_statistic_interval (+ alias), get_job/abort_job (ext) and the
 // stock ovs_async_proc family (our reading: run any method as a job, poll it, stop it).
 import { z } from 'zod';
-import { defineMethod, type CallContext, type MethodDef } from '../method.js';
+import { defineMethod, type MethodDef } from '../method.js';
+import type { CallBase } from '../registry.js';
 import type { EventJournal } from '../../services/events/event-journal.js';
 import type { Jobs, JobInfo } from '../../services/jobs/job-runner.js';
 import { AgentError } from '../../core/errors.js';
@@ -13,7 +14,7 @@ export interface EventMethodsDeps {
   /** Persist and apply a new statistics interval (seconds, 0 = off). */
   setStatisticInterval: (seconds: number) => void;
   /** Call another registered method (for ovs_async_proc). */
-  invoke: (method: string, params: unknown[], ctx: CallContext) => Promise<unknown>;
+  invoke: (method: string, params: unknown[], base: CallBase) => Promise<unknown>;
 }
 
 function jobToWire(j: JobInfo): Record<string, unknown> {
@@ -118,7 +119,9 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
         const { id } = d.jobs.start('async_proc', `${method}`, async (ctl) => {
           const ac = new AbortController();
           ctl.signal.addEventListener('abort', () => ac.abort(ctl.signal.reason), { once: true });
-          return d.invoke(method, rest, { ...ctx, signal: ac.signal });
+          // The inner call logs through this call's logger, so its lines name the job's parent call.
+          const base = { remoteAddress: ctx.remoteAddress, localAddress: ctx.localAddress, user: ctx.user, log: ctx.log, signal: ac.signal };
+          return d.invoke(method, rest, base);
         });
         return id;
       },
