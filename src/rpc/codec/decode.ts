@@ -4,7 +4,15 @@
 import type { DecodeOptions, Fault, MethodCall, MethodResponse, XmlRpcValue } from './types.js';
 import { END, EOF, START, TEXT, XmlReader, bodyToText, parseError } from './xml-reader.js';
 
-const OPEN: Record<string, string> = { name: '<name>', value: '<value>', data: '<data>', param: '<param>' };
+const OPEN: Record<string, string> = {
+  name: '<name>',
+  value: '<value>',
+  data: '<data>',
+  param: '<param>',
+  methodCall: '<methodCall>',
+  methodName: '<methodName>',
+  methodResponse: '<methodResponse>',
+};
 const WS_ONLY = /^[ \t\n\r]*$/;
 const INT_RE = /^[ \t\n\r]*([+-]?)([0-9]+)[ \t\n\r]*$/;
 const DOUBLE_RE = /^[ \t\n\r]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\r]*$/;

@@ -15,6 +15,24 @@ const ILLEGAL_CHAR =
 const XML_DECL =
   /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(['"])1\.[0-9]+\1([ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(['"])([A-Za-z][A-Za-z0-9._-]*)\3)?([ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(['"])(yes|no)\6)?[ \t\r\n]*\?>/;
 
+// Declarations clients actually send (ours and Go's, Python's, Java's): recognised without the
+// regular expression, which cost as much as the rest of a small call's parse.
+const COMMON_DECLS = ['<?xml version="1.0"?>', "<?xml version='1.0'?>", '<?xml version="1.0" encoding="UTF-8"?>'];
+const COMMON_DECL_BYTES = COMMON_DECLS.map((d) => Buffer.from(d));
+
+/** Length of a common UTF-8 declaration at the start of the body, else 0. */
+function commonDeclBytes(body: Buffer): number {
+  for (const d of COMMON_DECL_BYTES) {
+    if (body.length >= d.length && body.compare(d, 0, d.length, 0, d.length) === 0) return d.length;
+  }
+  return 0;
+}
+
+function commonDeclAt(s: string, pos: number): number {
+  for (const d of COMMON_DECLS) if (s.startsWith(d, pos)) return d.length;
+  return 0;
+}
+
 export function parseError(message: string): AgentError {
   return new AgentError('PARSE_ERROR', message);
 }
@@ -25,7 +43,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function bodyToText(body: Buffer | string): string {
   if (typeof body === 'string') return body;
   let enc = 'utf-8';
-  if (body.length >= 5 && body[0] === 0x3c && body[1] === 0x3f) {
+  if (body.length >= 5 && body[0] === 0x3c && body[1] === 0x3f && commonDeclBytes(body) === 0) {
     const head = body.subarray(0, 200).toString('latin1');
     const m = XML_DECL.exec(head);
     if (m && m[4]) enc = m[4].toLowerCase();
@@ -116,7 +134,10 @@ export class XmlReader {
       if (m) throw parseError(`illegal XML character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at offset ${m.index}`);
     }
     if (s.charCodeAt(0) === 0xfeff) this.pos = 1;
-    if (s.startsWith('<?xml', this.pos) && isWsCode(s.charCodeAt(this.pos + 5))) {
+    const common = commonDeclAt(s, this.pos);
+    if (common > 0) {
+      this.pos += common;
+    } else if (s.startsWith('<?xml', this.pos) && isWsCode(s.charCodeAt(this.pos + 5))) {
       const m = XML_DECL.exec(s.slice(this.pos, this.pos + 200));
       if (!m) throw parseError('malformed XML declaration');
       this.pos += m[0].length;
