@@ -28,3 +28,36 @@ t.test('the root logger writes no secret', async (t) => {
   t.notMatch(text, /PEMDATA|hunter2|b3JhY2xlOnB3/);
   t.match(text, /\*\*\*/);
 });
+
+t.test('START/FINISH written directly match what pino writes, secrets scrubbed', async (t) => {
+  const { logCallStart, logCallOk } = await import('../../src/services/logging/call-lines.js');
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(c, _e, cb) {
+      lines.push(...c.toString().split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const root = createRootLogger({ level: 'info', stdout: false, stream });
+  const log = root.log.child({ component: 'transport' });
+  const args = ['x', { password: 'hunter2', nested: { authorization: 'Basic b3JhY2xl' }, n: 1.5, s: 'quote " and \\ and \u2603' }];
+  const noTime = (l: string) => l.replace(/"time":"[^"]+"/, '"time":"T"');
+  logCallStart(log, 'echo', 'id-1', '127.0.0.1', args);
+  log.info({ method: 'echo', callId: 'id-1', caller: '127.0.0.1', args }, 'START');
+  logCallOk(log, 'echo', 'id-1', 0.25);
+  log.info({ method: 'echo', callId: 'id-1', ms: 0.25, ok: true }, 'FINISH');
+  t.equal(lines.length, 4);
+  t.equal(noTime(lines[0]), noTime(lines[1]), 'START: the same text as log.info');
+  t.equal(noTime(lines[2]), noTime(lines[3]), 'FINISH: the same text as log.info');
+  t.notMatch(lines[0], /hunter2|b3JhY2xl/);
+  t.match(JSON.parse(lines[0]), { level: 30, component: 'transport', method: 'echo', args: ['x', { password: '***', nested: { authorization: '***' } }], msg: 'START' });
+  root.close();
+});
+
+t.test('a logger not made by createRootLogger gets the lines through log.info', async (t) => {
+  const { logCallStart } = await import('../../src/services/logging/call-lines.js');
+  const seen: unknown[] = [];
+  const fake = { info: (...a: unknown[]) => seen.push(a) } as unknown as import('pino').Logger;
+  logCallStart(fake, 'echo', 'id-2', '10.0.0.1', []);
+  t.same(seen, [[{ method: 'echo', callId: 'id-2', caller: '10.0.0.1', args: [] }, 'START']]);
+});

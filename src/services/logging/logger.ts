@@ -1,8 +1,8 @@
 // The one root logger: pino to /var/log/hvagent/agent.log (under the sysroot's log dir) and
 // stdout for journald, with secrets redacted wherever they appear in structured fields.
 import pino, { type Logger, type DestinationStream } from 'pino';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LogFile } from './log-file.js';
 
 /** Keys whose values never reach a log line, at any depth of a logged object. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
@@ -19,6 +19,9 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'privateKey',
   'key_pem',
 ]);
+
+/** Set by createRootLogger on loggers whose START/FINISH lines call-lines.ts may write directly. */
+export const DIRECT_LINES: unique symbol = Symbol('hvagent.directLines');
 
 const CENSOR = '***';
 const MAX_SCRUB_DEPTH = 6;
@@ -48,6 +51,21 @@ export function scrubSecrets<T>(v: T, depth = 0): T {
   return (out ?? v) as T;
 }
 
+/**
+ * pino's isoTime, with the text of the current millisecond kept: under load many lines share a
+ * millisecond, and formatting the date was a tenth of a line's cost.
+ */
+let lastMs = -1;
+let lastTime = '';
+export function isoTimeCached(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
+}
+
 export interface LoggerOptions {
   level: string;
   /** Absolute directory for agent.log; undefined = no file. */
@@ -64,48 +82,32 @@ export interface RootLogger {
 }
 
 export function createRootLogger(opts: LoggerOptions): RootLogger {
-  const streams: pino.StreamEntry[] = [];
-  let file: pino.DestinationStream & { end?: () => void; flushSync?: () => void } | undefined;
-  let flushTimer: NodeJS.Timeout | undefined;
-  if (opts.logDir) {
-    fs.mkdirSync(opts.logDir, { recursive: true, mode: 0o750 });
-    // Lines are written in 4 KiB batches, flushed at least every second: one write per line
-    // cost more than the rest of an RPC call. A kill -9 loses at most that last second.
-    file = pino.destination({ dest: path.join(opts.logDir, 'agent.log'), sync: true, mkdir: true, minLength: 4096 });
-    const f = file;
-    const timer = setInterval(() => {
-      try {
-        (f as unknown as { flush: () => void }).flush();
-      } catch {
-        /* not open yet, or already writing: the next tick flushes */
-      }
-    }, 1000);
-    timer.unref();
-    flushTimer = timer;
-    streams.push({ level: 'trace', stream: file });
-  }
-  if (opts.stdout) streams.push({ level: 'trace', stream: pino.destination({ dest: 1, sync: false }) });
-  if (opts.stream) streams.push({ level: 'trace', stream: opts.stream });
+  const streams: DestinationStream[] = [];
+  // Lines are written in batches, at least every second: one write per line cost more than the
+  // rest of an RPC call. A kill -9 loses at most that last second.
+  const file = opts.logDir ? new LogFile(path.join(opts.logDir, 'agent.log')) : undefined;
+  if (file) streams.push(file);
+  if (opts.stdout) streams.push(pino.destination({ dest: 1, sync: false }));
+  if (opts.stream) streams.push(opts.stream);
   const log = pino(
     {
       level: opts.level,
       base: { pid: process.pid },
       formatters: { log: (obj) => scrubSecrets(obj) },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeCached,
       serializers: { err: pino.stdSerializers.err },
     },
-    pino.multistream(streams),
+    // Every destination takes every line, so a plain fan-out does (pino.multistream filters by
+    // level per destination and cost a tenth of a line).
+    streams.length === 1 ? streams[0] : { write: (line: string) => streams.forEach((s) => s.write(line)) },
   );
+  // Only scrubSecrets formats lines and no destination needs pino's metadata: START/FINISH may
+  // be written directly (call-lines.ts). Children inherit the mark.
+  (log as unknown as Record<symbol, unknown>)[DIRECT_LINES] = true;
   return {
     log,
     close() {
-      if (flushTimer) clearInterval(flushTimer);
-      try {
-        file?.flushSync?.();
-      } catch {
-        /* not ready yet: nothing buffered */
-      }
-      file?.end?.();
+      file?.end();
     },
   };
 }
