@@ -89,6 +89,15 @@ export class Registry {
   }
 
   async call(method: string, params: unknown[], base: CallBase): Promise<unknown> {
+    return this.invoke(method, params, base);
+  }
+
+  /**
+   * call(), without a promise when the handler answers synchronously (echo, reads of cached
+   * state): the wire path then encodes and answers in the same turn. Throws synchronously for
+   * faults found before the handler runs or thrown by a synchronous handler.
+   */
+  invoke(method: string, params: unknown[], base: CallBase): unknown {
     // START/FINISH carry their bindings inline: a child logger per call costs more than the
     // rest of the call. Handlers that log get a child, made on first use.
     const ctx = new Call(method, base);
@@ -110,12 +119,27 @@ export class Registry {
       }
       const args = validate(def, method, params);
       if (def.lock) release = this.acquire(def.lock, method, ctx.callId);
-      const result = await def.handler(args, ctx);
+      const result = def.handler(args, ctx);
+      if (isThenable(result)) {
+        // The lock is held until the promise settles; the finally below must not release it.
+        const held = release;
+        release = undefined;
+        return Promise.resolve(result).then(
+          (value) => {
+            held?.();
+            if (logging) logCallOk(log, method, ctx.callId, elapsed(started));
+            return value;
+          },
+          (err: unknown) => {
+            held?.();
+            throw failed(log, err, started, method, ctx.callId);
+          },
+        );
+      }
       if (logging) logCallOk(log, method, ctx.callId, elapsed(started));
       return result;
     } catch (err) {
-      logFailure(log, err, started, method, ctx.callId);
-      throw err instanceof AgentError ? err : withCallId(err, ctx.callId);
+      throw failed(log, err, started, method, ctx.callId);
     } finally {
       release?.();
     }
@@ -173,6 +197,16 @@ class Call implements CallContext, CallInfo {
 }
 
 const elapsed = (started: number): number => Math.round((performance.now() - started) * 100) / 100;
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Logs the FINISH of a failed call and returns what to throw: AgentErrors as they are, others with the call id. */
+function failed(log: Logger, err: unknown, started: number, method: string, callId: string): unknown {
+  logFailure(log, err, started, method, callId);
+  return err instanceof AgentError ? err : withCallId(err, callId);
+}
 
 function logFailure(log: Logger, err: unknown, started: number, method: string, callId: string): void {
   const ms = elapsed(started);

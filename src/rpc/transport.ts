@@ -16,8 +16,8 @@ import type { WireBase } from './wire.js';
 
 export type { WireBase };
 
-/** `(body, base) => callFromWire(registry, body, base)` in production. */
-export type WireHandler = (body: Buffer, base: WireBase) => Promise<string>;
+/** `(body, base) => callFromWire(registry, body, base)` in production: the answer, or a promise of it. */
+export type WireHandler = (body: Buffer, base: WireBase) => string | Promise<string>;
 
 /** The part of PasswordStore the transport needs. */
 export interface HeaderVerifier {
@@ -212,7 +212,14 @@ export class RpcServer {
       maxDepth: this.rpc.maxXmlDepth,
     };
     this.inFlight++;
-    this.deps.handle(body, base).then(
+    let answer: string | Promise<string>;
+    try {
+      answer = this.deps.handle(body, base);
+    } catch (err) {
+      answer = Promise.reject(err);
+    }
+    if (typeof answer === 'string') return this.queueAnswer(res, answer);
+    answer.then(
       (xml) => this.queueAnswer(res, xml),
       (err: unknown) => {
         this.deps.log.error({ err }, 'RPC handler threw');

@@ -1,5 +1,5 @@
 // One XML-RPC request body → one response body: decode, call through the registry, encode the
-// result or the fault. Used by the transport; never throws.
+// result or the fault, synchronously when the handler is. Used by the transport; never throws.
 import { AgentError } from '../core/errors.js';
 import { decodeMethodCall } from './codec/decode.js';
 import { encodeFault, encodeResponse } from './codec/encode.js';
@@ -11,7 +11,8 @@ export interface WireBase extends CallBase {
   maxDepth?: number;
 }
 
-export async function callFromWire(registry: Registry, body: Buffer | string, base: WireBase): Promise<string> {
+/** The answer is a string when the handler answered synchronously, else a promise of one. */
+export function callFromWire(registry: Registry, body: Buffer | string, base: WireBase): string | Promise<string> {
   let call;
   try {
     call = decodeMethodCall(body, { maxDepth: base.maxDepth ?? registry.maxXmlDepth });
@@ -23,16 +24,26 @@ export async function callFromWire(registry: Registry, body: Buffer | string, ba
     }
     return encodeFault(errorToFault(err));
   }
+  const method = call.method;
   let result: unknown;
   try {
-    result = await registry.call(call.method, call.params, base);
+    result = registry.invoke(method, call.params, base);
   } catch (err) {
-    return encodeFault(errorToFault(err, callIdOf(err)));
+    return faultOf(err);
   }
+  if (result instanceof Promise) return result.then((v) => encodeResult(v, method, base), faultOf);
+  return encodeResult(result, method, base);
+}
+
+function faultOf(err: unknown): string {
+  return encodeFault(errorToFault(err, callIdOf(err)));
+}
+
+function encodeResult(result: unknown, method: string, base: WireBase): string {
   try {
     return encodeResponse(result);
   } catch (err) {
-    base.log.error({ method: call.method, err }, 'result cannot be encoded');
+    base.log.error({ method, err }, 'result cannot be encoded');
     return encodeFault(errorToFault(err));
   }
 }
