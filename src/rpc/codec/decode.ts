@@ -3,6 +3,7 @@
 // verbatim), whitespace between elements is ignored, scalar contents are read as written.
 import type { DecodeOptions, Fault, MethodCall, MethodResponse, XmlRpcValue } from './types.js';
 import { END, EOF, START, TEXT, XmlReader, bodyToText, parseError } from './xml-reader.js';
+import { fastDecodeCall } from './fast-call.js';
 
 const OPEN: Record<string, string> = {
   name: '<name>',
@@ -205,7 +206,13 @@ function expectEof(r: XmlReader): void {
 }
 
 export function decodeMethodCall(body: Buffer | string, opts: DecodeOptions): MethodCall {
-  const r = new XmlReader(bodyToText(body), opts.maxDepth);
+  const text = bodyToText(body);
+  return fastDecodeCall(text, opts.maxDepth) ?? decodeMethodCallFull(text, opts);
+}
+
+/** The full decoder, without the fast path (the fast path's tests compare the two). */
+export function decodeMethodCallFull(text: string, opts: DecodeOptions): MethodCall {
+  const r = new XmlReader(text, opts.maxDepth);
   expectStart(r, 'methodCall');
   expectStart(r, 'methodName');
   const method = textOnly(r, 'methodName');

@@ -9,7 +9,7 @@ export const TEXT = 3;
 export const EOF = 4;
 
 // Characters XML 1.0 forbids in a document (C0 controls except tab/LF/CR, unpaired surrogates, FFFE/FFFF).
-const SUSPECT_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+export const SUSPECT_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const ILLEGAL_CHAR =
   /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const XML_DECL =
@@ -28,7 +28,7 @@ function commonDeclBytes(body: Buffer): number {
   return 0;
 }
 
-function commonDeclAt(s: string, pos: number): number {
+export function commonDeclAt(s: string, pos: number): number {
   for (const d of COMMON_DECLS) if (s.startsWith(d, pos)) return d.length;
   return 0;
 }
