@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AgentError } from '../core/errors.js';
 import type { CallContext, MethodDef } from './method.js';
-import { summarizeArgs } from './log-args.js';
+import { summarizeArgsJson } from './log-args.js';
 import { logCallOk, logCallStart } from '../services/logging/call-lines.js';
 
 /** What the transport knows about a call before the registry sees it. */
@@ -107,7 +107,7 @@ export class Registry {
     const def = this.byName.get(method);
     if (logging) {
       // An unknown method has no secretArgs declaration (a misspelt password call?): log no values.
-      const args = def ? summarizeArgs(params, def.secretArgs) : `${params.length} args`;
+      const args = def ? summarizeArgsJson(params, def.secretArgs) : `"${params.length} args"`;
       logCallStart(log, method, ctx.callId, base.remoteAddress, args);
     }
     let release: (() => void) | undefined;

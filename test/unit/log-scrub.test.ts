@@ -29,8 +29,9 @@ t.test('the root logger writes no secret', async (t) => {
   t.match(text, /\*\*\*/);
 });
 
-t.test('START/FINISH written directly match what pino writes, secrets scrubbed', async (t) => {
+t.test('START/FINISH written directly match what pino writes, secrets redacted', async (t) => {
   const { logCallStart, logCallOk } = await import('../../src/services/logging/call-lines.js');
+  const { summarizeArgs, summarizeArgsJson } = await import('../../src/rpc/log-args.js');
   const lines: string[] = [];
   const stream = new Writable({
     write(c, _e, cb) {
@@ -42,8 +43,8 @@ t.test('START/FINISH written directly match what pino writes, secrets scrubbed',
   const log = root.log.child({ component: 'transport' });
   const args = ['x', { password: 'hunter2', nested: { authorization: 'Basic b3JhY2xl' }, n: 1.5, s: 'quote " and \\ and \u2603' }];
   const noTime = (l: string) => l.replace(/"time":"[^"]+"/, '"time":"T"');
-  logCallStart(log, 'echo', 'id-1', '127.0.0.1', args);
-  log.info({ method: 'echo', callId: 'id-1', caller: '127.0.0.1', args }, 'START');
+  logCallStart(log, 'echo', 'id-1', '127.0.0.1', summarizeArgsJson(args));
+  log.info({ method: 'echo', callId: 'id-1', caller: '127.0.0.1', args: summarizeArgs(args) }, 'START');
   logCallOk(log, 'echo', 'id-1', 0.25);
   log.info({ method: 'echo', callId: 'id-1', ms: 0.25, ok: true }, 'FINISH');
   t.equal(lines.length, 4);
@@ -58,6 +59,6 @@ t.test('a logger not made by createRootLogger gets the lines through log.info', 
   const { logCallStart } = await import('../../src/services/logging/call-lines.js');
   const seen: unknown[] = [];
   const fake = { info: (...a: unknown[]) => seen.push(a) } as unknown as import('pino').Logger;
-  logCallStart(fake, 'echo', 'id-2', '10.0.0.1', []);
+  logCallStart(fake, 'echo', 'id-2', '10.0.0.1', '[]');
   t.same(seen, [[{ method: 'echo', callId: 'id-2', caller: '10.0.0.1', args: [] }, 'START']]);
 });

@@ -2,9 +2,10 @@
 // they are serialized here, straight into the logger's destination, instead of through pino's
 // generic object walk (a third of the cost of a small call's log lines). The text is what
 // log.info({...}, msg) writes with that logger: same fields in the same order, the logger's own
-// time and bindings, secrets scrubbed. Any other logger (tests, a plain pino) takes log.info.
+// time and bindings; the caller hands over arguments already redacted. Any other logger
+// (tests, a plain pino) takes log.info.
 import pino, { type Logger } from 'pino';
-import { DIRECT_LINES, scrubSecrets } from './logger.js';
+import { DIRECT_LINES } from './logger.js';
 
 const { streamSym, timeSym, chindingsSym } = pino.symbols;
 const INFO = 30;
@@ -25,10 +26,13 @@ function write(log: Logger, fields: string, msg: string): void {
 
 const str = JSON.stringify;
 
-/** `START` with method, callId, caller and the (already summarized) arguments. */
-export function logCallStart(log: Logger, method: string, callId: string, caller: string, args: unknown): void {
-  if (!isDirect(log)) return log.info({ method, callId, caller, args }, 'START');
-  write(log, `"method":${str(method)},"callId":${str(callId)},"caller":${str(caller)},"args":${str(scrubSecrets(args))}`, 'START');
+/**
+ * `START` with method, callId, caller and the arguments, given as JSON text that is already
+ * summarized and redacted (summarizeArgsJson).
+ */
+export function logCallStart(log: Logger, method: string, callId: string, caller: string, argsJson: string): void {
+  if (!isDirect(log)) return log.info({ method, callId, caller, args: JSON.parse(argsJson) as unknown }, 'START');
+  write(log, `"method":${str(method)},"callId":${str(callId)},"caller":${str(caller)},"args":${argsJson}`, 'START');
 }
 
 /** `FINISH` of a call that succeeded, with its duration in ms. */
