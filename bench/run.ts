@@ -22,7 +22,7 @@ const here = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
 const repo = path.resolve(here, '../..');
 const SECONDS = Number(process.env.HVBENCH_SECONDS ?? 10);
 /** The machine may be shared: targets take turns in several rounds so a burst of foreign load hits all of them. */
-const ROUNDS = Number(process.env.HVBENCH_ROUNDS ?? 4);
+const ROUNDS = Number(process.env.HVBENCH_ROUNDS ?? 8);
 const CONCURRENCY = Number(process.env.HVBENCH_CONCURRENCY ?? 50);
 const children = new Set<ChildProcess>();
 
@@ -107,6 +107,12 @@ function merge(rounds: LoadResult[]): LoadResult {
   };
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
 async function main(): Promise<void> {
@@ -163,6 +169,12 @@ async function main(): Promise<void> {
     const a = by('a');
     const ab = a.callsPerSec / by('b').callsPerSec;
     const ae = a.callsPerSec / by('e').callsPerSec;
+    // Each round runs every target back to back, so a/e within one round compares runs seconds
+    // apart: a burst of foreign load on this shared machine shifts both. Shown beside the
+    // overall ratio, with their median.
+    const roundsOf = (k: string) => targets.find((t) => t.key === k)!.rounds;
+    const aeRounds = roundsOf('a').map((r, i) => r.callsPerSec / roundsOf('e')[i].callsPerSec);
+    const aeMedian = median(aeRounds);
     const lines = [
       `echo over HTTPS + Basic auth, ${CONCURRENCY} concurrent clients, ${SECONDS} s per target in ${ROUNDS} rounds (node ${process.version}, ${os.cpus().length} CPUs, load average ${fmt(loadAvg, 2)})`,
       `${'target'.padEnd(52)} ${'calls/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)} ${'conns'.padStart(6)} ${'srv CPU us/call'.padStart(15)}`,
@@ -170,6 +182,7 @@ async function main(): Promise<void> {
         `${`(${key}) ${label}`.padEnd(52)} ${fmt(r.callsPerSec).padStart(8)} ${fmt(r.p50Ms, 2).padStart(7)} ${fmt(r.p99Ms, 2).padStart(7)} ${String(r.errors).padStart(6)} ${String(r.connections).padStart(6)} ${fmt(cpuUs).padStart(15)}`,
       ),
       `a/b = ${fmt(ab, 1)}x (goal >= 10)   a/e = ${fmt(ae, 2)} (goal >= 0.8)   hvagent errors = ${a.errors} (goal 0)`,
+      `a/e round by round: ${aeRounds.map((x) => fmt(x, 2)).join(' ')} (median ${fmt(aeMedian, 2)})`,
       `server CPU per call e/a = ${fmt(cpu('e') / cpu('a'), 2)}, e/a0 = ${fmt(cpu('e') / cpu('a0'), 2)} (the same ratio in server CPU time: less sensitive to other load on the machine)`,
       `codec on a ${fmt(codec.sizeBytes / 1e6, 2)} MB list_vms-like response (${codec.vms} VMs): encode ${fmt(codec.encodeMBps, 1)} MB/s, decode ${fmt(codec.decodeMBps, 1)} MB/s`,
     ];
