@@ -77,3 +77,13 @@ t.test('a disk that refuses writes drops lines and never throws', async (t) => {
   t.equal(errors.length, 1, 'reported once on stderr');
   t.match(errors[0], /cannot write \/dev\/full: .*dropping log lines/);
 });
+
+t.test('lines still pending when the process dies of an uncaught exception reach the file', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const f = path.join(t.testdir(), 'agent.log');
+  const mod = new URL('../../src/services/logging/log-file.ts', import.meta.url).pathname;
+  const script = `import { LogFile } from ${JSON.stringify(mod)}; const lf = new LogFile(${JSON.stringify(f)}, { flushEveryMs: 0 }); lf.write('last words\\n'); setTimeout(() => { throw new Error('boom'); }, 5);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  t.not(r.status, 0, 'the process died');
+  t.equal(read(f), 'last words\n');
+});

@@ -1,7 +1,8 @@
 // agent.log's destination: lines are encoded into one buffer and written with one synchronous
-// write when a batch is full, every second, and on close. It replaces pino.destination (sonic-boom), whose
-// write() measures the UTF-8 length of the whole pending batch on every line: with batching
-// that made each line cost in proportion to the batch.
+// write when a batch is full, every second, on close and when the process exits (an uncaught
+// exception included; only a kill -9 loses the last second). It replaces pino.destination
+// (sonic-boom), whose write() measures the UTF-8 length of the whole pending batch on every
+// line: with batching that made each line cost in proportion to the batch.
 //
 // The file is opened with O_APPEND, so after logrotate's copytruncate the next line lands at
 // the start of the emptied file. A write that fails (a full disk) never takes the agent down:
@@ -25,6 +26,8 @@ export class LogFile {
   private dropped = 0;
   private readonly batchBytes: number;
   private readonly timer: NodeJS.Timeout | undefined;
+  /** Writes what is pending when the process exits, even on an uncaught exception. */
+  private readonly onExit = (): void => this.flush();
 
   constructor(
     readonly file: string,
@@ -39,6 +42,7 @@ export class LogFile {
       this.timer = setInterval(() => this.flush(), every);
       this.timer.unref();
     }
+    process.once('exit', this.onExit);
   }
 
   /** pino's destination interface: one serialized line (with its newline). */
@@ -71,6 +75,7 @@ export class LogFile {
   /** Flushes and closes the file; later writes are ignored. */
   end(): void {
     if (this.timer) clearInterval(this.timer);
+    process.off('exit', this.onExit);
     this.flush();
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
