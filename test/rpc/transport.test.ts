@@ -19,7 +19,12 @@ import { FakeClock, echoCall, rawRequest, silentLog, tempSysroot, testConfig, ba
 const PASSWORD = 'correct horse';
 const OK_XML = '<?xml version="1.0"?><methodResponse><params><param><value><string>ok</string></value></param></params></methodResponse>';
 
-async function startServer(t: Tap, rpc: NonNullable<AgentConfigInput['rpc']> = {}, sysroot = tempSysroot()) {
+async function startServer(
+  t: Tap,
+  rpc: NonNullable<AgentConfigInput['rpc']> = {},
+  sysroot = tempSysroot(),
+  handle?: (body: Buffer, base: WireBase) => string | Promise<string>,
+) {
   const config = testConfig(sysroot, rpc);
   const hostFs = new SysrootFs(sysroot);
   const clock = new FakeClock();
@@ -34,9 +39,9 @@ async function startServer(t: Tap, rpc: NonNullable<AgentConfigInput['rpc']> = {
     clock,
     passwords,
     tls,
-    handle: async (body, base) => {
+    handle: (body, base) => {
       calls.push({ body: body.toString('utf8'), base });
-      return OK_XML;
+      return handle ? handle(body, base) : Promise.resolve(OK_XML);
     },
   });
   const bound = await server.start();
@@ -216,6 +221,44 @@ t.test('mutual TLS: a client certificate signed by rpc.clientCa authenticates; B
   const basicOnly = await rawRequest({ port: s.port, body: echoCall('x'), password: PASSWORD });
   t.equal(basicOnly.status, 200, 'Basic auth still works');
   t.equal(s.calls.length, 2);
+});
+
+t.test('concurrent calls each get their own answer, whether the handler answers at once, later, or throws', async (t) => {
+  const answer = (id: string) => `<?xml version="1.0"?><methodResponse><params><param><value><string>${id}</string></value></param></params></methodResponse>`;
+  const s = await startServer(t, {}, tempSysroot(), (body) => {
+    const id = /<string>([^<]*)<\/string>/.exec(body.toString('utf8'))![1];
+    const n = Number(id);
+    if (n % 4 === 0) return answer(id); // synchronous
+    if (n % 4 === 1) return new Promise((r) => setTimeout(() => r(answer(id)), n % 7)); // later
+    if (n % 4 === 2) throw new Error('sync failure'); // thrown
+    return Promise.reject(new Error('async failure')); // rejected
+  });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 8, rejectUnauthorized: false });
+  t.teardown(() => agent.destroy());
+  const ids = Array.from({ length: 60 }, (_, i) => String(i));
+  const results = await Promise.all(ids.map((id) => rawRequest({ port: s.port, body: echoCall(id), password: PASSWORD, agent })));
+  for (const [i, r] of results.entries()) {
+    t.equal(r.status, 200);
+    if (i % 4 < 2) t.match(r.body, `<string>${i}</string>`, `call ${i}: its own answer`);
+    else t.match(r.body, /<name>faultCode<\/name><value><int>9000<\/int>/, `call ${i}: an internal fault`);
+  }
+});
+
+t.test('stop() lets a call in flight finish and answer', async (t) => {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const s = await startServer(t, {}, tempSysroot(), async () => {
+    await held;
+    return OK_XML;
+  });
+  const pending = rawRequest({ port: s.port, body: echoCall('slow'), password: PASSWORD });
+  while (s.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+  const stopped = s.server.stop(5000);
+  setTimeout(release, 50);
+  const r = await pending;
+  t.equal(r.status, 200);
+  t.equal(r.body, OK_XML, 'the answer was written before the connection was closed');
+  await stopped;
 });
 
 t.test('stop() aborts the signal given to calls and closes the port', async (t) => {

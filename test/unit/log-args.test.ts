@@ -3,15 +3,7 @@
 import t from 'tap';
 import { SECRET_KEY, summarizeArgs, summarizeArgsJson } from '../../src/rpc/log-args.js';
 import { SECRET_KEYS } from '../../src/services/logging/logger.js';
-
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../helpers/random.js';
 
 const KEYS = ['name', 'uuid', 'password', 'ss_record', 'Authorization', 'key_pem', 'chap', 'a"b', 'é', 'x', 'y', '__proto__'];
 

@@ -4,16 +4,7 @@ import t from 'tap';
 import { fastDecodeCall } from '../../src/rpc/codec/fast-call.js';
 import { decodeMethodCall, decodeMethodCallFull } from '../../src/rpc/codec/decode.js';
 import { encodeMethodCall } from '../../src/rpc/codec/encode.js';
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../helpers/random.js';
 
 // Valid choices are repeated so that most unmutated documents have the fast shape.
 const DECLS = ['', '', '<?xml version="1.0"?>', '<?xml version="1.0"?>', "<?xml version='1.0'?>", '<?xml version="1.0"?>', "<?xml version='1.0'?>", '<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0" encoding="ISO-8859-1"?>', '\uFEFF', ' <?xml version="1.0"?>'];
