@@ -58,7 +58,26 @@ t.test('START/FINISH written directly match what pino writes, secrets redacted',
 t.test('a logger not made by createRootLogger gets the lines through log.info', async (t) => {
   const { logCallStart } = await import('../../src/services/logging/call-lines.js');
   const seen: unknown[] = [];
-  const fake = { info: (...a: unknown[]) => seen.push(a) } as unknown as import('pino').Logger;
+  const fake = { isLevelEnabled: () => true, info: (...a: unknown[]) => seen.push(a) } as unknown as import('pino').Logger;
   logCallStart(fake, 'echo', 'id-2', '10.0.0.1', '[]');
   t.same(seen, [[{ method: 'echo', callId: 'id-2', caller: '10.0.0.1', args: [] }, 'START']]);
+});
+
+t.test('direct lines respect the logger level', async (t) => {
+  const { logCallStart, logCallOk } = await import('../../src/services/logging/call-lines.js');
+  let text = '';
+  const stream = new Writable({
+    write(c, _e, cb) {
+      text += c.toString();
+      cb();
+    },
+  });
+  const root = createRootLogger({ level: 'warn', stdout: false, stream });
+  logCallStart(root.log, 'echo', 'id-3', '127.0.0.1', '[]');
+  logCallOk(root.log, 'echo', 'id-3', 1);
+  t.equal(text, '', 'nothing at level warn');
+  root.log.level = 'info';
+  logCallOk(root.log, 'echo', 'id-3', 1);
+  t.match(text, /"msg":"FINISH"/, 'a live level change takes effect');
+  root.close();
 });

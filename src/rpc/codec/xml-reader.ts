@@ -28,7 +28,7 @@ function commonDeclBytes(body: Buffer): number {
   return 0;
 }
 
-export function commonDeclAt(s: string, pos: number): number {
+function commonDeclAt(s: string, pos: number): number {
   for (const d of COMMON_DECLS) if (s.startsWith(d, pos)) return d.length;
   return 0;
 }

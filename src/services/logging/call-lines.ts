@@ -31,12 +31,14 @@ const str = JSON.stringify;
  * summarized and redacted (summarizeArgsJson).
  */
 export function logCallStart(log: Logger, method: string, callId: string, caller: string, argsJson: string): void {
+  if (!log.isLevelEnabled('info')) return;
   if (!isDirect(log)) return log.info({ method, callId, caller, args: JSON.parse(argsJson) as unknown }, 'START');
   write(log, `"method":${str(method)},"callId":${str(callId)},"caller":${str(caller)},"args":${argsJson}`, 'START');
 }
 
 /** `FINISH` of a call that succeeded, with its duration in ms. */
 export function logCallOk(log: Logger, method: string, callId: string, ms: number): void {
+  if (!log.isLevelEnabled('info')) return;
   if (!isDirect(log)) return log.info({ method, callId, ms, ok: true }, 'FINISH');
   write(log, `"method":${str(method)},"callId":${str(callId)},"ms":${str(ms)},"ok":true`, 'FINISH');
 }
