@@ -23,7 +23,25 @@ export type WireHandler = (body: Buffer, base: WireBase) => string | Promise<str
 export interface HeaderVerifier {
   isCachedHeader(header: string): boolean;
   verifyHeader(header: string | undefined): Promise<boolean>;
+  /** Changes whenever verified credentials stop being valid (password changed, file replaced). */
+  epoch(): number;
 }
+
+/**
+ * What one connection has shown so far: the Authorization header that was verified on it (and
+ * when), and the call fields that stay the same for all its calls. A keep-alive manager's
+ * next call then needs neither a hash of its header nor new call fields. Comparing the header
+ * with plain string equality is safe here: only the peer of this connection, which sent that
+ * header, can probe it.
+ */
+interface ConnState {
+  header: string | undefined;
+  epoch: number;
+  base: WireBase | undefined;
+}
+
+const CONN: unique symbol = Symbol('hvagent.conn');
+type ConnSocket = TLSSocket & { [CONN]?: ConnState };
 
 export interface RpcServerDeps {
   rpc: AgentConfig['rpc'];
@@ -52,6 +70,10 @@ function clientErrorStatus(code: string | undefined): string {
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
   if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
   return '400 Bad Request';
+}
+
+function connState(socket: ConnSocket): ConnState {
+  return (socket[CONN] ??= { header: undefined, epoch: -1, base: undefined });
 }
 
 function plainAddress(a: string | undefined): string {
@@ -138,15 +160,32 @@ export class RpcServer {
       res.setHeader('Allow', 'POST');
       return this.reply(res, 405, 'method not allowed\n');
     }
-    const socket = req.socket as TLSSocket;
+    const socket = req.socket as ConnSocket;
     if (this.mtls && socket.authorized) return this.readBody(req, res, AGENT_USER);
     const header = req.headers.authorization;
-    if (header && this.deps.passwords.isCachedHeader(header)) return this.readBody(req, res, AGENT_USER);
+    if (header) {
+      const epoch = this.deps.passwords.epoch();
+      const conn = socket[CONN];
+      if (conn !== undefined && conn.header === header && conn.epoch === epoch) return this.readBody(req, res, AGENT_USER);
+      if (this.deps.passwords.isCachedHeader(header)) return this.verified(req, res, header, epoch);
+    }
     void this.checkPassword(req, res, header);
   };
 
+  /**
+   * Remembers the header on its connection, then reads the call. `epoch` is the store's epoch
+   * from before the check: if the password changed while it ran, the header is checked again.
+   */
+  private verified(req: http.IncomingMessage, res: http.ServerResponse, header: string, epoch: number): void {
+    const conn = connState(req.socket as ConnSocket);
+    conn.header = header;
+    conn.epoch = epoch;
+    this.readBody(req, res, AGENT_USER);
+  }
+
   private async checkPassword(req: http.IncomingMessage, res: http.ServerResponse, header: string | undefined): Promise<void> {
     const addr = plainAddress(req.socket.remoteAddress);
+    const epoch = this.deps.passwords.epoch();
     let ok = false;
     const wait = header ? this.throttle.admit(addr) : 0;
     if (header && wait !== undefined) {
@@ -159,7 +198,7 @@ export class RpcServer {
     }
     if (ok) {
       this.throttle.recordSuccess(addr);
-      return this.readBody(req, res, AGENT_USER);
+      return this.verified(req, res, header!, epoch);
     }
     // A missing header is not a guess (clients may wait for the challenge), so it is not counted.
     const failures = header ? this.throttle.recordFailure(addr) : this.throttle.failures(addr);
@@ -203,14 +242,18 @@ export class RpcServer {
   }
 
   private dispatch(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, user: string): void {
-    const base: WireBase = {
-      remoteAddress: plainAddress(req.socket.remoteAddress),
-      localAddress: plainAddress(req.socket.localAddress),
-      user,
-      signal: this.abort.signal,
-      log: this.deps.log,
-      maxDepth: this.rpc.maxXmlDepth,
-    };
+    const conn = connState(req.socket as ConnSocket);
+    let base = conn.base;
+    if (base === undefined || base.user !== user) {
+      base = conn.base = {
+        remoteAddress: plainAddress(req.socket.remoteAddress),
+        localAddress: plainAddress(req.socket.localAddress),
+        user,
+        signal: this.abort.signal,
+        log: this.deps.log,
+        maxDepth: this.rpc.maxXmlDepth,
+      };
+    }
     this.inFlight++;
     let answer: string | Promise<string>;
     try {

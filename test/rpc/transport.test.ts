@@ -163,6 +163,36 @@ t.test('keep-alive: several calls on one connection, auth cached', async (t) => 
   t.equal(old.status, 401, 'the old password stops working at once');
 });
 
+t.test('a connection that showed the password keeps it only while it stays valid', async (t) => {
+  const s = await startServer(t);
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
+  t.teardown(() => agent.destroy());
+  const call = (password: string) => rawRequest({ port: s.port, body: echoCall('x'), password, agent });
+  t.equal((await call(PASSWORD)).status, 200);
+  // `hvagent passwd` in another process rewrites the file; the agent notices within its recheck period.
+  await new PasswordStore({ config: s.config, fs: new SysrootFs(s.sysroot), clock: s.clock, log: silentLog }).set('other');
+  s.clock.t += 10_000;
+  t.equal((await call(PASSWORD)).status, 200, 'the call that starts the recheck still passes');
+  await s.passwords.settled();
+  t.equal((await call(PASSWORD)).status, 401, 'then the old password is refused on the same connection');
+  t.equal((await call('other')).status, 200);
+
+  // A password change while a header is being checked: the connection must not keep it.
+  const store = s.passwords;
+  const verify = store.verifyHeader.bind(store);
+  let checks = 0;
+  store.verifyHeader = async (h) => {
+    checks++;
+    const ok = await verify(h);
+    if (checks === 1) store.invalidate();
+    return ok;
+  };
+  store.invalidate();
+  t.equal((await call('other')).status, 200);
+  t.equal((await call('other')).status, 200);
+  t.equal(checks, 2, 'the header was checked again after the change');
+});
+
 t.test('plain HTTP when rpc.tls is false', async (t) => {
   const s = await startServer(t, { tls: false });
   const r = await rawRequest({ port: s.port, tls: false, body: echoCall('x'), password: PASSWORD });

@@ -144,8 +144,17 @@ export class PasswordStore {
   /** Fast path: true when this exact Authorization header was verified before. */
   isCachedHeader(header: string): boolean {
     if (!this.verified.has(this.mac(header))) return false;
-    if (this.deps.clock.now() - this.lastFileCheck >= FILE_RECHECK_MS) this.recheckFile();
+    this.epoch();
     return true;
+  }
+
+  /**
+   * Changes whenever cached credentials are dropped (password set or changed, file replaced
+   * behind our back); starts the periodic re-check of the file when it is due.
+   */
+  epoch(): number {
+    if (this.deps.clock.now() - this.lastFileCheck >= FILE_RECHECK_MS) this.recheckFile();
+    return this.generation;
   }
 
   /** Verifies a Basic Authorization header (cache first) and remembers it when it is right. */
