@@ -1,5 +1,6 @@
-// The START line's argument text: written in one pass, it must be exactly the JSON of the
-// summary (truncation, redaction, binary as a size), and cover every secret key the logger knows.
+// The START line's argument text: with its shortcut for plain scalars, it must be exactly the
+// JSON of the summary (truncation, redaction, binary as a size), and cover every secret key the
+// logger knows.
 import t from 'tap';
 import { SECRET_KEY, summarizeArgs, summarizeArgsJson } from '../../src/rpc/log-args.js';
 import { SECRET_KEYS } from '../../src/services/logging/logger.js';
@@ -35,7 +36,7 @@ function value(r: () => number, depth: number): unknown {
   }
 }
 
-t.test('one pass gives exactly JSON.stringify(summarizeArgs(...))', async (t) => {
+t.test('the START text is exactly JSON.stringify(summarizeArgs(...))', async (t) => {
   const r = random(7);
   const bad: string[] = [];
   for (let i = 0; i < 3000; i++) {
