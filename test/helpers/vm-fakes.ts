@@ -16,7 +16,7 @@ import { SysrootFs } from '../../src/host/host-fs.js';
 import type { DomainInfo, DomainStateName, DomainStats, Hypervisor, MigrateOptions, NodeInfo } from '../../src/host/libvirt/hypervisor.js';
 import { EventJournal } from '../../src/services/events/event-journal.js';
 import { JobRunner } from '../../src/services/jobs/job-runner.js';
-import type { VmServiceDeps } from '../../src/services/vm/vm-service.js';
+import { VmService, type VmServiceDeps } from '../../src/services/vm/vm-service.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { HostStateRepo } from '../../src/store/host-state.js';
 
@@ -224,6 +224,23 @@ export function vmTestEnv(hypervisor: Hypervisor, over: AgentConfigInput = {}, c
     hypervisorKind: hypervisor.kind,
   };
   return { deps, root, db, clock: clock as FakeClock, events, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A started VmService over `hypervisor`, stopped and its sysroot removed when the test ends. */
+export async function startVmService(
+  t: { teardown(fn: () => unknown): void },
+  hypervisor: Hypervisor,
+  over: AgentConfigInput = {},
+  clock?: Clock,
+): Promise<{ env: VmTestEnv; svc: VmService }> {
+  const env = vmTestEnv(hypervisor, over, clock);
+  const svc = new VmService(env.deps);
+  await svc.start();
+  t.teardown(async () => {
+    await svc.stop();
+    env.cleanup();
+  });
+  return { env, svc };
 }
 
 export function sampleParams(over: Record<string, unknown> = {}): Record<string, CfgValue> {

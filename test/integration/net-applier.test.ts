@@ -5,8 +5,8 @@ import t from 'tap';
 import { SysrootFs } from '../../src/host/host-fs.js';
 import { IpLiveApplier } from '../../src/host/net/ip-applier.js';
 import type { LiveOp } from '../../src/host/net/live-ops.js';
-import { AgentError } from '../../src/core/errors.js';
 import { canUseNetns, hostNetnsFixture, type NetnsHarness } from '../helpers/netns-harness.js';
+import { failure } from '../helpers/failure.js';
 
 const skip = canUseNetns() ? false : 'needs root';
 type Row = { ifname: string; mtu: number; master?: string; flags: string[]; addr_info?: Array<{ family: string; local: string; prefixlen: number; broadcast?: string }> };
@@ -16,15 +16,6 @@ async function links(h: NetnsHarness): Promise<Map<string, Row>> {
 }
 const v4 = (r?: Row) => (r?.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
 
-async function failure(p: Promise<unknown>): Promise<AgentError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AgentError) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 t.test('bridge on a port with address, MTU, default route; then re-address and remove', { skip }, async (t) => {
   const h = await hostNetnsFixture(t);

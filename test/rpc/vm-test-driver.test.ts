@@ -3,13 +3,10 @@
 import t from 'tap';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { systemClock } from '../../src/host/clock.js';
-import { HostExec } from '../../src/host/exec.js';
-import { LibvirtHypervisor } from '../../src/host/libvirt/libvirt-hypervisor.js';
 import { vmMethods } from '../../src/rpc/methods/vm.js';
-import { VmService } from '../../src/services/vm/vm-service.js';
 import { methodCaller } from '../helpers/call-method.js';
-import { REPO, sampleParams, vmTestEnv } from '../helpers/vm-fakes.js';
+import { REPO, sampleParams } from '../helpers/vm-fakes.js';
+import { startTestDriverVms } from '../helpers/vm-test-driver.js';
 
 const WIRE_NAMES = [
   'list_vms', 'list_vm', 'get_vm_config', 'set_vm_config', 'create_vm', 'configure_vm', 'unconfigure_vm', 'delete_vm',
@@ -18,14 +15,7 @@ const WIRE_NAMES = [
 ];
 
 t.test('VM API on test:///default', async (t) => {
-  const hv = new LibvirtHypervisor({ uri: 'test:///default', exec: new HostExec() });
-  const env = vmTestEnv(hv, { libvirt: { uri: 'test:///default', shutdownPollMs: 10, statsInterval: 3600 } }, systemClock);
-  const svc = new VmService(env.deps);
-  await svc.start();
-  t.teardown(async () => {
-    await svc.stop();
-    env.cleanup();
-  });
+  const { hv, env, svc } = await startTestDriverVms(t);
   const defs = vmMethods(svc);
   for (const n of WIRE_NAMES) t.ok(defs.some((d) => d.name === n), `declares ${n}`);
   for (const d of defs) t.equal(d.access, /^(list_vms?|get_.*)$/.test(d.name) ? 'public' : 'owned', `${d.name} access`);

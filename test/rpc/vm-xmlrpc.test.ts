@@ -2,24 +2,14 @@
 // (ownership gate, zod params, faults) into VmService on libvirt's test driver, decoded replies.
 import t from 'tap';
 import pino from 'pino';
-import { systemClock } from '../../src/host/clock.js';
-import { HostExec } from '../../src/host/exec.js';
-import { LibvirtHypervisor } from '../../src/host/libvirt/libvirt-hypervisor.js';
 import { decodeMethodResponse, encodeMethodCall } from '../../src/rpc/codec/index.js';
 import { vmMethods } from '../../src/rpc/methods/vm.js';
 import { Registry, callFromWire } from '../../src/rpc/registry.js';
-import { VmService } from '../../src/services/vm/vm-service.js';
-import { REPO, sampleParams, vmTestEnv } from '../helpers/vm-fakes.js';
+import { REPO, sampleParams } from '../helpers/vm-fakes.js';
+import { startTestDriverVms } from '../helpers/vm-test-driver.js';
 
 t.test('VM API over the XML-RPC codec and registry', async (t) => {
-  const hv = new LibvirtHypervisor({ uri: 'test:///default', exec: new HostExec() });
-  const env = vmTestEnv(hv, { libvirt: { uri: 'test:///default', shutdownPollMs: 10, statsInterval: 3600 } }, systemClock);
-  const svc = new VmService(env.deps);
-  await svc.start();
-  t.teardown(async () => {
-    await svc.stop();
-    env.cleanup();
-  });
+  const { svc } = await startTestDriverVms(t);
   let owned = false;
   const reg = new Registry({ isOwned: () => owned }, vmMethods(svc));
   const log = pino({ level: 'silent' });

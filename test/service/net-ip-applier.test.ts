@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { SysrootFs } from '../../src/host/host-fs.js';
 import { IpLiveApplier } from '../../src/host/net/ip-applier.js';
 import type { LiveOp } from '../../src/host/net/live-ops.js';
-import { AgentError } from '../../src/core/errors.js';
 import { FakeExec, type ExecCall } from '../helpers/fake-exec.js';
+import { failure } from '../helpers/failure.js';
 
 const D = new URL('../fixtures/nethost/apply-wiki-trunk/', import.meta.url).pathname;
 const wikiOps = () => JSON.parse(readFileSync(D + 'ops.json', 'utf8')) as LiveOp[];
@@ -19,15 +19,6 @@ function tempSysroot(t: { teardown(fn: () => void): void }): string {
   return dir;
 }
 
-async function failure(p: Promise<unknown>): Promise<AgentError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AgentError) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 t.test('the wiki bonded trunk in a namespace: the recorded command sequence', async (t) => {
   const exec = new FakeExec();

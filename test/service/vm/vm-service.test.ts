@@ -5,21 +5,14 @@ import { readFileSync, writeFileSync, statSync, existsSync, openSync, writeSync,
 import { join } from 'node:path';
 import { VmService } from '../../../src/services/vm/vm-service.js';
 import { textToVmCfg, vmCfgToObject } from '../../../src/core/vm/vm-cfg.js';
-import { FakeHypervisor, REPO, sampleParams, vmTestEnv } from '../../helpers/vm-fakes.js';
+import { FakeHypervisor, REPO, sampleParams, startVmService, vmTestEnv } from '../../helpers/vm-fakes.js';
 
 const cfgFile = (root: string, vm: string) => join(root, 'OVS/Repositories', REPO, 'VirtualMachines', vm, 'vm.cfg');
 const eventsLog = (root: string) => readFileSync(join(root, 'var/log/hvagent/vm-events.log'), 'utf8');
 
 async function setup(t: { teardown(fn: () => unknown): void }, kind: 'kvm' | 'xen' | 'test' = 'kvm') {
   const hv = new FakeHypervisor(kind);
-  const env = vmTestEnv(hv);
-  const svc = new VmService(env.deps);
-  await svc.start();
-  t.teardown(async () => {
-    await svc.stop();
-    env.cleanup();
-  });
-  return { hv, env, svc };
+  return { hv, ...(await startVmService(t, hv)) };
 }
 
 t.test('create, start, list, stop, delete', async (t) => {
