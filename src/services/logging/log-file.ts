@@ -53,7 +53,7 @@ export class LogFile {
     if (worst > this.buf.length - this.used) {
       this.flush();
       if (worst > this.buf.length) {
-        this.writeOut(Buffer.from(line), 1);
+        this.writeOut(Buffer.from(line));
         return true;
       }
     }
@@ -65,10 +65,7 @@ export class LogFile {
   /** Writes what is pending, now. */
   flush(): void {
     if (this.fd === undefined || this.used === 0) return;
-    const pending = this.buf.subarray(0, this.used);
-    let lines = 0;
-    for (let i = pending.indexOf(10); i >= 0; i = pending.indexOf(10, i + 1)) lines++;
-    this.writeOut(pending, lines);
+    this.writeOut(this.buf.subarray(0, this.used));
     this.used = 0;
   }
 
@@ -81,7 +78,7 @@ export class LogFile {
     this.fd = undefined;
   }
 
-  private writeOut(data: Buffer, lines: number): void {
+  private writeOut(data: Buffer): void {
     try {
       if (this.dropped > 0) {
         const note = { level: 40, time: new Date().toISOString(), pid: process.pid, dropped: this.dropped, msg: 'log lines were lost: agent.log could not be written' };
@@ -91,7 +88,8 @@ export class LogFile {
       this.writeAll(data);
     } catch (e) {
       if (this.dropped === 0) process.stderr.write(`hvagent: cannot write ${this.file}: ${(e as Error).message}; dropping log lines\n`);
-      this.dropped += lines;
+      // Lines are counted only when they are lost.
+      for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) this.dropped++;
     }
   }
 
