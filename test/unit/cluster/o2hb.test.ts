@@ -28,7 +28,7 @@ t.test('a slot round-trips; seq 0 is written as 1; a flipped byte fails the chec
 function region(n: number) {
   const gen = new Map<number, bigint>();
   const seq = new Map<number, bigint>();
-  const sectors = Array.from({ length: n }, () => new Uint8Array(512));
+  const sectors: Uint8Array[] = Array.from({ length: n }, () => new Uint8Array(512));
   return {
     sectors,
     beat(node: number, clock: ManualClock) {
