@@ -11,7 +11,7 @@ import { LiveNodeMap } from '../../core/cluster/live-nodes.js';
 import { heartbeatGeometry, type HbGeometry } from '../../core/cluster/o2hb.js';
 import { readConfigfs } from '../../host/cluster/configfs.js';
 import type { TimerHandle } from '../../host/clock.js';
-import { Intents, type StepFn } from './intents.js';
+import { Intents, type StepArgs, type StepFn } from './intents.js';
 import { CLUSTER_KEYS, sameUuid, type ClusterDeps, type ClusterLocal, type PoolFsLocal } from './cluster-records.js';
 import type { PoolFsService } from './pool-fs-service.js';
 
@@ -28,6 +28,7 @@ export class ClusterService {
   private live: LiveNodeMap | undefined;
   private geometry: HbGeometry | undefined;
   private sampler: TimerHandle | undefined;
+  private sampling: Promise<number[]> | undefined;
 
   constructor(
     private readonly deps: ClusterDeps,
@@ -160,6 +161,7 @@ export class ClusterService {
       await this.recordStep(step, { ...cur, online: true, poolFsUuid: p.uuid });
     });
     this.live = undefined;
+    this.geometry = undefined;
     this.startSampler();
     this.deps.events.emit({ severity: 'info', object: `cluster:${p.clusterName}`, code: 'CLUSTER_ONLINE', message: `${op}: cluster ${p.clusterName} online` });
   }
@@ -202,19 +204,25 @@ export class ClusterService {
     return tool && (await fs.exists('/sys/kernel/config')) && /\bocfs2\b/.test(filesystems) && /\bconfigfs\b/.test(filesystems);
   }
 
-  /** One sample of the heartbeat region into the live-node map. */
-  async sampleHeartbeat(): Promise<number[]> {
+  /** One sample of the heartbeat region into the live-node map (one at a time). */
+  sampleHeartbeat(): Promise<number[]> {
+    this.sampling ??= this.sampleOnce().finally(() => (this.sampling = undefined));
+    return this.sampling;
+  }
+
+  private async sampleOnce(): Promise<number[]> {
     const p = this.poolFs.get();
+    // A loop device or LUN is a real /dev path (losetup prints it), never under the sysroot.
     if (!p?.device) return [];
-    const dev = this.deps.fs.resolve(p.device);
     if (!this.geometry) {
-      const st = await this.deps.tools.stats(dev);
-      const hb = await this.deps.tools.heartbeatFile(dev);
+      const st = await this.deps.tools.stats(p.device);
+      const hb = await this.deps.tools.heartbeatFile(p.device);
       if (!hb) throw fail('POOLFS_INVALID', `${p.device} has no heartbeat file`);
       this.geometry = heartbeatGeometry(hb.blkno, st.blockSize, hb.size);
     }
-    this.live ??= new LiveNodeMap((await this.readO2cb())?.heartbeatThreshold ?? OVM_O2CB_DEFAULTS.heartbeatThreshold);
-    this.live.sample(await this.deps.readHb(dev, this.geometry), this.deps.clock.now());
+    const threshold = (await this.readO2cb())?.heartbeatThreshold ?? OVM_O2CB_DEFAULTS.heartbeatThreshold;
+    this.live ??= new LiveNodeMap(threshold);
+    this.live.sample(await this.deps.readHb(p.device, this.geometry), this.deps.clock.now());
     return this.live.liveNodes();
   }
 
@@ -244,6 +252,28 @@ export class ClusterService {
       if (next === null) this.deps.hostState.delete(CLUSTER_KEYS.cluster);
       else this.deps.hostState.setJson(CLUSTER_KEYS.cluster, next);
     });
+  }
+
+  /** The cluster files and record as they are, for a caller that may have to put them back. */
+  async snapshot(): Promise<StepArgs> {
+    const o2cbPath = O2CB_CONF_PATHS[await this.flavor()];
+    return {
+      o2cbPath,
+      o2cbOld: (await this.deps.fs.readTextIfExists(o2cbPath)) ?? null,
+      confOld: (await this.deps.fs.readTextIfExists(CLUSTER_CONF_PATH)) ?? null,
+      recordOld: this.deps.hostState.get(CLUSTER_KEYS.cluster) ?? null,
+    };
+  }
+
+  async restore(a: StepArgs): Promise<void> {
+    const put = async (p: string, v: unknown) => {
+      if (v === null || v === undefined) await this.deps.fs.remove(p);
+      else await this.deps.fs.writeAtomic(p, String(v));
+    };
+    await put(String(a.o2cbPath), a.o2cbOld);
+    await put(CLUSTER_CONF_PATH, a.confOld);
+    if (a.recordOld === null || a.recordOld === undefined) this.deps.hostState.delete(CLUSTER_KEYS.cluster);
+    else this.deps.hostState.set(CLUSTER_KEYS.cluster, String(a.recordOld));
   }
 
   /** The pool FS this cluster heartbeats on (for the pool sequence). */

@@ -202,7 +202,7 @@ export class PoolFsService {
     const p = this.get();
     const known = p && (device === p.device || device === p.image);
     if (!known && !/^\/dev\/[A-Za-z0-9._/-]+$/.test(device)) throw fail('INVALID_ARGUMENT', `device must be /dev/<device> or the pool FS image: ${JSON.stringify(device.slice(0, 80))}`);
-    const text = await this.deps.tools.cat(this.deps.fs.resolve(device), filename);
+    const text = await this.deps.tools.cat(p && device === p.image ? this.deps.fs.resolve(device) : device, filename);
     if (text === undefined) throw new AgentError('NOT_FOUND', `${filename} not found on ${device}`);
     return text;
   }

@@ -19,7 +19,7 @@ export class PoolSequence {
     private readonly cluster: ClusterService,
   ) {
     this.intents = new Intents(deps, CLUSTER_KEYS.poolIntent, {
-      configure: async ({ poolfs }) => this.cluster.deconfigure(String(poolfs)),
+      configure: async (snap) => this.cluster.restore(snap),
       online: async ({ poolfs }) => this.cluster.takeOffline(String(poolfs), 'leave_cluster'),
       member: async ({ poolfs, host }) => {
         const p = this.poolFs.get();
@@ -58,7 +58,7 @@ export class PoolSequence {
       if (p.stack === 'o2cb') {
         const conf = (await this.cluster.readConf()) ?? this.cluster.confFor(p, [me]);
         const withMe = conf.nodes.some((n) => n.name === me.name) ? conf : this.cluster.confFor(p, [...conf.nodes.map((n) => ({ number: n.number, name: n.name, ip: n.ipAddress })), me]);
-        await step('configure', { poolfs: p.uuid }, () => this.cluster.configure(p.uuid, undefined, withMe, me.name));
+        await step('configure', await this.cluster.snapshot(), () => this.cluster.configure(p.uuid, undefined, withMe, me.name));
         await step('online', { poolfs: p.uuid }, () => this.cluster.bringOnline(p.uuid, create ? 'create_cluster' : 'join_cluster'));
       }
       let doc: SharedPool | undefined;
@@ -66,6 +66,7 @@ export class PoolSequence {
         doc = await shared.update((d) => addMember(d, spec, p, create, new Date(this.deps.clock.now()).toISOString()));
       });
       if (p.stack === 'o2cb' && doc && doc.members.length > 1) {
+        // (the configure step's snapshot puts cluster.conf back if a later step fails)
         // Every member the pool FS knows goes into cluster.conf and into the running cluster.
         await this.cluster.applyConf(this.cluster.confFor(p, doc.members.map((m) => ({ number: m.nodeNumber, name: m.hostname, ip: m.ip }))));
       }
