@@ -9,6 +9,7 @@ import { poolFsToXml } from '../../core/cluster/cluster-xml.js';
 import { stampToText, textToStamp } from '../../core/cluster/poolfs-stamp.js';
 import { isSafeComponent } from '../../core/ids.js';
 import { Intents } from './intents.js';
+import { SHARED_STATE_FILE } from './pool-shared-state.js';
 import {
   CLUSTER_KEYS,
   hexToDashed,
@@ -94,7 +95,8 @@ export class PoolFsService {
     if (a.type === 'lun' && stack === 'none') throw fail('NOT_SUPPORTED', 'cluster.stack none needs a shared directory: use an nfs pool FS');
     const cur = this.get();
     if (cur) {
-      if (sameUuid(cur.uuid, a.poolFsUuid)) return; // the same call again
+      if (sameUuid(cur.uuid, a.poolFsUuid) && sameUuid(cur.poolUuid, poolHex)) return; // the same call again
+      if (sameUuid(cur.uuid, a.poolFsUuid)) throw fail('POOLFS_OWNED_BY_OTHER', `pool file system ${cur.uuid} belongs to server pool ${cur.poolUuid}`);
       throw fail('POOLFS_INVALID', `this host already has pool file system ${cur.uuid}; destroy it first`);
     }
     const region = fsHex.toUpperCase();
@@ -182,18 +184,28 @@ export class PoolFsService {
     if (pool && sameUuid(pool.uuid, p.poolUuid)) throw fail('POOLFS_INVALID', `server pool ${pool.uuid} uses pool file system ${p.uuid}: leave the pool first`);
     const { fs, mounts, loops } = this.deps;
     const real = (x: string) => fs.resolve(x);
+    // A shared directory still holding members' pool state is only detached from this host.
+    const doc = p.stack === 'none' ? await fs.readTextIfExists(`${p.mountPoint}/${SHARED_STATE_FILE}`) : undefined;
+    const inUse = doc !== undefined && (JSON.parse(doc) as { members?: unknown[] }).members?.length !== 0;
     if (await mounts.isMounted(real(p.mountPoint))) await mounts.unmount(real(p.mountPoint));
     if (p.image) for (const d of await loops.find(real(p.image))) await loops.detach(d);
     if (p.nfsMount) {
-      if (p.image) await fs.remove(p.image);
-      if (p.stack === 'none') await fs.removeTree(`${p.nfsMount}/${POOLFS_DIR}`);
-      await fs.remove(`${p.nfsMount}/${POOLFS_STAMP}`);
+      if (!inUse) await this.removeShared(p);
       if (await mounts.isMounted(real(p.nfsMount))) await mounts.unmount(real(p.nfsMount));
       if ((await fs.list(p.nfsMount)).length === 0) await fs.removeTree(p.nfsMount);
     }
     if ((await fs.list(p.mountPoint)).length === 0) await fs.removeTree(p.mountPoint);
     this.deps.hostState.delete(CLUSTER_KEYS.poolFs);
-    this.deps.events.emit({ severity: 'info', object: `poolfs:${uuidHex(p.uuid, 'poolfs_uuid')}`, code: 'POOLFS_DESTROYED', message: `pool file system ${p.uuid} destroyed` });
+    this.deps.events.emit({ severity: 'info', object: `poolfs:${uuidHex(p.uuid, 'poolfs_uuid')}`, code: 'POOLFS_DESTROYED', message: `pool file system ${p.uuid} ${inUse ? 'detached (other members still use it)' : 'destroyed'}` });
+  }
+
+  private async removeShared(p: PoolFsLocal): Promise<void> {
+    const { fs } = this.deps;
+    if (p.nfsMount) {
+      if (p.image) await fs.remove(p.image);
+      if (p.stack === 'none') await fs.removeTree(`${p.nfsMount}/${POOLFS_DIR}`);
+      await fs.remove(`${p.nfsMount}/${POOLFS_STAMP}`);
+    }
   }
 
   /** A file of an OCFS2 device's root directory, read with debugfs.ocfs2 (no mount needed). */
