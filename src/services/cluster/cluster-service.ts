@@ -144,12 +144,13 @@ export class ClusterService {
   }
 
   /** create_cluster / join_cluster: register, start the global heartbeat, mount the pool FS. */
-  async bringOnline(poolFsUuid: string, op: 'create_cluster' | 'join_cluster'): Promise<void> {
+  /** `force`: redo every step even if the record says online (undoing a half-done leave). */
+  async bringOnline(poolFsUuid: string, op: 'create_cluster' | 'join_cluster', force = false): Promise<void> {
     const p = this.poolFs.require(poolFsUuid);
     if (p.stack === 'none') throw fail('NOT_SUPPORTED', 'cluster.stack is none: this host runs its pool without an OCFS2 cluster');
     const cur = this.local();
     if (!cur?.configured || cur.name !== p.clusterName) throw fail('CLUSTER_NOT_CONFIGURED', `cluster ${p.clusterName} is not configured on this host: call configure_server_for_cluster first`);
-    if (cur.online) return;
+    if (cur.online && !force) return;
     const dev = p.device;
     if (!dev) throw fail('POOLFS_INVALID', `pool file system ${p.uuid} has no device`);
     const { stack, fs } = this.deps;
@@ -157,7 +158,7 @@ export class ClusterService {
       await step('register', { name: p.clusterName }, () => stack.registerCluster(p.clusterName));
       await step('heartbeat', { name: p.clusterName }, () => stack.startHeartbeat(p.clusterName));
       await fs.mkdirp(p.mountPoint);
-      await step('mount', { dir: p.mountPoint }, () => stack.mountOcfs2(dev, fs.resolve(p.mountPoint)));
+      if (!(await this.deps.mounts.isMounted(fs.resolve(p.mountPoint)))) await step('mount', { dir: p.mountPoint }, () => stack.mountOcfs2(dev, fs.resolve(p.mountPoint)));
       await this.recordStep(step, { ...cur, online: true, poolFsUuid: p.uuid });
     });
     this.live = undefined;

@@ -167,7 +167,7 @@ export class PoolFsService {
         if (found && found.uuid.toUpperCase() !== region) {
           throw fail('POOLFS_OWNED_BY_OTHER', `${dev} already holds OCFS2 ${found.uuid} of cluster ${found.cluster}; refusing to format it`);
         }
-        if (!found) await step('mkfs', {}, () => tools.mkfs(real(dev), mkfsOpts));
+        if (!found) await step('mkfs', {}, () => tools.mkfs(dev, mkfsOpts));
         if (!(await fs.exists(mountPoint))) await step('mkdir', { path: mountPoint }, () => fs.mkdirp(mountPoint));
       }
       await step('record', {}, async () => this.deps.hostState.setJson(CLUSTER_KEYS.poolFs, rec));

@@ -26,6 +26,18 @@ export class PoolSequence {
         if (p && sameUuid(p.uuid, String(poolfs))) await this.shared(p, String(host)).update((d) => (d ? dropMember(d, String(host)) : undefined));
       },
       record: async () => this.deps.hostState.delete('pool'),
+      readd: async ({ poolfs, prior, host }) => {
+        const p = this.poolFs.get();
+        if (prior === null || !p || !sameUuid(p.uuid, String(poolfs))) return;
+        const before = JSON.parse(String(prior)) as SharedPool;
+        const m = before.members.find((x) => x.hostname === host);
+        await this.shared(p, String(host)).update((d) => {
+          if (!d) return before;
+          if (!m || d.members.some((x) => x.hostname === m.hostname)) return d;
+          return { ...d, members: [...d.members, m].sort((a, b) => a.nodeNumber - b.nodeNumber), master: d.master ?? (before.master === m.hostname ? m.hostname : null) };
+        });
+      },
+      reonline: async ({ poolfs }) => this.cluster.bringOnline(String(poolfs), 'join_cluster', true),
     });
   }
 
@@ -89,12 +101,19 @@ export class PoolSequence {
     const p = this.cluster.poolFsFor(cur.uuid);
     if (p) {
       const shared = this.shared(p, cur.hostname);
-      await shared.update((d) => (d ? (destroy && d.members.every((m) => m.hostname === cur.hostname) ? undefined : dropMember(d, cur.hostname)) : undefined));
+      await this.intents.run(destroy ? 'destroy_server_pool' : 'leave_server_pool', async (step) => {
+        const doc = await shared.read();
+        // Undone in reverse if a later step fails: back in the shared state, back online.
+        await step('readd', { poolfs: p.uuid, host: cur.hostname, prior: doc ? JSON.stringify(doc) : null }, async () => {
+          await shared.update((d) => (d ? (destroy && d.members.every((m) => m.hostname === cur.hostname) ? undefined : dropMember(d, cur.hostname)) : undefined));
+        });
+        if (p.stack === 'o2cb') {
+          if (this.cluster.local()?.online) await step('reonline', { poolfs: p.uuid }, () => this.cluster.takeOffline(p.uuid, destroy ? 'destroy_cluster' : 'leave_cluster'));
+          const snap = await this.cluster.snapshot(); // offline but configured: what 'reonline' needs back
+          if (this.cluster.local()?.configured) await step('configure', snap, () => this.cluster.deconfigure(p.uuid));
+        }
+      });
       shared.forgetLocal();
-      if (p.stack === 'o2cb') {
-        await this.cluster.takeOffline(p.uuid, destroy ? 'destroy_cluster' : 'leave_cluster');
-        if (this.cluster.local()?.configured) await this.cluster.deconfigure(p.uuid);
-      }
     }
     if (destroy) this.pool.destroy(poolUuid);
     else this.pool.leave(poolUuid);

@@ -157,3 +157,66 @@ t.test('a second member joins through the shared pool FS; a used node number is 
   t.match(shared(a.c), { master: 'ovm-1', members: [{ hostname: 'ovm-1' }] });
   t.equal(shared(a.c).members.length, 1);
 });
+
+t.test('a failing leave_server_pool puts the member and the cluster back', async (t) => {
+  const { c, cleanup } = kitWithState(() => []);
+  t.teardown(cleanup);
+  await createFs(c);
+  await c.call('create_server_pool', 'pool1', POOL, VIP, 0, 'ovm-1', '192.0.2.11');
+  const confBefore = fs.readFileSync(path.join(c.kit.sysroot, 'etc/ocfs2/cluster.conf'), 'utf8');
+  c.failing.set(`o2cb unregister-cluster`, 'o2cb: Unable to access cluster service');
+  const n = c.commands().length;
+  const e = await failure(c.call('leave_server_pool', POOL));
+  t.equal(e.code, 'CLUSTER_STACK_FAILED');
+  t.same(c.commands().slice(n), [
+    `umount $ROOT/poolfsmnt/${FSHEX}`,
+    `o2cb stop-heartbeat ${CL}`,
+    `o2cb unregister-cluster ${CL}`,
+    `o2cb register-cluster ${CL}`,
+    `o2cb start-heartbeat ${CL}`,
+    `mount -t ocfs2 /dev/loop7 $ROOT/poolfsmnt/${FSHEX}`,
+  ], 'taken offline, failed, brought back online');
+  t.match(shared(c), { master: 'ovm-1', members: [{ hostname: 'ovm-1', nodeNumber: 0 }] }, 'back in the shared state');
+  t.equal(c.own.state(), 'Pooled');
+  t.equal(fs.readFileSync(path.join(c.kit.sysroot, 'etc/ocfs2/cluster.conf'), 'utf8'), confBefore);
+  t.equal(c.kit.hostState.getJson<{ online: boolean }>('cluster')?.online, true);
+});
+
+t.test('a LUN pool FS: formatted in place, never over another OCFS2', async (t) => {
+  const { c, cleanup } = kitWithState(() => []);
+  t.teardown(cleanup);
+  c.kit.exec.rules.unshift((argv) =>
+    argv[0] === 'mounted.ocfs2' ? { stdout: 'Device      Stack  Cluster           F  UUID                              Label\n/dev/sdc    o2cb   f1e2d3c4b5a69788  G  0004FB0000050000E70FBDDEB802208F  ovspoolfs\n' } : undefined,
+  );
+  t.equal((await failure(c.call('create_pool_filesystem', 'lun', '/dev/sdc', CL, FS, BASE, MGR, POOL))).code, 'POOLFS_OWNED_BY_OTHER');
+  t.same(c.commands(), []);
+  await c.call('create_pool_filesystem', 'lun', '/dev/sdb', CL, FS, BASE, MGR, POOL);
+  t.same(c.commands(), [`mkfs.ocfs2 -F -b 4096 -C 1048576 -N 32 -J size=67108864 -L ovspoolfs -U ${FS} --global-heartbeat --cluster-stack=o2cb --cluster-name=${CL} --fs-feature-level=max-features /dev/sdb`]);
+  await c.call('create_server_pool', 'pool1', POOL, VIP, 0, 'ovm-1', '192.0.2.11');
+  t.equal(c.commands().at(-1), `mount -t ocfs2 /dev/sdb $ROOT/poolfsmnt/${FSHEX}`);
+  // ocfs2_get_meta_data reads a root file of the device with debugfs, refuses other paths
+  c.kit.exec.rules.unshift((argv) => (argv[0] === 'debugfs.ocfs2' && argv[2] === 'cat /.ovspoolfs' ? { stdout: 'OVS_POOLFS=1\n' } : argv[0] === 'debugfs.ocfs2' && argv[2].startsWith('cat') ? { stderr: "cat: Directory entry not found '/x'" } : undefined));
+  t.equal(await c.call('ocfs2_get_meta_data', '/dev/sdb', '.ovspoolfs'), 'OVS_POOLFS=1\n');
+  t.equal((await failure(c.call('ocfs2_get_meta_data', '/dev/sdb', 'x'))).code, 'NOT_FOUND');
+  t.equal((await failure(c.call('ocfs2_get_meta_data', '/dev/sdb', '../etc/shadow'))).code, 'INVALID_ARGUMENT');
+  t.equal((await failure(c.call('ocfs2_get_meta_data', '/etc/shadow', 'x'))).code, 'INVALID_ARGUMENT');
+});
+
+t.test('CLUSTERS/HIGH_AVAILABILITY capability only where the cluster can run', async (t) => {
+  const { c, cleanup } = kitWithState(() => []);
+  t.teardown(cleanup);
+  const put = (p: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(c.kit.sysroot, p)), { recursive: true });
+    fs.writeFileSync(path.join(c.kit.sysroot, p), text);
+  };
+  t.equal(await c.area.cluster.capable(), false, 'nothing installed');
+  put('usr/sbin/o2cb', '');
+  put('proc/filesystems', 'nodev\tsysfs\n\text4\n');
+  fs.mkdirSync(path.join(c.kit.sysroot, 'sys/kernel/config'), { recursive: true });
+  t.equal(await c.area.cluster.capable(), false, 'no ocfs2 in the kernel (this machine)');
+  put('proc/filesystems', 'nodev\tsysfs\nnodev\tconfigfs\n\text4\n\tocfs2\nnodev\tocfs2_dlmfs\n');
+  t.equal(await c.area.cluster.capable(), true);
+  const none = clusterKit({ config: { cluster: { stack: 'none' } } });
+  t.teardown(() => none.kit.cleanup());
+  t.equal(await none.area.cluster.capable(), false, 'stack none: no cluster');
+});
