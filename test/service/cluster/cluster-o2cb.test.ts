@@ -113,3 +113,42 @@ t.test('configure_server_for_cluster writes both files byte for byte (RHEL and D
     t.equal(fs.readFileSync(path.join(c.kit.sysroot, 'etc/ocfs2/cluster.conf'), 'utf8'), fs.readFileSync(path.join(FIX, 'node-removed/cluster.conf'), 'utf8'), 'unchanged by the refusals');
   }
 });
+
+t.test('the ClusterO2CB methods one by one, as a manager drives them', async (t) => {
+  const c = clusterKit();
+  t.teardown(() => c.kit.cleanup());
+  t.equal((await failure(c.call('create_cluster', FS))).code, 'POOLFS_NOT_FOUND');
+  await createFs(c);
+  t.equal((await failure(c.call('create_cluster', FS))).code, 'CLUSTER_NOT_CONFIGURED');
+  t.equal((await failure(c.call('configure_server_for_cluster', FS))).code, 'CLUSTER_NOT_CONFIGURED', 'short form needs a stored cluster.conf');
+  const conf = {
+    cluster: [{ name: CL, node_count: 1, heartbeat_mode: 'global' }],
+    heartbeat: [{ region: REGION, cluster: CL }],
+    node: [{ number: 0, name: 'ovm-1', ip_address: '192.0.2.11', ip_port: 7777, cluster: CL }],
+  };
+  await c.call('configure_server_for_cluster', {}, conf, 'nfs', TARGET, FS, BASE);
+  await c.call('configure_server_for_cluster', FS); // CloudStack's one-argument form keeps it
+  const n = c.commands().length;
+  await c.call('create_cluster', FS);
+  await c.call('join_cluster', FS); // already online: nothing more
+  t.same(c.commands().slice(n), [`o2cb register-cluster ${CL}`, `o2cb start-heartbeat ${CL}`, `mount -t ocfs2 /dev/loop7 $ROOT/poolfsmnt/${FSHEX}`]);
+  t.equal((await failure(c.call('deconfigure_server_for_cluster', FS))).code, 'CLUSTER_INVALID', 'not while online');
+  t.equal((await failure(c.call('destroy_pool_filesystem', 'nfs', TARGET, FS, BASE))).code, 'POOLFS_INVALID', 'not while online');
+  await c.call('leave_cluster', FS);
+  await c.call('destroy_cluster', FS);
+  t.same(c.commands().slice(n + 3), [`umount $ROOT/poolfsmnt/${FSHEX}`, `o2cb stop-heartbeat ${CL}`, `o2cb unregister-cluster ${CL}`]);
+  await c.call('deconfigure_server_for_cluster', FS);
+  t.notOk(fs.existsSync(path.join(c.kit.sysroot, 'etc/ocfs2/cluster.conf')));
+  t.match(fs.readFileSync(path.join(c.kit.sysroot, 'etc/sysconfig/o2cb'), 'utf8'), /O2CB_ENABLED=false\n[\s\S]*O2CB_BOOTCLUSTER=\n/);
+  // a failed register-cluster leaves nothing half done
+  await c.call('configure_server_for_cluster', {}, conf, 'nfs', TARGET, FS, BASE);
+  c.failing.set('o2cb start-heartbeat', 'o2cb: Unable to access cluster service while initializing the cluster');
+  const m = c.commands().length;
+  const e = await failure(c.call('create_cluster', FS));
+  t.equal(e.code, 'CLUSTER_STACK_FAILED');
+  t.match(e.message, 'Unable to access cluster service');
+  t.same(c.commands().slice(m), [`o2cb register-cluster ${CL}`, `o2cb start-heartbeat ${CL}`, `o2cb stop-heartbeat ${CL}`, `o2cb unregister-cluster ${CL}`]);
+  t.equal(c.kit.hostState.getJson<{ online: boolean }>('cluster')?.online, false);
+  const events = c.kit.db.prepare("SELECT code FROM events WHERE code LIKE 'CLUSTER_%' OR code LIKE 'POOLFS_%' ORDER BY id").all() as Array<{ code: string }>;
+  t.same(events.map((x) => x.code), ['POOLFS_CREATED', 'CLUSTER_ONLINE', 'CLUSTER_OFFLINE']);
+});
