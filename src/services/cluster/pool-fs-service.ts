@@ -10,6 +10,7 @@ import { stampToText, textToStamp } from '../../core/cluster/poolfs-stamp.js';
 import { isSafeComponent } from '../../core/ids.js';
 import { Intents } from './intents.js';
 import { SHARED_STATE_FILE } from './pool-shared-state.js';
+import { decodeSlot, heartbeatGeometry, slotIsValid } from '../../core/cluster/o2hb.js';
 import {
   CLUSTER_KEYS,
   hexToDashed,
@@ -186,7 +187,8 @@ export class PoolFsService {
     const real = (x: string) => fs.resolve(x);
     // A shared directory still holding members' pool state is only detached from this host.
     const doc = p.stack === 'none' ? await fs.readTextIfExists(`${p.mountPoint}/${SHARED_STATE_FILE}`) : undefined;
-    const inUse = doc !== undefined && (JSON.parse(doc) as { members?: unknown[] }).members?.length !== 0;
+    // An OCFS2 image another host still heartbeats on is only detached from this host too.
+    const inUse = doc !== undefined ? (JSON.parse(doc) as { members?: unknown[] }).members?.length !== 0 : p.stack === 'o2cb' && p.nfsMount !== undefined && p.device !== undefined && (await this.othersHeartbeat(p.device));
     if (await mounts.isMounted(real(p.mountPoint))) await mounts.unmount(real(p.mountPoint));
     if (p.image) for (const d of await loops.find(real(p.image))) await loops.detach(d);
     if (p.nfsMount) {
@@ -197,6 +199,24 @@ export class PoolFsService {
     if ((await fs.list(p.mountPoint)).length === 0) await fs.removeTree(p.mountPoint);
     this.deps.hostState.delete(CLUSTER_KEYS.poolFs);
     this.deps.events.emit({ severity: 'info', object: `poolfs:${uuidHex(p.uuid, 'poolfs_uuid')}`, code: 'POOLFS_DESTROYED', message: `pool file system ${p.uuid} ${inUse ? 'detached (other members still use it)' : 'destroyed'}` });
+  }
+
+  /** Two reads of the heartbeat region one o2hb period apart: did any valid slot move on? */
+  private async othersHeartbeat(device: string): Promise<boolean> {
+    try {
+      const st = await this.deps.tools.stats(device);
+      const hb = await this.deps.tools.heartbeatFile(device);
+      if (!hb) return false;
+      const g = heartbeatGeometry(hb.blkno, st.blockSize, hb.size);
+      const a = await this.deps.readHb(device, g);
+      await this.deps.clock.sleep(this.deps.config.cluster.heartbeatSampleMs * 2);
+      const b = await this.deps.readHb(device, g);
+      return b.some((sector, i) => slotIsValid(sector) && decodeSlot(sector).seq !== 0n && decodeSlot(sector).seq !== decodeSlot(a[i]).seq);
+    } catch (e) {
+      // Unreadable: keep the image rather than delete one somebody may use.
+      this.deps.log.warn({ err: e, device }, 'heartbeat region unreadable; the pool FS image is kept');
+      return true;
+    }
   }
 
   private async removeShared(p: PoolFsLocal): Promise<void> {

@@ -90,6 +90,22 @@ t.test('an OCFS2 pool FS made, sampled, refused by the missing kernel stack, des
   t.equal(own.state(), 'Owned');
   t.equal(await call('is_cluster_online'), false);
 
+  // another host still heartbeats on the image (it writes while destroy waits): only detached
+  const sleep = kit.clock.sleep.bind(kit.clock);
+  kit.clock.sleep = async (ms: number) => {
+    w.write(2, BigInt(1_800_000_000 + kit.clock.now()), 0x99n);
+    await sleep(ms);
+  };
+  await call('destroy_pool_filesystem', 'nfs', 'hvc-nfs:/export', FS, BASE);
+  t.equal(execFileSync('losetup', ['-j', img], { encoding: 'utf8' }), '', 'loop device detached');
+  t.same(fs.readdirSync(exportDir).sort(), ['.ovspoolfs', 'ovspoolfs.img'], 'but the image and stamp stay for the host still using them');
+  t.equal(await call('discover_pool_filesystem'), '<?xml version="1.0" ?><Discover_Pool_Filesystem_Result/>');
+  kit.clock.sleep = sleep;
+
+  // adopted again (no format), then destroyed for good once nobody heartbeats
+  const mkfsBefore = fs.statSync(img).mtimeMs;
+  await call('create_pool_filesystem', 'nfs', 'hvc-nfs:/export', 'hvcreal', FS, BASE, MGR, POOL);
+  t.equal(fs.statSync(img).mtimeMs, mkfsBefore, 'adopted, not re-formatted');
   await call('destroy_pool_filesystem', 'nfs', 'hvc-nfs:/export', FS, BASE);
   t.equal(execFileSync('losetup', ['-j', img], { encoding: 'utf8' }), '', 'loop device detached');
   t.same(fs.readdirSync(exportDir), [], 'image and stamp removed');
