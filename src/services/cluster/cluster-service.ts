@@ -105,7 +105,8 @@ export class ClusterService {
     const cur = this.local();
     if (cur?.online && cur.name !== p.clusterName) throw fail('CLUSTER_INVALID', `cluster ${cur.name} is online: leave it first`);
     this.checkConf(p, c, self);
-    const o2cb = structToO2cbConf(o2cbStruct ?? {}, { ...OVM_O2CB_DEFAULTS, ...((await this.readO2cb()) ?? {}), enabled: true, bootCluster: p.clusterName });
+    // Keys the manager leaves out take Oracle VM's values, as the stock agent wrote them.
+    const o2cb = structToO2cbConf(o2cbStruct ?? {}, { ...OVM_O2CB_DEFAULTS, bootCluster: p.clusterName });
     const flavor = await this.flavor();
     await this.intents.run('configure_server_for_cluster', async (step) => {
       await this.writeStep(step, O2CB_CONF_PATHS[flavor], o2cbConfToText(o2cb, flavor));
