@@ -48,7 +48,8 @@ export function buildClusterArea(deps: ClusterDeps, pool: PoolService): ClusterA
       name: 'cluster',
       methods: clusterMethods(poolFs, cluster),
       async start() {
-        // Unfinished operations are rolled back before the RPC server listens.
+        // Unfinished operations are rolled back before the RPC server listens; then the pool FS
+        // and a cluster that was online are brought back as they were before the restart.
         await sequence.start();
         await poolFs.start();
         await cluster.start();

@@ -51,9 +51,17 @@ export class ClusterService {
     });
   }
 
+  /** At start: roll back an unfinished operation; a cluster that was online comes back. */
   async start(): Promise<void> {
     await this.intents.recover();
-    if (this.local()?.online && this.deps.config.cluster.stack === 'o2cb') this.startSampler();
+    const cur = this.local();
+    if (!cur?.online || !cur.poolFsUuid || this.deps.config.cluster.stack !== 'o2cb') return;
+    try {
+      if ((await this.state()) === 'Offline') await this.bringOnline(cur.poolFsUuid, 'join_cluster', true);
+      else this.startSampler();
+    } catch (e) {
+      this.deps.log.error({ err: e, cluster: cur.name }, 'cluster could not be brought back online at start');
+    }
   }
 
   stop(): void {

@@ -64,8 +64,35 @@ export class PoolFsService {
     });
   }
 
-  start(): Promise<string | undefined> {
-    return this.intents.recover();
+  /** At start: roll back an unfinished operation, then re-attach the pool FS after a reboot. */
+  async start(): Promise<void> {
+    await this.intents.recover();
+    const p = this.get();
+    if (!p) return;
+    try {
+      await this.reattach(p);
+    } catch (e) {
+      this.deps.log.error({ err: e, poolfs: p.uuid }, 'pool file system could not be re-attached; pool calls will fail until it is');
+    }
+  }
+
+  /** Export mounted, image on a loop device (its number may have changed), directory bound. */
+  private async reattach(p: PoolFsLocal): Promise<void> {
+    const { fs, mounts, loops } = this.deps;
+    const real = (x: string) => fs.resolve(x);
+    const loc = parseFsLocation(p.target);
+    if (p.nfsMount && loc.kind === 'nfs' && !(await mounts.isMounted(real(p.nfsMount)))) {
+      await fs.mkdirp(p.nfsMount);
+      await mounts.mountExport(loc.source, real(p.nfsMount));
+    }
+    if (p.image) {
+      const dev = (await loops.find(real(p.image)))[0] ?? (await loops.attach(real(p.image)));
+      if (dev !== p.device) this.deps.hostState.setJson(CLUSTER_KEYS.poolFs, { ...p, device: dev });
+    }
+    if (p.stack === 'none' && p.nfsMount && !(await mounts.isMounted(real(p.mountPoint)))) {
+      await fs.mkdirp(p.mountPoint);
+      await mounts.bind(real(`${p.nfsMount}/${POOLFS_DIR}`), real(p.mountPoint));
+    }
   }
 
   get(): PoolFsLocal | undefined {

@@ -91,7 +91,11 @@ t.test('a pool on a shared directory: create, join from a second agent, leave, d
   t.equal(fromDb.source, 'db');
   t.equal(fromDb.doc?.members.length, 2);
   fs.rmSync(path.join(b.kit.sysroot, 'poolfsmnt', FSHEX, '.hvagent'), { recursive: true });
-  execFileSync('mount', ['--bind', path.join(exportDir, 'ovspoolfs'), path.join(b.kit.sysroot, 'poolfsmnt', FSHEX)]);
+  // B's reboot lost its mounts too; at start the agent puts them back as they were
+  execFileSync('umount', [path.join(b.kit.sysroot, 'nfsmnt', BASE)]);
+  await b.area.feature.start?.();
+  t.equal((await shared.load()).source, 'poolfs', 'export and pool FS mounted again at start');
+  t.equal((await shared.read())?.members.length, 2);
 
   await b.call('leave_server_pool', POOL);
   t.match(docOnExport(), { members: [{ hostname: 'hvc-a' }] });

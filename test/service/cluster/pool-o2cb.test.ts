@@ -220,3 +220,26 @@ t.test('CLUSTERS/HIGH_AVAILABILITY capability only where the cluster can run', a
   t.teardown(() => none.kit.cleanup());
   t.equal(await none.area.cluster.capable(), false, 'stack none: no cluster');
 });
+
+t.test('after a reboot the agent re-attaches the pool FS and brings the cluster back', async (t) => {
+  const { c, setState, cleanup } = kitWithState(() => []);
+  t.teardown(cleanup);
+  await createFs(c);
+  await c.call('create_server_pool', 'pool1', POOL, VIP, 0, 'ovm-1', '192.0.2.11');
+  c.mounted.clear(); // the reboot: nothing mounted, configfs empty
+  setState(undefined);
+  const n = c.commands().length;
+  await c.area.feature.start?.();
+  t.same(c.commands().slice(n), [
+    `mount -t nfs ${TARGET} $ROOT/nfsmnt/${BASE}`,
+    `o2cb register-cluster ${CL}`,
+    `o2cb start-heartbeat ${CL}`,
+    `mount -t ocfs2 /dev/loop7 $ROOT/poolfsmnt/${FSHEX}`,
+  ]);
+  // already heartbeating (the o2cb init script did it at boot): nothing is run again
+  setState('heartbeating');
+  const m = c.commands().length;
+  await c.area.feature.start?.();
+  t.same(c.commands().slice(m), []);
+  await c.area.feature.stop?.();
+});
