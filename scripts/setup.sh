@@ -14,6 +14,7 @@ APT_PACKAGES=(
   openssl                              # self-signed key pair
   systemd                              # systemd-analyze verify of the unit files
   e2fsprogs util-linux tar             # repositories on loop devices, template archives
+  ocfs2-tools kmod                     # pool FS: mkfs/tunefs/mounted/debugfs.ocfs2, o2cb (mkfs needs modprobe)
 )
 
 missing=()

@@ -18,6 +18,7 @@ import { VmService } from './services/vm/vm-service.js';
 import { vmMethods } from './rpc/methods/vm.js';
 import { networkMethods } from './rpc/methods/network.js';
 import { createSandboxNetns, destroySandboxNetns } from './host/net/sandbox-netns.js';
+import { buildClusterArea, realClusterDeps } from './services/cluster/cluster-area.js';
 
 export interface FeatureContext {
   ownership: OwnershipService;
@@ -31,17 +32,24 @@ export interface BuiltFeatures {
 }
 
 export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Promise<BuiltFeatures> {
-  const host = new HostService({ ...deps, agentVersion: ctx.agentVersion, si: realSystemInfo() });
+  const pool = new PoolService({ hostState: deps.hostState, events: deps.events, ownership: ctx.ownership, log: deps.log.child({ component: 'pool' }) });
+  const clusterArea = buildClusterArea(realClusterDeps(deps), pool);
+  const host = new HostService({
+    ...deps,
+    agentVersion: ctx.agentVersion,
+    si: realSystemInfo(),
+    clusterState: () => clusterArea.cluster.state(),
+    clusterCapable: () => clusterArea.cluster.capable(),
+  });
   const stats = new HostStats({ fs: deps.fs, clock: deps.clock });
   const hostFeature: Feature = { name: 'host', methods: hostMethods(host) };
-  const pool = new PoolService({ hostState: deps.hostState, events: deps.events, ownership: ctx.ownership, log: deps.log.child({ component: 'pool' }) });
   const repos = new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec) });
   const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
   const hypervisor = new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
   const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
   const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
   return {
-    features: [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature, vmFeature],
+    features: [hostFeature, { name: 'pool', methods: poolMethods(pool, clusterArea.sequence) }, clusterArea.feature, networkFeature(deps), repoFeature, vmFeature],
     collectHostStats: async () => ({ ...(await stats.collectHostStats()) }),
   };
 }

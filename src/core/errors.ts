@@ -85,6 +85,13 @@ export const ERRORS = {
   POOL_INVALID: spec(4002),
   CLUSTER_INVALID: spec(4003),
   CLUSTER_OFFLINE: spec(4004, false),
+  CLUSTER_NODE_IN_USE: spec(4005),
+  POOLFS_OWNED_BY_OTHER: spec(4006),
+  POOLFS_NOT_FOUND: spec(4007),
+  POOLFS_INVALID: spec(4008),
+  CLUSTER_NOT_CONFIGURED: spec(4009),
+  CLUSTER_STACK_FAILED: spec(4010, false),
+  POOLFS_FAILED: spec(4011, false),
 
   // 5xxx: virtual machines
   VM_INVALID: spec(5000),

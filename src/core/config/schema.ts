@@ -90,6 +90,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    cluster: z
+      .object({
+        /** o2cb: the pool FS is OCFS2 with the o2cb stack; none: any shared directory, no cluster. */
+        stack: z.enum(['o2cb', 'none']).default('o2cb'),
+        /** Size of the sparse ovspoolfs.img created on an NFS pool FS target. */
+        poolFsImageBytes: z.number().int().min(256 * 1024 * 1024).default(10 * 1024 * 1024 * 1024),
+        /** OCFS2 node slots of a new pool FS (the most members a pool can have). */
+        poolFsSlots: z.number().int().min(2).max(255).default(32),
+        /** Milliseconds between two samples of the heartbeat region (o2hb's own period). */
+        heartbeatSampleMs: z.number().int().min(100).max(60_000).default(2000),
+      })
+      .strict()
+      .prefault({}),
     sandbox: z.boolean().default(false),
   })
   .strict();

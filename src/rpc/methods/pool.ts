@@ -6,6 +6,7 @@ import { defineMethod, type MethodDef } from '../method.js';
 import { managerUuid } from '../../core/ids.js';
 import { poolToXml } from '../../core/discovery/pool-xml.js';
 import type { PoolService } from '../../services/ownership/pool-service.js';
+import type { PoolSequence } from '../../services/cluster/pool-sequence.js';
 
 const ipv4 = z.string().refine((s) => isIPv4(s), { message: 'expected an IPv4 address' });
 const alias = z.string().min(1).max(256);
@@ -15,7 +16,8 @@ const nodeNumber = z.union([z.number().int(), z.string().regex(/^\d+$/).transfor
 
 const poolArgs = z.tuple([alias, managerUuid, ipv4, nodeNumber, hostname, ipv4]).rest(roles);
 
-export function poolMethods(pool: PoolService): MethodDef[] {
+/** With `sequence`, a pool whose pool FS exists here is set up (and undone) as a clustered pool. */
+export function poolMethods(pool: PoolService, sequence?: PoolSequence): MethodDef[] {
   const enter = (create: boolean) =>
     defineMethod({
       name: create ? 'create_server_pool' : 'join_server_pool',
@@ -25,6 +27,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
       params: poolArgs,
       handler: ([poolAlias, uuid, vip, node, host, ip, r]) => {
         const spec = { alias: poolAlias, uuid: uuid.toLowerCase(), virtualIp: vip, nodeNumber: node, hostname: host, ip, roles: r as string | undefined };
+        if (sequence) return sequence.enter(spec, create).then(() => null);
         if (create) pool.create(spec);
         else pool.join(spec);
         return null;
@@ -40,6 +43,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
       lock: 'pool',
       params: z.tuple([managerUuid]),
       handler: ([uuid]) => {
+        if (sequence) return sequence.leave(uuid, false).then(() => null);
         pool.leave(uuid);
         return null;
       },
@@ -51,6 +55,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
       lock: 'pool',
       params: z.tuple([managerUuid]),
       handler: ([uuid]) => {
+        if (sequence) return sequence.leave(uuid, true).then(() => null);
         pool.destroy(uuid);
         return null;
       },

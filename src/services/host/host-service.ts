@@ -29,6 +29,8 @@ export interface HostServiceDeps extends ServiceDeps {
   hypervisor?: () => Promise<HypervisorInfo>;
   /** Provided by the cluster area; default `Offline`. */
   clusterState?: () => Promise<string> | string;
+  /** Provided by the cluster area: CLUSTERS/HIGH_AVAILABILITY capabilities. */
+  clusterCapable?: () => Promise<boolean> | boolean;
   /** Default: systemctl, or an in-memory stand-in in sandbox mode. */
   serviceManager?: ServiceManager;
   logTail?: TailLimits;

@@ -30,6 +30,8 @@ export interface ServerFactsDeps extends Pick<ServiceDeps, 'config' | 'log' | 'f
   ovmVersion: string;
   hypervisor?: () => Promise<HypervisorInfo>;
   clusterState?: () => Promise<string> | string;
+  /** Whether a clustered pool (OCFS2 cluster, HA) works on this host; default: mkfs.ocfs2 is installed. */
+  clusterCapable?: () => Promise<boolean> | boolean;
 }
 
 /** Unique_Id: SMBIOS UUID, else UUIDv5 over the physical NIC MACs, else the machine-id. */
@@ -55,12 +57,12 @@ function rolesText(raw: string | undefined): string {
   return raw;
 }
 
-async function capabilities(fs: ServerFactsDeps['fs'], hv: HypervisorInfo): Promise<ServerInfo['capabilities']> {
+async function capabilities(fs: ServerFactsDeps['fs'], hv: HypervisorInfo, clusterCapable?: ServerFactsDeps['clusterCapable']): Promise<ServerInfo['capabilities']> {
   const anyExists = async (...paths: string[]): Promise<boolean> => {
     for (const p of paths) if (await fs.exists(p)) return true;
     return false;
   };
-  const ocfs2 = await anyExists('/sbin/mkfs.ocfs2', '/usr/sbin/mkfs.ocfs2');
+  const ocfs2 = clusterCapable ? await clusterCapable() : await anyExists('/sbin/mkfs.ocfs2', '/usr/sbin/mkfs.ocfs2');
   // Choices (README): storage capabilities follow the tools installed on this host; bond
   // modes, MTU and consoles are what the agent itself implements; figures follow the stock
   // agent (8 vNICs for an HVM guest, one migration each way at a time).
@@ -122,6 +124,6 @@ export async function gatherServerInfo(deps: ServerFactsDeps, time: HostTime, nt
     clusterState: deps.clusterState ? await deps.clusterState() : 'Offline',
     statisticInterval: Number.isInteger(interval) && interval >= 0 ? interval : 0,
     exports: [],
-    capabilities: await capabilities(fs, hv),
+    capabilities: await capabilities(fs, hv, deps.clusterCapable),
   };
 }

@@ -57,6 +57,7 @@ t.test('discover_server on the RHEL server, unowned', async (t) => {
 t.test('discover_server reflects ownership, pool, roles, interval and injected answers', async (t) => {
   const [h, d] = await service(t, 'rhel-server', {
     clusterState: () => 'Online',
+    clusterCapable: () => false,
     hypervisor: async () => ({ type: 'kvm', name: 'KVM', version: { major: '9', minor: '1', extra: '' }, capabilities: 'hvm' }),
   });
   d.hostState.set(STATE_KEYS.managerUuid, '0004fb00000100008a1b2c3d4e5f6a7b');
@@ -94,6 +95,7 @@ t.test('discover_server reflects ownership, pool, roles, interval and injected a
   d.hostState.set(STATE_KEYS.serverRoles, 'utility');
   s = parse(await h.discoverServer()).Discover_Server_Result.Server;
   t.equal(s.Server_Roles, 'utility', 'roles stored as plain text read too');
+  t.match(s.Capabilities, { CLUSTERS: 'False', HIGH_AVAILABILITY: 'False' }, 'the cluster area says the cluster cannot run here');
 });
 
 t.test('Unique_Id without SMBIOS: derived from physical NIC MACs, then machine-id', async (t) => {

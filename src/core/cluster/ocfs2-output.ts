@@ -1,0 +1,91 @@
+// Parsers of what ocfs2-tools 1.8 print: `mounted.ocfs2 -d`, our `tunefs.ocfs2 -Q` format,
+// `debugfs.ocfs2 -R stats`, `-R "stat //heartbeat"` (the heartbeat file's extent) and `-R hb`.
+
+export interface DetectedOcfs2 {
+  device: string;
+  stack: string;
+  cluster: string;
+  globalHeartbeat: boolean;
+  uuid: string;
+  label: string;
+}
+
+/** `Device Stack Cluster F UUID Label`; F is `G` (global heartbeat) or blank. */
+export function mountedDetectToList(text: string): DetectedOcfs2[] {
+  const out: DetectedOcfs2[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 4 || !f[0].startsWith('/')) continue;
+    const g = f[3] === 'G';
+    const rest = g ? f.slice(4) : f.slice(3);
+    out.push({ device: f[0], stack: f[1], cluster: f[2], globalHeartbeat: g, uuid: rest[0] ?? '', label: rest.slice(1).join(' ') });
+  }
+  return out;
+}
+
+/** The `tunefs.ocfs2 -Q` format the agent asks for (`%B` is rejected by 1.8.7). */
+export const TUNEFS_QUERY = 'UUID=%U\\nLabel=%V\\nSlots=%N\\nClusterSize=%T\\n';
+
+export interface TunefsQuery {
+  uuid: string;
+  label: string;
+  slots: number;
+  clusterSize: number;
+}
+
+export function tunefsQueryToInfo(text: string): TunefsQuery {
+  const kv = new Map(text.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+  return { uuid: kv.get('UUID') ?? '', label: kv.get('Label') ?? '', slots: Number(kv.get('Slots') ?? 0), clusterSize: Number(kv.get('ClusterSize') ?? 0) };
+}
+
+export interface DebugfsStats {
+  blockSize: number;
+  clusterSize: number;
+  maxSlots: number;
+  label: string;
+  uuid: string;
+  clusterStack: string;
+  clusterName: string;
+  globalHeartbeat: boolean;
+}
+
+export function debugfsStatsToInfo(text: string): DebugfsStats {
+  const m = (re: RegExp) => re.exec(text)?.[1] ?? '';
+  return {
+    blockSize: 2 ** Number(m(/Block Size Bits:\s*(\d+)/) || 0),
+    clusterSize: 2 ** Number(m(/Cluster Size Bits:\s*(\d+)/) || 0),
+    maxSlots: Number(m(/Max Node Slots:\s*(\d+)/) || 0),
+    label: m(/^\s*Label:\s*(.*?)\s*$/m),
+    uuid: m(/^\s*UUID:\s*([0-9A-Fa-f]+)/m),
+    clusterStack: m(/Cluster stack:\s*(\S+)/),
+    clusterName: m(/Cluster name:\s*(\S+)/),
+    globalHeartbeat: /Cluster flags:.*Globalheartbeat/.test(text),
+  };
+}
+
+/** Size and first extent block of `stat //heartbeat`; undefined when not found. */
+export function debugfsHeartbeatFile(text: string): { size: number; blkno: number } | undefined {
+  const size = /\bSize:\s*(\d+)/.exec(text);
+  const ext = /^\s*0\s+0\s+\d+\s+(\d+)\s+0x/m.exec(text);
+  if (!size || !ext) return undefined;
+  return { size: Number(size[1]), blkno: Number(ext[1]) };
+}
+
+export interface DebugfsHbRow {
+  slot: number;
+  node: number;
+  seq: bigint;
+  generation: bigint;
+  cksum: number;
+  deadMs: number;
+}
+
+/** `debugfs.ocfs2 -R hb`: `slot: node seq generation checksum deadms` in hex (deadms decimal). */
+export function debugfsHbToRows(text: string): DebugfsHbRow[] {
+  const rows: DebugfsHbRow[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+):\s+(\d+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+(\d+)\s*$/.exec(line);
+    if (m) rows.push({ slot: Number(m[1]), node: Number(m[2]), seq: BigInt('0x' + m[3]), generation: BigInt('0x' + m[4]), cksum: parseInt(m[5], 16), deadMs: Number(m[6]) });
+  }
+  return rows;
+}
