@@ -50,3 +50,16 @@ t.test('discovery XML of the recorded hosts', async (t) => {
   t.match(x2, /<Device Name="bond1"><Bonding_Mode>fault-tolerance \(active-backup\)<\/Bonding_Mode><Primary_Slave>eth2<\/Primary_Slave><Currently_Active_Slave>eth3<\/Currently_Active_Slave>/);
   t.match(x2, /<Device Name="bond1">.*<BootProto>static<\/BootProto>/);
 });
+
+t.test('one Family per device: a pool virtual IP beside the host address does not hide it', async (t) => {
+  const wiki = recorded('wiki-8023ad');
+  const br = wiki.links.find((l) => l.name === 'vlan100');
+  const own = br?.addresses.find((a) => a.family === 'inet');
+  if (!br || !own) throw new Error('fixture changed: vlan100 has no IPv4 address');
+  const withVip = { ...wiki, links: wiki.links.map((l) => (l === br ? { ...l, addresses: [...l.addresses, { ...own, address: '10.1.1.250' }] } : l)) };
+  const xml = networkDiscoveryXml(withVip, canonicalize(snapshotToModel(wiki)), {});
+  const dev = /<Device Name="vlan100">.*?<\/Device>/.exec(xml)?.[0] ?? '';
+  t.equal(dev.match(/<Family /g)?.length, 1, 'CloudStack keeps the last Family block it reads');
+  t.match(dev, `<Address>${own.address}</Address>`);
+  t.notMatch(dev, '10.1.1.250');
+});

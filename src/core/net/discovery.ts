@@ -25,9 +25,15 @@ function bootProto(m: NetModel, name: string): string {
   return p;
 }
 
+/**
+ * One AF_INET Family per device, with its primary (first) address, as real agents reported
+ * it: a second block (the pool virtual IP after configure_virtual_ip) made CloudStack, which
+ * keeps the last block it reads, lose the host's own address.
+ */
 function family(l: LinkSnap): XNode[] {
   return l.addresses
     .filter((a) => a.family === 'inet')
+    .slice(0, 1)
     .map((a) =>
       x('Family', { Type: 'AF_INET' }, [
         x('MAC', l.mac),

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { isIPv4 } from 'node:net';
 import { defineMethod, type MethodDef } from '../method.js';
-import { managerUuid } from '../../core/ids.js';
+import { poolUuid } from '../../core/ids.js';
 import { poolToXml } from '../../core/discovery/pool-xml.js';
 import type { PoolService } from '../../services/ownership/pool-service.js';
 
@@ -13,7 +13,7 @@ const hostname = z.string().min(1).max(253).regex(/^[A-Za-z0-9._-]+$/, 'expected
 const roles = z.union([z.string().max(200), z.array(z.string().max(50)).max(10)]).transform((r) => (Array.isArray(r) ? r.join(',') : r));
 const nodeNumber = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0).max(254));
 
-const poolArgs = z.tuple([alias, managerUuid, ipv4, nodeNumber, hostname, ipv4]).rest(roles);
+const poolArgs = z.tuple([alias, poolUuid, ipv4, nodeNumber, hostname, ipv4]).rest(roles);
 
 export function poolMethods(pool: PoolService): MethodDef[] {
   const enter = (create: boolean) =>
@@ -24,7 +24,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
       lock: 'pool',
       params: poolArgs,
       handler: ([poolAlias, uuid, vip, node, host, ip, r]) => {
-        const spec = { alias: poolAlias, uuid: uuid.toLowerCase(), virtualIp: vip, nodeNumber: node, hostname: host, ip, roles: r as string | undefined };
+        const spec = { alias: poolAlias, uuid, virtualIp: vip, nodeNumber: node, hostname: host, ip, roles: r as string | undefined };
         if (create) pool.create(spec);
         else pool.join(spec);
         return null;
@@ -38,7 +38,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
       summary: 'leave the server pool (pool uuid)',
       access: 'owned',
       lock: 'pool',
-      params: z.tuple([managerUuid]),
+      params: z.tuple([poolUuid]),
       handler: ([uuid]) => {
         pool.leave(uuid);
         return null;
@@ -49,7 +49,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
       summary: 'destroy the server pool on this host (pool uuid)',
       access: 'owned',
       lock: 'pool',
-      params: z.tuple([managerUuid]),
+      params: z.tuple([poolUuid]),
       handler: ([uuid]) => {
         pool.destroy(uuid);
         return null;
