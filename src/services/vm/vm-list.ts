@@ -52,6 +52,8 @@ interface Common {
   onCrash: string;
   cpuWeight?: number;
   cpuCap?: number;
+  /** Per vCPU, the physical CPUs it may run on ([] = any), as xend's `cpus`. */
+  cpus: string[][];
   device: Record<string, unknown[]>;
 }
 
@@ -85,8 +87,8 @@ function record(c: Common): ListEntry {
     status: '',
     store_mfn: '',
     console_mfn: '',
-    image: { kernel: '', tsc_mode: '', superpages: '', nomigrate: '', expose_host_uuid: '' },
-    cpus: [],
+    image: { kernel: '', device_model: '', videoram: '', tsc_mode: '', superpages: '', nomigrate: '', expose_host_uuid: '', pci: [] },
+    cpus: c.cpus,
     device: c.device,
   };
 }
@@ -113,6 +115,7 @@ export function domainToListEntry(d: DomainInfo, xml: string | undefined, extra:
     onCrash: str(cfg.on_crash ?? 'destroy'),
     cpuWeight: typeof cfg.cpu_weight === 'number' ? cfg.cpu_weight : undefined,
     cpuCap: typeof cfg.cpu_cap === 'number' ? cfg.cpu_cap : undefined,
+    cpus: Array.from({ length: d.vcpus }, () => []),
     device: {
       vif: strs(cfg.vif).map((s) => {
         const v = textToVif(s);
@@ -159,6 +162,7 @@ export function managementDomainEntry(node: NodeInfo): ListEntry {
     onPoweroff: 'destroy',
     onReboot: 'restart',
     onCrash: 'restart',
+    cpus: Array.from({ length: node.cpus }, () => Array.from({ length: node.cpus }, (_, i) => String(i))),
     device: { vif: [], vbd: [], vfb: [], console: [], vkbd: [] },
   });
 }
