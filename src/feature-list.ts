@@ -18,6 +18,9 @@ import { VmService } from './services/vm/vm-service.js';
 import { vmMethods } from './rpc/methods/vm.js';
 import { networkMethods } from './rpc/methods/network.js';
 import { createSandboxNetns, destroySandboxNetns } from './host/net/sandbox-netns.js';
+import { CloudstackModule } from './services/cloudstack/cloudstack-module.js';
+import { cloudstackMethods } from './rpc/methods/cloudstack.js';
+import { tcpProbe } from './host/tcp-probe.js';
 
 export interface FeatureContext {
   ownership: OwnershipService;
@@ -40,8 +43,18 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const hypervisor = new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
   const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
   const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
+  const features = [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature, vmFeature];
+  // Opt-in: without `extensions: [cloudstack]` its methods stay unknown.
+  if (deps.config.extensions.includes('cloudstack')) {
+    const startTimeOf = async (name: string) => {
+      const e = (await vm.listVms()).find((x) => x.name === name);
+      return e ? Number(e.start_time) || undefined : undefined;
+    };
+    const cs = new CloudstackModule({ ...deps, hypervisor, probe: tcpProbe, startTimeOf });
+    features.push({ name: 'cloudstack', methods: cloudstackMethods(cs, deps.config.ovmVersion) });
+  }
   return {
-    features: [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature, vmFeature],
+    features,
     collectHostStats: async () => ({ ...(await stats.collectHostStats()) }),
   };
 }
