@@ -11,7 +11,7 @@ import { domainXmlToVmCfg, domainXmlVncPort } from '../../core/vm/domain-xml.js'
 import { textToVif } from '../../core/vm/vm-cfg.js';
 import { isIpv4 } from '../../core/net/ip-util.js';
 import {
-  CLOUDSTACK_VM_NAME, DOMR_KEY, DOMR_PORT, SSH_DIR, boundedPath, dom0Stats, fileName, hostArg, neighbourMac, requireLinkLocal,
+  CLOUDSTACK_VM_NAME, DOMR_KEY, DOMR_PORT, MODULE_ROOTS, SSH_DIR, boundedPath, dom0Stats, fileName, hostArg, neighbourMac, requireLinkLocal,
 } from '../../core/cloudstack/module-rules.js';
 
 export interface CloudstackModuleDeps extends Pick<ServiceDeps, 'config' | 'exec' | 'fs' | 'clock'> {
@@ -99,7 +99,7 @@ export class CloudstackModule {
   }
 
   async checkFile(file: string): Promise<boolean> {
-    const p = boundedPath('file', file, [SSH_DIR, ...boundedRoots()]);
+    const p = boundedPath('file', file, [SSH_DIR, ...MODULE_ROOTS]);
     return (await this.deps.fs.stat(p))?.isFile() === true;
   }
 
@@ -228,8 +228,4 @@ export class CloudstackModule {
       throw new AgentError('FORBIDDEN', `${ip} is not the address of a virtual machine running on this host`);
     }
   }
-}
-
-function boundedRoots(): string[] {
-  return ['/OVS/Repositories', '/nfsmnt', '/opt/cloudstack'];
 }
