@@ -121,7 +121,7 @@ t.test('control interface: the link-local route on the control bridge only', asy
     argv.join(' ') === 'ip -j -4 route show match 169.254.0.0/16' ? { stdout: '[{"dst":"169.254.0.0/16","dev":"eth0"}]' } : {},
   );
   const cs = new CloudstackModule({ ...d.d, exec, log: pino({ level: 'silent' }), hypervisor: stubHypervisor(), probe: async () => true });
-  t.equal(await cs.controlInterface('control0', '169.254.0.0/16'), true);
+  t.equal(await cs.controlInterface('control0', '169.254.0.1/16'), true, 'the address CloudStack sends: its network is routed');
   t.same(exec.calls.map((c) => c.argv.join(' ')).slice(1), [
     'ip route del 169.254.0.0/16 dev eth0',
     'ip route add 169.254.0.0/16 dev control0',

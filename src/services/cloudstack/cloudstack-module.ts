@@ -9,7 +9,7 @@ import type { TcpProbe } from '../../host/tcp-probe.js';
 import { AgentError } from '../../core/errors.js';
 import { domainXmlToVmCfg, domainXmlVncPort } from '../../core/vm/domain-xml.js';
 import { textToVif } from '../../core/vm/vm-cfg.js';
-import { isIpv4 } from '../../core/net/ip-util.js';
+import { isIpv4, networkAddress } from '../../core/net/ip-util.js';
 import {
   CLOUDSTACK_VM_NAME, DOMR_KEY, DOMR_PORT, MODULE_ROOTS, SSH_DIR, boundedPath, dom0Stats, fileName, hostArg, neighbourMac, requireLinkLocal,
 } from '../../core/cloudstack/module-rules.js';
@@ -74,15 +74,16 @@ export class CloudstackModule {
     fileName('dev', dev);
     const m = /^(169\.254\.\d{1,3}\.\d{1,3})\/(\d{1,2})$/.exec(cidr);
     if (!m || !isIpv4(m[1]) || Number(m[2]) < 16) throw new AgentError('FORBIDDEN', `cidr must be inside 169.254.0.0/16: ${JSON.stringify(cidr)}`);
-    const routes = JSON.parse((await this.run(['ip', '-j', '-4', 'route', 'show', 'match', cidr], 10_000, true)).stdout || '[]') as Array<{ dst?: string; dev?: string }>;
-    const want = cidr.replace(/^(\d+\.\d+)\.\d+\.\d+\/16$/, '$1.0.0/16');
+    // CloudStack sends the control address with its prefix (169.254.0.1/16): route the network.
+    const net = `${networkAddress(m[1], Number(m[2]))}/${m[2]}`;
+    const routes = JSON.parse((await this.run(['ip', '-j', '-4', 'route', 'show', 'match', net], 10_000, true)).stdout || '[]') as Array<{ dst?: string; dev?: string }>;
     let present = false;
-    for (const r of routes.filter((x) => x.dst === want || x.dst === cidr)) {
+    for (const r of routes.filter((x) => x.dst === net)) {
       if (r.dev === dev) present = true;
-      else await this.run(['ip', 'route', 'del', cidr, 'dev', r.dev ?? ''], 10_000, true);
+      else await this.run(['ip', 'route', 'del', net, 'dev', r.dev ?? ''], 10_000, true);
     }
     if (!present) {
-      const add = await this.run(['ip', 'route', 'add', cidr, 'dev', dev], 10_000, true);
+      const add = await this.run(['ip', 'route', 'add', net, 'dev', dev], 10_000, true);
       if (add.code !== 0) throw new AgentError('NOT_FOUND', `cannot route ${cidr} on ${dev}: ${add.stderr.trim().slice(0, 200)}`);
     }
     await this.run(['ip', 'link', 'set', 'dev', dev, 'arp', 'on'], 10_000, true);
