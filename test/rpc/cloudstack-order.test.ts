@@ -115,6 +115,19 @@ t.test('CloudStack brings a host up and down in its own order', async (t) => {
   t.equal(typeAt(boot, '$.last_boot_time'), 'i8', 'getLastBootTime casts to Long');
   t.equal(typeAt(boot, '$.local_time'), 'i8');
 
+  // configure(): setupServer uploads the system VM key, configureNetworking makes the control
+  // bridge and its route, all before prepareForPool takes ownership.
+  t.equal((await call('ovs_upload_ssh_key', 'id_rsa.cloud', '-----BEGIN RSA PRIVATE KEY-----\nxx\n')).value, true, 'nullIsFalse: a value');
+  if (canNetns) {
+    const start = (await call('ovs_local_config', 'start', 'control0')).value as string;
+    t.ok(start.startsWith('start'), 'startOvsLocalConfig: (String) … startsWith("start")');
+    const net = (await call('discover_network')).value as string;
+    t.equal(select(net, "Discover_Network_Result/Network/Active/Bridges/Device[@Name='control0']").length, 1, 'getInterfaceByName finds it');
+    t.equal((await call('ovs_control_interface', 'control0', '169.254.0.1/16')).value, true);
+  } else {
+    t.comment('control network steps skipped: need root and ip netns');
+  }
+
   // 2. Roles, before ownership (Ovm3StoragePool.prepareForPool → Pool.setServerRoles)
   t.equal((await call('update_server_roles', 'xen,utility')).value, null);
 
@@ -126,26 +139,20 @@ t.test('CloudStack brings a host up and down in its own order', async (t) => {
   const owned = xmlToMap((await call('discover_server')).value as string, 'Discover_Server_Result/Server');
   t.same([owned.Membership_State, owned.Manager_Unique_Id, owned.Server_Roles], ['Owned', MANAGER, 'xen,utility']);
 
-  // The agent module, as setupServer and the resources use it
-  t.equal((await call('ovs_upload_ssh_key', 'id_rsa.cloud', '-----BEGIN RSA PRIVATE KEY-----\nxx\n')).value, true, 'nullIsFalse: a value');
+  // The agent module, as the resources use it
   t.equal((await call('ovs_check_file', '/root/.ssh/id_rsa.cloud')).value, true);
   t.equal((await call('check_dom0_ip', '192.0.2.99')).value, false, 'dom0HasIp casts to Boolean');
   t.equal((await call('check_dom0_port', '127.0.0.1', Number(new URL(sb.info.url).port), 2)).value, true, 'the agent port answers');
   await t.rejects(call('exec_domr', '192.168.1.1', 'ls'), /FORBIDDEN/, 'no command to an address that is not a local router');
   t.notMatch(sb.output() + fs.readFileSync(path.join(dir, 'root/var/log/hvagent/agent.log'), 'utf8'), 'BEGIN RSA', 'the key never reaches a log');
 
-  // 4. Network (Ovm3HypervisorNetwork, Network.discoverNetwork / startOvsLocalConfig)
+  // 4. Network (Ovm3HypervisorNetwork.getNetwork): the bridges CloudStack looks up by name/IP
   if (canNetns) {
-    const start = (await call('ovs_local_config', 'start', 'control0')).value as string;
-    t.ok(start.startsWith('start'), 'startOvsLocalConfig: (String) … startsWith("start")');
     const net = (await call('discover_network')).value as string;
     const b = 'Discover_Network_Result/Network/Active/Bridges/Device';
-    t.equal(select(net, `${b}[@Name='control0']`).length, 1);
-    t.equal(xmlToMap(net, `${b}[@Name='control0']/Interfaces`).PhyInterface, undefined, 'a Local bridge');
+    t.equal(xmlToMap(net, `${b}[@Name='control0']/Interfaces`).PhyInterface, undefined, 'control0 is a Local bridge');
     t.ok(xmlToMap(net, `${b}[@Name='control0']/Family`).MAC, 'Family MAC');
-    t.equal((await call('ovs_control_interface', 'control0', '169.254.0.1/16')).value, true);
-  } else {
-    t.comment('network steps skipped: need root and ip netns');
+    t.equal(select(net, `${b}/Family`).length, select(net, b).length, 'one Family per bridge: CloudStack keeps the last');
   }
 
   // 5. Repository (Ovm3StoragePool.createRepo, Repository.discoverRepo), on a local directory:
