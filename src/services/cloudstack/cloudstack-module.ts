@@ -140,7 +140,7 @@ export class CloudstackModule {
     if (!dir.startsWith('/') || /[\0\s'"`$;&|<>\\]/.test(dir) || dir.split('/').includes('..')) {
       throw new AgentError('INVALID_ARGUMENT', `path must be a plain absolute path: ${JSON.stringify(dir)}`);
     }
-    const tmp = `/var/lib/hvagent/cloudstack-upload-${process.pid}-${this.deps.clock.now()}`;
+    const tmp = `${this.deps.config.paths.stateDir}/cloudstack-upload-${process.pid}-${this.deps.clock.now()}`;
     await this.deps.fs.writeAtomic(tmp, content, 0o600);
     try {
       const target = `root@${ip}:${dir.replace(/\/$/, '')}/${fileName('file', file)}`;
