@@ -148,8 +148,13 @@ t.test('CloudStack brings a host up and down in its own order', async (t) => {
 
   // 4. Network (Ovm3HypervisorNetwork.getNetwork): the bridges CloudStack looks up by name/IP
   if (canNetns) {
+    const br = (await call('ovs_br_config', 'start', 'xenbr0', 'eth1')).value as string;
+    t.ok(br.startsWith('start'), 'startOvsBrConfig: (String) … startsWith("start")');
     const net = (await call('discover_network')).value as string;
     const b = 'Discover_Network_Result/Network/Active/Bridges/Device';
+    t.equal(xmlToMap(net, `${b}[@Name='xenbr0']/Interfaces`).PhyInterface, 'eth1', 'getPhysicalByBridgeName, as createVlanBridge asks');
+    // createVlanBridge's ovs_vlan_bridge needs the 8021q module, absent on this kernel: its
+    // command sequence is covered by the network tests against recorded hosts.
     t.equal(xmlToMap(net, `${b}[@Name='control0']/Interfaces`).PhyInterface, undefined, 'control0 is a Local bridge');
     t.ok(xmlToMap(net, `${b}[@Name='control0']/Family`).MAC, 'Family MAC');
     t.equal(select(net, `${b}/Family`).length, select(net, b).length, 'one Family per bridge: CloudStack keeps the last');
