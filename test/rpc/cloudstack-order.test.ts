@@ -94,7 +94,10 @@ t.test('CloudStack brings a host up and down in its own order', async (t) => {
   fs.writeFileSync(path.join(dir, 'agent.yaml'), 'extensions: [cloudstack]\novmVersion: 3.3.1\n');
   const sb = await startSandbox(dir);
   // SIGTERM: tsx passes it on to the agent, which removes its namespace (SIGKILL would orphan it).
-  t.teardown(() => stopSandbox(sb.child));
+  t.teardown(async () => {
+    await stopSandbox(sb.child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   const { call, close } = caller(sb);
   t.teardown(close);
 
