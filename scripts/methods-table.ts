@@ -22,7 +22,8 @@ import { eventMethods } from '../src/rpc/methods/events.js';
 import { buildFeatures } from '../src/feature-list.js';
 
 const sysroot = fs.mkdtempSync(path.join(os.tmpdir(), 'hvagent-methods-'));
-const r = parseConfig({ paths: { sysroot } });
+// The opt-in cloudstack extension is listed too (its rows say so).
+const r = parseConfig({ paths: { sysroot }, extensions: ['cloudstack'] });
 if (!r.ok) throw new Error('config');
 const config = r.config;
 const log = pino({ level: 'silent' });
@@ -48,9 +49,10 @@ const rows = registry.list().map((d) => {
   const names = [d.name, ...(d.aliases ?? [])].map((n) => `\`${n}\``).join(' / ');
   return `| ${areaOf.get(d.name)} | ${names} | ${d.access === 'public' ? 'before ownership too' : 'owned'} | ${d.lock ?? ''} | ${(d.summary ?? '').replace(/\|/g, '\\|')} |`;
 });
-const order = ['agent', 'host', 'pool', 'network', 'repositories', 'vm'];
+const order = ['agent', 'host', 'pool', 'network', 'repositories', 'vm', 'cloudstack'];
 rows.sort((a, b) => order.indexOf(a.split(' | ')[0].slice(2)) - order.indexOf(b.split(' | ')[0].slice(2)));
-process.stdout.write(`${registry.list().length} methods.\n\n| area | method | who may call | lock | what it does |\n|---|---|---|---|---|\n${rows.join('\n')}\n`);
+const ext = rows.filter((r) => r.startsWith('| cloudstack |')).length;
+process.stdout.write(`${registry.list().length - ext} methods, plus ${ext} with the opt-in \`cloudstack\` extension.\n\n| area | method | who may call | lock | what it does |\n|---|---|---|---|---|\n${rows.join('\n')}\n`);
 db.close();
 fs.rmSync(sysroot, { recursive: true, force: true });
 process.exit(0);

@@ -19,6 +19,9 @@ import { vmMethods } from './rpc/methods/vm.js';
 import { networkMethods } from './rpc/methods/network.js';
 import { createSandboxNetns, destroySandboxNetns } from './host/net/sandbox-netns.js';
 import { buildClusterArea, realClusterDeps } from './services/cluster/cluster-area.js';
+import { CloudstackModule } from './services/cloudstack/cloudstack-module.js';
+import { cloudstackMethods } from './rpc/methods/cloudstack.js';
+import { tcpProbe } from './host/tcp-probe.js';
 
 export interface FeatureContext {
   ownership: OwnershipService;
@@ -48,8 +51,18 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const hypervisor = new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
   const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
   const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
+  const features = [hostFeature, { name: 'pool', methods: poolMethods(pool, clusterArea.sequence) }, clusterArea.feature, networkFeature(deps), repoFeature, vmFeature];
+  // Opt-in: without `extensions: [cloudstack]` its methods stay unknown.
+  if (deps.config.extensions.includes('cloudstack')) {
+    const startTimeOf = async (name: string) => {
+      const e = (await vm.listVms()).find((x) => x.name === name);
+      return e ? Number(e.start_time) || undefined : undefined;
+    };
+    const cs = new CloudstackModule({ ...deps, hypervisor, probe: tcpProbe, startTimeOf });
+    features.push({ name: 'cloudstack', methods: cloudstackMethods(cs, deps.config.ovmVersion) });
+  }
   return {
-    features: [hostFeature, { name: 'pool', methods: poolMethods(pool, clusterArea.sequence) }, clusterArea.feature, networkFeature(deps), repoFeature, vmFeature],
+    features,
     collectHostStats: async () => ({ ...(await stats.collectHostStats()) }),
   };
 }

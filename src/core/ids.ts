@@ -7,6 +7,20 @@ export const DASHED_UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 
 export const managerUuid = z.string().regex(HEX32, 'expected 32 hex digits');
 
+/**
+ * A server pool id: 32 hex digits or a dashed UUID (CloudStack sends its storage pool uuid
+ * dashed, and a stock agent's Pool_Unique_Id shows it as sent). Kept as sent, lowercased.
+ */
+export const poolUuid = z
+  .string()
+  .refine((s) => HEX32.test(s) || DASHED_UUID.test(s), { message: 'expected 32 hex digits or a dashed UUID' })
+  .transform((s) => s.toLowerCase());
+
+/** Two uuids name the same thing whether or not either is written with dashes. */
+export function sameUuid(a: string, b: string): boolean {
+  return a.replace(/-/g, '').toLowerCase() === b.replace(/-/g, '').toLowerCase();
+}
+
 /** One path component a caller may name (repository id, VM id, file name). */
 export function isSafeComponent(s: string): boolean {
   return s.length > 0 && s.length <= 255 && s !== '.' && s !== '..' && !/[/\0]/.test(s);

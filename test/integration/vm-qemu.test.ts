@@ -52,7 +52,7 @@ t.test('TCG guest life cycle and live migration', { skip: reason }, async (t) =>
   t.equal(await call('create_vm', REPO, 'tcg1', guest('a')), null);
   t.equal(await call('start_vm', REPO, 'tcg1'), null);
   const running = (await call('list_vm', REPO, 'tcg1')) as Record<string, unknown>;
-  t.match(running, { name: 'tcg1', state: /^[rb-]{6}$/, memory: 64 });
+  t.match(running, { name: 'tcg1', state: /^[rb-]{6}$/, memory: '64' });
   t.ok(Number(running.vnc_port) >= 5900, `VNC port ${running.vnc_port}`);
   const xml = await hv.getXml(String((await call('get_vm_config', REPO, 'tcg1') as Record<string, unknown>).uuid));
   t.match(xml, /<domain type='qemu'/);

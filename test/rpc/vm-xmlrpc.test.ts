@@ -39,7 +39,7 @@ t.test('VM API over the XML-RPC codec and registry', async (t) => {
   t.match(await call('get_vm_config', REPO, 'vm1'), { ok: true, value: { name: 'vm1', memory: 512, maxmem: 2048, vif: ['mac=00:21:f6:00:00:01,bridge=c0a80100'] } });
   t.strictSame(await call('start_vm', REPO, 'vm1'), { ok: true, value: null });
   const listed = await call('list_vms');
-  t.match(listed, { ok: true, value: [{ name: 'Domain-0', domid: 0 }] });
+  t.match(listed, { ok: true, value: [{ name: 'Domain-0', domid: '0' }] });
   t.match(await call('list_vm', REPO, 'vm1'), { ok: true, value: { name: 'vm1', state: 'r-----', device: { vbd: [{ dev: 'xvda' }, { dev: 'hdc:cdrom' }] } } });
   t.match(await call('delete_vm', REPO, 'vm1'), { ok: false, fault: { faultCode: 5003, faultString: /VM_BAD_STATE/ } });
   t.match(await call('get_vm_stats', REPO, 'vm1'), { ok: true, value: { name: 'vm1' } });

@@ -63,3 +63,17 @@ t.test('bad arguments are refused before anything changes', async (t) => {
   t.equal(own.state(), 'Unowned');
   kit.cleanup();
 });
+
+t.test('dashed pool uuids (CloudStack sends its storage pool uuid so): kept as sent, matched either way', async (t) => {
+  const { kit, own, call, code } = setup();
+  own.takeOwnership({ managerUuid: '0004fb0000020000ba9aaf00ae5e2d73' });
+  const dashed = 'F12842EB-F5ED-3FE7-8DA1-EB0E17F5EDE8';
+  call('create_server_pool', ['nfs:/x', dashed, '192.168.1.230', 1, 'ovm-1', '192.168.1.64', 'xen,utility']);
+  t.match(call('discover_server_pool', []), '<Unique_Id>f12842eb-f5ed-3fe7-8da1-eb0e17f5ede8</Unique_Id>');
+  call('join_server_pool', ['nfs:/x', 'f12842ebf5ed3fe78da1eb0e17f5ede8', '192.168.1.230', 1, 'ovm-1', '192.168.1.64']);
+  t.equal(code('leave_server_pool', ['f12842eb-f5ed-3fe7-8da1-eb0e17f5ede9']), 'POOL_NOT_MEMBER', 'another uuid is still refused');
+  t.throws(() => call('destroy_server_pool', ['f12842eb-f5ed-3fe7-8da1']), 'a malformed uuid is refused by the schema');
+  call('leave_server_pool', ['f12842eb-f5ed-3fe7-8da1-eb0e17f5ede8']);
+  t.equal(own.state(), 'Owned');
+  kit.cleanup();
+});

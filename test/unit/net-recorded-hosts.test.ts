@@ -39,7 +39,7 @@ t.test('the recorded wiki host is what our bonded-trunk request asks for', async
 t.test('discovery XML of the recorded hosts', async (t) => {
   const wiki = recorded('wiki-8023ad');
   const xml = networkDiscoveryXml(wiki, canonicalize(snapshotToModel(wiki)), {});
-  t.match(xml, /<Bonding><Device Name="bond0"><Bonding_Mode>IEEE 802.3ad Dynamic link aggregation<\/Bonding_Mode><Primary_Slave>None<\/Primary_Slave><Currently_Active_Slave>None<\/Currently_Active_Slave><MII_Status>up<\/MII_Status><MII_Polling_Interval>100<\/MII_Polling_Interval><Up_Delay>0<\/Up_Delay><Down_Delay>0<\/Down_Delay><Slave_Interface Name="eth0"\/><Slave_Interface Name="eth1"\/><\/Device><\/Bonding>/);
+  t.match(xml, /<Bonding><Device Name="bond0"><Bonding_Mode>IEEE 802.3ad Dynamic link aggregation<\/Bonding_Mode><Primary_Slave>None<\/Primary_Slave><Currently_Active_Slave>None<\/Currently_Active_Slave><MII_Status>up<\/MII_Status><MII_Polling_Interval>100<\/MII_Polling_Interval><Up_Delay>0<\/Up_Delay><Down_Delay>0<\/Down_Delay><Slave_Interface Name="eth0"\/><Slave_Interface Name="eth1"\/><Family Type="AF_INET"><MAC>[0-9a-f:]{17}<\/MAC><\/Family><BootProto>none<\/BootProto><\/Device><\/Bonding>/);
   t.match(xml, /<Bridges>.*<Device Name="vlan100">/);
   t.match(xml, /<Device Name="eth1"><MAC>00:14:5e:c0:ff:ef<\/MAC>/, "a slave shows its permanent MAC");
   t.notMatch(xml, /Name="lo"/, 'loopback is not a network device');
@@ -49,4 +49,17 @@ t.test('discovery XML of the recorded hosts', async (t) => {
   const x2 = networkDiscoveryXml(ab, abModel, {});
   t.match(x2, /<Device Name="bond1"><Bonding_Mode>fault-tolerance \(active-backup\)<\/Bonding_Mode><Primary_Slave>eth2<\/Primary_Slave><Currently_Active_Slave>eth3<\/Currently_Active_Slave>/);
   t.match(x2, /<Device Name="bond1">.*<BootProto>static<\/BootProto>/);
+});
+
+t.test('one Family per device: a pool virtual IP beside the host address does not hide it', async (t) => {
+  const wiki = recorded('wiki-8023ad');
+  const br = wiki.links.find((l) => l.name === 'vlan100');
+  const own = br?.addresses.find((a) => a.family === 'inet');
+  if (!br || !own) throw new Error('fixture changed: vlan100 has no IPv4 address');
+  const withVip = { ...wiki, links: wiki.links.map((l) => (l === br ? { ...l, addresses: [...l.addresses, { ...own, address: '10.1.1.250' }] } : l)) };
+  const xml = networkDiscoveryXml(withVip, canonicalize(snapshotToModel(wiki)), {});
+  const dev = /<Device Name="vlan100">.*?<\/Device>/.exec(xml)?.[0] ?? '';
+  t.equal(dev.match(/<Family /g)?.length, 1, 'CloudStack keeps the last Family block it reads');
+  t.match(dev, `<Address>${own.address}</Address>`);
+  t.notMatch(dev, '10.1.1.250');
 });

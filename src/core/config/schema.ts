@@ -103,6 +103,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * OVM_Version that discover_server reports. Managers gate on it: Apache CloudStack's ovm3
+     * plugin accepts 3.2.x and 3.3.x (older releases 3.2.x only); Oracle VM Manager 3.4 wants 3.4.x.
+     */
+    ovmVersion: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+(-\d+)?$/, 'expected a version like 3.3.1 or 3.2.1-517')
+      .default('3.3.1'),
+    /** Opt-in built-in extensions; `cloudstack` adds the methods of CloudStack's agent module. */
+    extensions: z.array(z.enum(['cloudstack'])).max(8).default([]),
     sandbox: z.boolean().default(false),
   })
   .strict();

@@ -19,8 +19,14 @@ export const serverInfoSchema = z.object({
   kernel: z.object({ release: z.string(), version: z.string() }),
   vmm: z.object({
     version: z.object({ major: z.string(), minor: z.string(), extra: z.string() }),
+    /** How the hypervisor was built (Xen: /sys/hypervisor/compilation; KVM: /proc/version). */
+    compile: z
+      .object({ compiler: z.string(), by: z.string(), domain: z.string(), date: z.string() })
+      .default({ compiler: '', by: '', domain: '', date: '' }),
     capabilities: z.string(),
   }),
+  /** The stock agent's Manager_Core_API_Version: the OVM version, dotted (3.2.1-516 → 3.2.1.516). */
+  managerCoreApiVersion: z.string().default(''),
   /** Empty when not in a pool. */
   poolUniqueId: z.string(),
   /** `none` when unowned. */
@@ -57,6 +63,8 @@ export const cpuSchema = z.object({
   coreId: z.string(),
   siblings: z.string(),
   cores: z.string(),
+  /** This CPU's feature flags, space-separated as /proc/cpuinfo prints them. */
+  flags: z.string().default(''),
 });
 export type CpuEntry = z.infer<typeof cpuSchema>;
 

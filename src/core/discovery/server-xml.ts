@@ -1,6 +1,7 @@
 // discover_server's document: Discover_Server_Result/Server with every element wire-api.md
-// section 4 lists, in that order.
+// section 4 lists, in the order and spelling of real agents' answers (CloudStack's captures).
 import type { ServerInfo } from './host-info.js';
+import { uuidToColonHex } from '../hostinfo/unique-id.js';
 import { el, lowerBool, renderXmlDocument } from './xml-doc.js';
 
 export function serverInfoToXml(info: ServerInfo): string {
@@ -9,7 +10,7 @@ export function serverInfoToXml(info: ServerInfo): string {
       'Discover_Server_Result',
       el(
         'Server',
-        el('Unique_Id', info.uniqueId),
+        el('Unique_Id', uuidToColonHex(info.uniqueId)),
         el('Boot_Time', info.bootTime),
         el('Date_Time', el('Time_Zone', info.dateTime.timeZone), el('UTC', info.dateTime.utc)),
         el('NTP', el('Local_Time_Source', info.ntp.localTimeSource), el('Is_NTP_Running', info.ntp.running)),
@@ -33,6 +34,13 @@ export function serverInfoToXml(info: ServerInfo): string {
             el('Minor', info.vmm.version.minor),
             el('Extra', info.vmm.version.extra),
           ),
+          el(
+            'Compile_Information',
+            el('Compiler', info.vmm.compile.compiler),
+            el('By', info.vmm.compile.by),
+            el('Domain', info.vmm.compile.domain),
+            el('Date', info.vmm.compile.date),
+          ),
           el('Capabilities', info.vmm.capabilities),
         ),
         el('Pool_Unique_Id', info.poolUniqueId),
@@ -43,6 +51,7 @@ export function serverInfoToXml(info: ServerInfo): string {
         el('Server_Roles', info.serverRoles),
         el('Is_Current_Master', lowerBool(info.isCurrentMaster)),
         el('Master_Virtual_Ip', info.masterVirtualIp),
+        el('Manager_Core_API_Version', info.managerCoreApiVersion),
         el('Membership_State', info.membershipState),
         el('Cluster_State', info.clusterState),
         el('Statistic', el('Interval', info.statisticInterval)),

@@ -53,6 +53,7 @@ export function cpuinfoToCpus(text: string): CpuTopology {
     coreId: b.get('core id') ?? String(i),
     siblings: b.get('siblings') ?? '1',
     cores: b.get('cpu cores') ?? '1',
+    flags: b.get('flags') ?? b.get('Features') ?? '',
   }));
   const first = bs[0] ?? new Map<string, string>();
   const sockets = new Set(cpus.map((c) => c.physicalId)).size || 1;

@@ -46,3 +46,12 @@ export function machineIdToUniqueId(machineId: string | undefined): string | und
   if (!/^[0-9a-f]{32}$/.test(m)) return undefined;
   return `${m.slice(0, 8)}-${m.slice(8, 12)}-${m.slice(12, 16)}-${m.slice(16, 20)}-${m.slice(20)}`;
 }
+
+/**
+ * The wire spelling of a host id: its 16 bytes as colon-separated hex pairs, as real agents
+ * sent Unique_Id and DMTF System/UUID (`1d:d5:e8:...`). Anything that is not a UUID is kept.
+ */
+export function uuidToColonHex(id: string): string {
+  const hex = id.replace(/-/g, '').toLowerCase();
+  return /^[0-9a-f]{32}$/.test(hex) ? (hex.match(/../g) as string[]).join(':') : id;
+}

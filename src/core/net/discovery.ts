@@ -25,17 +25,25 @@ function bootProto(m: NetModel, name: string): string {
   return p;
 }
 
+/**
+ * One AF_INET Family per device, as real agents reported it: the MAC, and the primary (first)
+ * address when there is one. A second block (the pool virtual IP after configure_virtual_ip)
+ * made CloudStack, which keeps the last block it reads, lose the host's own address.
+ */
 function family(l: LinkSnap): XNode[] {
-  return l.addresses
-    .filter((a) => a.family === 'inet')
-    .map((a) =>
-      x('Family', { Type: 'AF_INET' }, [
-        x('MAC', l.mac),
-        x('Address', a.address),
-        x('Netmask', prefixToNetmask(a.prefixlen)),
-        x('Broadcast', a.broadcast ?? broadcastAddress(a.address, a.prefixlen)),
-      ]),
-    );
+  const a = l.addresses.find((x) => x.family === 'inet');
+  return [
+    x('Family', { Type: 'AF_INET' }, [
+      x('MAC', l.mac),
+      ...(a
+        ? [
+            x('Address', a.address),
+            x('Netmask', prefixToNetmask(a.prefixlen)),
+            x('Broadcast', a.broadcast ?? broadcastAddress(a.address, a.prefixlen)),
+          ]
+        : []),
+    ]),
+  ];
 }
 
 function deviceCommon(l: LinkSnap, m: NetModel): XNode[] {
@@ -78,6 +86,8 @@ export function networkDiscoveryXml(snap: HostNetSnapshot, model: NetModel, stor
         x('Up_Delay', String(b?.updelay ?? 0)),
         x('Down_Delay', String(b?.downdelay ?? 0)),
         ...(b?.slaves ?? []).map((s) => x('Slave_Interface', { Name: s })),
+        ...family(l),
+        x('BootProto', bootProto(model, l.name)),
       ]);
     });
   const bridges = links

@@ -9,6 +9,8 @@ export interface RawDomStats {
   vcpus?: number;
   blockRdBytes: number;
   blockWrBytes: number;
+  blockRdReqs: number;
+  blockWrReqs: number;
   netRxBytes: number;
   netTxBytes: number;
 }
@@ -24,7 +26,7 @@ export function domstatsToStats(text: string): RawDomStats[] {
   for (const line of text.split('\n')) {
     const m = /^Domain:\s*(.+)$/.exec(line.trim());
     if (m) {
-      cur = { name: unquote(m[1]), blockRdBytes: 0, blockWrBytes: 0, netRxBytes: 0, netTxBytes: 0 };
+      cur = { name: unquote(m[1]), blockRdBytes: 0, blockWrBytes: 0, blockRdReqs: 0, blockWrReqs: 0, netRxBytes: 0, netTxBytes: 0 };
       out.push(cur);
       continue;
     }
@@ -40,6 +42,8 @@ export function domstatsToStats(text: string): RawDomStats[] {
     else if (key === 'vcpu.current') cur.vcpus = n;
     else if (/^block\.\d+\.rd\.bytes$/.test(key)) cur.blockRdBytes += n;
     else if (/^block\.\d+\.wr\.bytes$/.test(key)) cur.blockWrBytes += n;
+    else if (/^block\.\d+\.rd\.reqs$/.test(key)) cur.blockRdReqs += n;
+    else if (/^block\.\d+\.wr\.reqs$/.test(key)) cur.blockWrReqs += n;
     else if (/^net\.\d+\.rx\.bytes$/.test(key)) cur.netRxBytes += n;
     else if (/^net\.\d+\.tx\.bytes$/.test(key)) cur.netTxBytes += n;
   }

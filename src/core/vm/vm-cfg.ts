@@ -32,7 +32,8 @@ export const vmCfgSchema = z.looseObject({
   memory: int.min(1),
   maxmem: int.min(1).optional(),
   vcpus: int.min(1).max(4096).optional(),
-  maxvcpus: int.min(1).max(4096).optional(),
+  /** 0 = as many as vcpus (CloudStack always sends 0). */
+  maxvcpus: int.min(0).max(4096).optional(),
   cpu_weight: int.min(1).max(65535).optional(),
   cpu_cap: int.min(0).optional(),
   on_poweroff: z.enum(LIFECYCLE_ACTIONS).optional(),
@@ -205,7 +206,7 @@ export function vmCfgToModel(doc: VmCfgDoc | Record<string, CfgValue>): VmModel 
     if (v.mac) macs.add(v.mac);
   }
   if (cfg.maxmem !== undefined && cfg.maxmem < cfg.memory) throw fail('VM_BAD_CONFIG', `maxmem (${cfg.maxmem}) is below memory (${cfg.memory})`);
-  if (cfg.maxvcpus !== undefined && cfg.vcpus !== undefined && cfg.maxvcpus < cfg.vcpus) {
+  if (cfg.maxvcpus !== undefined && cfg.maxvcpus > 0 && cfg.vcpus !== undefined && cfg.maxvcpus < cfg.vcpus) {
     throw fail('VM_BAD_CONFIG', `maxvcpus (${cfg.maxvcpus}) is below vcpus (${cfg.vcpus})`);
   }
   return { cfg, domainType, vifs, disks, vfbs, ha: cfgBool(cfg.OVM_high_availability) };

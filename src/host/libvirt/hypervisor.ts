@@ -22,6 +22,8 @@ export interface DomainInfo {
 export interface DomainStats extends DomainInfo {
   blockRdBytes?: number;
   blockWrBytes?: number;
+  blockRdReqs?: number;
+  blockWrReqs?: number;
   netRxBytes?: number;
   netTxBytes?: number;
 }

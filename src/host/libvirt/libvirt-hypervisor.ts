@@ -178,6 +178,8 @@ export class LibvirtHypervisor implements Hypervisor {
         vcpus: s.vcpus ?? d.vcpus,
         blockRdBytes: s.blockRdBytes,
         blockWrBytes: s.blockWrBytes,
+        blockRdReqs: s.blockRdReqs,
+        blockWrReqs: s.blockWrReqs,
         netRxBytes: s.netRxBytes,
         netTxBytes: s.netTxBytes,
       };

@@ -96,7 +96,9 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     defineMethod({
       name: 'ovs_local_config',
       params: z.tuple([z.enum(['start', 'stop']), name]),
-      access: 'owned',
+      // Before ownership too: CloudStack makes its control bridge (configureNetworking) before
+      // it takes ownership, and a port-less bridge cannot cut the manager off.
+      access: 'public',
       lock: LOCK,
       summary: 'port-less (intra-server) bridge',
       handler: ([action, bridge], ctx) => net.localConfig(action, bridge, ctx.localAddress),

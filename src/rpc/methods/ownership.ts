@@ -59,8 +59,8 @@ export function ownershipMethods(own: OwnershipService): MethodDef[] {
     }),
     defineMethod({
       name: 'update_server_roles',
-      summary: 'Set the server roles ("xen", "utility")',
-      access: 'owned',
+      summary: 'Set the server roles ("xen", "utility"); before ownership too, as managers set roles first',
+      access: 'public',
       params: z.tuple([z.union([z.string().max(200), z.array(z.string().max(50)).max(10)])]),
       handler: ([roles]) => {
         own.updateServerRoles(roles);

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { isIPv4 } from 'node:net';
 import { defineMethod, type MethodDef } from '../method.js';
-import { managerUuid } from '../../core/ids.js';
+import { poolUuid } from '../../core/ids.js';
 import { poolToXml } from '../../core/discovery/pool-xml.js';
 import type { PoolService } from '../../services/ownership/pool-service.js';
 import type { PoolSequence } from '../../services/cluster/pool-sequence.js';
@@ -14,7 +14,7 @@ const hostname = z.string().min(1).max(253).regex(/^[A-Za-z0-9._-]+$/, 'expected
 const roles = z.union([z.string().max(200), z.array(z.string().max(50)).max(10)]).transform((r) => (Array.isArray(r) ? r.join(',') : r));
 const nodeNumber = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0).max(254));
 
-const poolArgs = z.tuple([alias, managerUuid, ipv4, nodeNumber, hostname, ipv4]).rest(roles);
+const poolArgs = z.tuple([alias, poolUuid, ipv4, nodeNumber, hostname, ipv4]).rest(roles);
 
 /** With `sequence`, a pool whose pool FS exists here is set up (and undone) as a clustered pool. */
 export function poolMethods(pool: PoolService, sequence?: PoolSequence): MethodDef[] {
@@ -26,7 +26,7 @@ export function poolMethods(pool: PoolService, sequence?: PoolSequence): MethodD
       lock: 'pool',
       params: poolArgs,
       handler: ([poolAlias, uuid, vip, node, host, ip, r]) => {
-        const spec = { alias: poolAlias, uuid: uuid.toLowerCase(), virtualIp: vip, nodeNumber: node, hostname: host, ip, roles: r as string | undefined };
+        const spec = { alias: poolAlias, uuid, virtualIp: vip, nodeNumber: node, hostname: host, ip, roles: r as string | undefined };
         if (sequence) return sequence.enter(spec, create).then(() => null);
         if (create) pool.create(spec);
         else pool.join(spec);
@@ -41,7 +41,7 @@ export function poolMethods(pool: PoolService, sequence?: PoolSequence): MethodD
       summary: 'leave the server pool (pool uuid)',
       access: 'owned',
       lock: 'pool',
-      params: z.tuple([managerUuid]),
+      params: z.tuple([poolUuid]),
       handler: ([uuid]) => {
         if (sequence) return sequence.leave(uuid, false).then(() => null);
         pool.leave(uuid);
@@ -53,7 +53,7 @@ export function poolMethods(pool: PoolService, sequence?: PoolSequence): MethodD
       summary: 'destroy the server pool on this host (pool uuid)',
       access: 'owned',
       lock: 'pool',
-      params: z.tuple([managerUuid]),
+      params: z.tuple([poolUuid]),
       handler: ([uuid]) => {
         if (sequence) return sequence.leave(uuid, true).then(() => null);
         pool.destroy(uuid);

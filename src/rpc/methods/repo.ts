@@ -77,8 +77,8 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
       name: 'import_virtual_disk',
       params: z.tuple([str, str, str, option]),
       access: 'owned',
-      summary: 'download url into VirtualDisks/<id> as a job; returns the job id',
-      handler: ([url, id, uuid]) => repo.importVirtualDisk(url, id, uuid),
+      summary: 'download url into VirtualDisks/<id>; returns nil once the disk is there (as a job: ovs_async_proc)',
+      handler: ([url, id, uuid], ctx) => repo.importVirtualDisk(url, id, uuid, ctx.signal),
     }),
     defineMethod({
       name: 'import_ISO',

@@ -22,7 +22,7 @@ import { gatherServerInfo } from './server-facts.js';
 export interface HostServiceDeps extends ServiceDeps {
   /** package.json version. */
   agentVersion: string;
-  /** OVM_Version reported to managers; default: the stock release whose API we follow. */
+  /** OVM_Version reported to managers; default: config `ovmVersion`. */
   ovmVersion?: string;
   si?: SystemInfoFacade;
   /** Provided by the VM area (libvirt); default probes /proc/xen and /dev/kvm. */
@@ -75,7 +75,7 @@ export class HostService {
 
   async discoverServer(): Promise<string> {
     const info = await gatherServerInfo(
-      { ...this.deps, ovmVersion: this.deps.ovmVersion ?? '3.4.6' },
+      { ...this.deps, ovmVersion: this.deps.ovmVersion ?? this.deps.config.ovmVersion },
       this.time,
       this.ntp,
     );
@@ -110,10 +110,11 @@ export class HostService {
     return mountedFsToXml(picked);
   }
 
-  async getLastBootTime(): Promise<{ last_boot_time: number; local_time: number }> {
+  /** Both as <i8> (bigint), as real agents sent them: CloudStack casts each to Long. */
+  async getLastBootTime(): Promise<{ last_boot_time: bigint; local_time: bigint }> {
     const boot = procStatToBootTime((await this.deps.fs.readTextIfExists('/proc/stat')) ?? '');
     if (boot === undefined) throw fail('HOST_IO_FAILED', '/proc/stat has no btime line');
-    return { last_boot_time: boot, local_time: Math.floor(this.deps.clock.now() / 1000) };
+    return { last_boot_time: BigInt(boot), local_time: BigInt(Math.floor(this.deps.clock.now() / 1000)) };
   }
 
   getDatetime(): DateTimeParts {

@@ -6,6 +6,7 @@ import type { ServerInfo } from '../../core/discovery/host-info.js';
 import { cpuinfoToCpus } from '../../core/hostinfo/cpuinfo.js';
 import { procStatToBootTime } from '../../core/hostinfo/proc-files.js';
 import { machineIdToUniqueId, macsToUniqueId, usableSmbiosUuid } from '../../core/hostinfo/unique-id.js';
+import { procVersionToCompileInfo, type CompileInfo } from '../../core/hostinfo/kernel-build.js';
 import { readHostname, readKernel, readMachineId, readOs } from '../../host/hostinfo/os-reader.js';
 import { readPhysicalMacs } from '../../host/hostinfo/nic-reader.js';
 import { probeHypervisor, type HypervisorInfo } from '../../host/hostinfo/hypervisor-probe.js';
@@ -85,7 +86,32 @@ async function capabilities(fs: ServerFactsDeps['fs'], hv: HypervisorInfo, clust
     LOCAL_STORAGE_ELEMENT: true,
     // Needs ethtool's per-NIC Wake-on-LAN support, which we do not probe.
     POWER_ON_WOL: false,
+    // The six real agents also sent: libvirt lets vCPUs outnumber physical CPUs, host-wide and
+    // per VM; migrations run one at a time and need no setup step; guest memory is sized in
+    // whole MiB; packages come from yum/dnf only where that tool exists.
+    ALL_VM_CPU_OVERSUBSCRIBE: true,
+    PER_VM_CPU_OVERSUBSCRIBE: true,
+    CONCURRENT_MIGRATION: false,
+    MIGRATION_SETUP: false,
+    VM_MEMORY_ALIGNMENT: 1048576,
+    YUM_PACKAGE_MANAGEMENT: await anyExists('/usr/bin/yum', '/usr/bin/dnf'),
   };
+}
+
+/** Xen reports its own build in /sys/hypervisor/compilation; a KVM host's is the kernel's. */
+async function compileInfo(fs: ServerFactsDeps['fs'], hvType: string): Promise<CompileInfo> {
+  if (hvType === 'xen') {
+    const r = async (p: string): Promise<string> => ((await fs.readTextIfExists(p).catch(() => undefined)) ?? '').trim();
+    const by = await r('/sys/hypervisor/compilation/compiled_by');
+    const at = by.indexOf('@');
+    return {
+      compiler: await r('/sys/hypervisor/compilation/compiler'),
+      by: at < 0 ? by : by.slice(0, at),
+      domain: at < 0 ? '' : by.slice(at + 1),
+      date: await r('/sys/hypervisor/compilation/compile_date'),
+    };
+  }
+  return procVersionToCompileInfo((await fs.readTextIfExists('/proc/version').catch(() => undefined)) ?? '');
 }
 
 export async function gatherServerInfo(deps: ServerFactsDeps, time: HostTime, ntp: HostNtp): Promise<ServerInfo> {
@@ -111,7 +137,8 @@ export async function gatherServerInfo(deps: ServerFactsDeps, time: HostTime, nt
     os: { type: 'Linux', name: os.name, majorVersion: os.major, minorVersion: os.minor },
     hypervisor: { type: hv.type, name: hv.name },
     kernel: { release: kernel.release, version: kernel.version },
-    vmm: { version: hv.version, capabilities: hv.capabilities },
+    vmm: { version: hv.version, compile: await compileInfo(fs, hv.type), capabilities: hv.capabilities },
+    managerCoreApiVersion: deps.ovmVersion.replace(/-/g, '.'),
     poolUniqueId: pool?.uuid ?? '',
     managerUniqueId: manager ?? 'none',
     hostname: await readHostname(fs),

@@ -3,6 +3,7 @@
 // virtual IP on the wire are other areas; this keeps the facts they build on.
 import type { Logger } from 'pino';
 import { AgentError } from '../../core/errors.js';
+import { sameUuid } from '../../core/ids.js';
 import type { HostStateRepo } from '../../store/host-state.js';
 import type { EventSink } from '../events/event-journal.js';
 import { STATE_KEYS } from '../context.js';
@@ -70,7 +71,7 @@ export class PoolService {
   private enter(spec: PoolSpec, master: boolean): void {
     const cur = this.get();
     if (cur) {
-      if (cur.uuid === spec.uuid) return; // the same call again: already done
+      if (sameUuid(cur.uuid, spec.uuid)) return; // the same call again: already done
       throw new AgentError('POOL_ALREADY_MEMBER', `Server already a member of pool: ${cur.uuid}`);
     }
     const info: PoolInfo = {
@@ -108,7 +109,7 @@ export class PoolService {
 
   private require(poolUuid: string): PoolInfo {
     const p = this.requireAny();
-    if (p.uuid.toLowerCase() !== poolUuid.toLowerCase()) {
+    if (!sameUuid(p.uuid, poolUuid)) {
       throw new AgentError('POOL_NOT_MEMBER', `Server is not a member of pool ${poolUuid} (member of ${p.uuid})`);
     }
     return p;

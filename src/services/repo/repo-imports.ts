@@ -47,8 +47,8 @@ export class RepoImports {
     private readonly opts: ImportOptions,
   ) {}
 
-  /** import_virtual_disk / import_ISO: returns the job id; the job's result is the file_record. */
-  async importFile(sub: 'VirtualDisks' | 'ISOs', url: string, id: string, repoUuid: string): Promise<string> {
+  /** import_virtual_disk / import_ISO: starts the job; its result is the file_record. */
+  async importFile(sub: 'VirtualDisks' | 'ISOs', url: string, id: string, repoUuid: string): Promise<{ id: string; done: Promise<unknown> }> {
     const target = repoFilePath(repoUuid, sub, id);
     parseDownloadUrl(url);
     const release = await this.claim(repoUuid, target);
@@ -65,7 +65,7 @@ export class RepoImports {
         release();
       }
     });
-    return job.id;
+    return job;
   }
 
   /** import_template: every URL is a `.tgz` archive or one template file. Returns the job id. */

@@ -205,11 +205,34 @@ export class RepositoryService implements RepoAccess {
   copyFile(src: string, dst: string, sparse: boolean, updatePeriod?: number): Promise<string> {
     return this.files.copyFile(src, dst, sparse, updatePeriod);
   }
-  importVirtualDisk(url: string, id: string, repoUuid: string): Promise<string> {
-    return this.imports.importFile('VirtualDisks', url, id, repoUuid);
+  /**
+   * import_virtual_disk as the stock agent does it: returns once the disk is there (a failed
+   * download faults). The download still runs as a job, so get_job shows its progress, and
+   * aborting the call (agent stop, or ovs_async_proc_stop of the job wrapping it) aborts it.
+   */
+  async importVirtualDisk(url: string, id: string, repoUuid: string, signal?: AbortSignal): Promise<null> {
+    const job = await this.imports.importFile('VirtualDisks', url, id, repoUuid);
+    const stop = () => {
+      try {
+        this.deps.jobs.abort(job.id);
+      } catch {
+        /* already finished */
+      }
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      await job.done;
+      return null;
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
   }
-  importIso(url: string, id: string, repoUuid: string): Promise<string> {
-    return this.imports.importFile('ISOs', url, id, repoUuid);
+  /** The download as a job only: returns its id at once (the job's result is the file_record). */
+  async startVirtualDiskImport(url: string, id: string, repoUuid: string): Promise<string> {
+    return (await this.imports.importFile('VirtualDisks', url, id, repoUuid)).id;
+  }
+  async importIso(url: string, id: string, repoUuid: string): Promise<string> {
+    return (await this.imports.importFile('ISOs', url, id, repoUuid)).id;
   }
   importTemplate(repoUuid: string, templateId: string, urls: readonly string[]): Promise<string> {
     return this.imports.importTemplate(repoUuid, templateId, urls);

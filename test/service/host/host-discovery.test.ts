@@ -8,7 +8,7 @@ import { hostDeps, rejectionCode, type HostTestDeps } from '../../helpers/host-d
 import type { Test } from 'tap';
 import { HostService } from '../../../src/services/host/host-service.js';
 import { STATE_KEYS } from '../../../src/services/context.js';
-import { macsToUniqueId } from '../../../src/core/hostinfo/unique-id.js';
+import { macsToUniqueId, uuidToColonHex } from '../../../src/core/hostinfo/unique-id.js';
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, isArray: (n) => ['CPU', 'LUN', 'Filesystem', 'Mount', 'SCSI_Host'].includes(n) });
 function parse(xml: string): any {
@@ -30,7 +30,7 @@ t.test('discover_server on the RHEL server, unowned', async (t) => {
   const [h] = await service(t, 'rhel-server');
   const s = parse(await h.discoverServer()).Discover_Server_Result.Server;
   t.match(s, {
-    Unique_Id: '080020ff-ffff-ffff-ffff-0010e0a1b2c3',
+    Unique_Id: '08:00:20:ff:ff:ff:ff:ff:ff:ff:00:10:e0:a1:b2:c3',
     Boot_Time: '1700000000',
     Date_Time: { Time_Zone: 'America/New_York', UTC: 'True' },
     NTP: { Local_Time_Source: 'True', Is_NTP_Running: 'True' },
@@ -102,7 +102,7 @@ t.test('Unique_Id without SMBIOS: derived from physical NIC MACs, then machine-i
   const [h, d] = await service(t, 'real-vm');
   const mac = (await fsp.readFile(path.join(d.sysroot, 'sys/class/net/eth0/address'), 'utf8')).trim();
   const s = parse(await h.discoverServer()).Discover_Server_Result.Server;
-  t.equal(s.Unique_Id, macsToUniqueId([mac]), 'only eth0 has a device link');
+  t.equal(s.Unique_Id, uuidToColonHex(macsToUniqueId([mac]) ?? ''), 'only eth0 has a device link');
   t.equal(s.Hypervisor_Type, 'kvm');
   t.equal(s.OS_Name, 'Debian GNU/Linux');
   t.equal(s.Date_Time.Time_Zone, 'Etc/UTC');
@@ -111,11 +111,11 @@ t.test('Unique_Id without SMBIOS: derived from physical NIC MACs, then machine-i
   // A placeholder SMBIOS UUID does not count.
   await fsp.mkdir(path.join(d.sysroot, 'sys/class/dmi/id'), { recursive: true });
   await fsp.writeFile(path.join(d.sysroot, 'sys/class/dmi/id/product_uuid'), '03000200-0400-0500-0006-000700080009\n');
-  t.equal(parse(await h.discoverServer()).Discover_Server_Result.Server.Unique_Id, macsToUniqueId([mac]));
+  t.equal(parse(await h.discoverServer()).Discover_Server_Result.Server.Unique_Id, uuidToColonHex(macsToUniqueId([mac]) ?? ''));
 
   await fsp.rm(path.join(d.sysroot, 'sys/class/net/eth0/device'), { recursive: true });
   await fsp.writeFile(path.join(d.sysroot, 'etc/machine-id'), '0f1e2d3c4b5a69788796a5b4c3d2e1f0\n');
-  t.equal(parse(await h.discoverServer()).Discover_Server_Result.Server.Unique_Id, '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0');
+  t.equal(parse(await h.discoverServer()).Discover_Server_Result.Server.Unique_Id, '0f:1e:2d:3c:4b:5a:69:78:87:96:a5:b4:c3:d2:e1:f0');
 });
 
 t.test('discover_hardware on the RHEL server', async (t) => {
@@ -132,17 +132,17 @@ t.test('discover_hardware on the RHEL server', async (t) => {
   });
   t.equal(n.VMM.PhysicalInfo.HW_Caps.Item_0, 'fpu');
   t.equal(n.CPUInfo.Proc_Info.CPU.length, 8);
-  t.match(n.CPUInfo.Proc_Info.CPU[7], { '@ID': '7', Physical_ID: '1', Model_Name: /E5-2650/ });
+  t.match(n.CPUInfo.Proc_Info.CPU[7], { '@ID': '7', physical_id: '1', model_name: /E5-2650/, flags: /\bvmx\b/ });
   t.same(
     n.IO.SCSI.SCSI_Host.map((x: any) => [x['@Num'], x.Proc_Name]),
     [['0', 'megaraid_sas'], ['1', 'qla2xxx'], ['2', 'iscsi_tcp']],
   );
   t.equal(n.IO.SCSI.ISCSI_Node.Initiatorname, 'iqn.1988-12.com.oracle:6a2b1c3d4e5f');
   t.match(n.DMTF, {
-    SMBIOS: { Version: '2.7' },
-    BIOS: { Vendor: 'American Megatrends Inc.', Version: '25010600', Release_Date: '07/08/2014' },
-    System: { Manufacturer: 'Oracle Corporation', Product_Name: 'SUN SERVER X4-2', Serial_Number: '1347NM1034', UUID: '080020FF-FFFF-FFFF-FFFF-0010E0A1B2C3' },
-    Chassis: { Type: 'Rack Mount Chassis', Asset_Tag: '7046225' },
+    SMBIOS: { '@Version': '2.7' },
+    BIOS: { '@Type': '0', Vendor: 'American Megatrends Inc.', Version: '25010600', ReleaseDate: '07/08/2014' },
+    System: { '@Type': '1', Manufacturer: 'Oracle Corporation', ProductName: 'SUN SERVER X4-2', SerialNumber: '1347NM1034', UUID: '08:00:20:ff:ff:ff:ff:ff:ff:ff:00:10:e0:a1:b2:c3' },
+    Chassis: { '@Type': '3', ChassisType: 'Rack Mount Chassis', AssetTag: '7046225' },
   });
 });
 

@@ -22,7 +22,7 @@ async function service(
 
 t.test('get_last_boot_time: btime and the clock, epoch seconds', async (t) => {
   const [h, d] = await service(t, 'rhel-server');
-  t.same(await h.getLastBootTime(), { last_boot_time: 1700000000, local_time: Date.UTC(2026, 10, 22, 12, 0, 0) / 1000 });
+  t.same(await h.getLastBootTime(), { last_boot_time: 1700000000n, local_time: BigInt(Date.UTC(2026, 10, 22, 12, 0, 0) / 1000) });
   await fsp.writeFile(path.join(d.sysroot, 'proc/stat'), 'cpu 1 2 3\n');
   t.equal(await rejectionCode(h.getLastBootTime()), 'HOST_IO_FAILED');
 });

@@ -87,7 +87,7 @@ t.test('a sparse image is imported with its holes, through a redirect', async (t
     '/img': (_q, res) => sendChunked(res, IMAGE),
     '/go': (_q, res) => res.writeHead(302, { location: '/img' }).end(),
   });
-  const id = await h.svc.importVirtualDisk(`${base}/go`, 'disk.img', U);
+  const id = await h.svc.startVirtualDiskImport(`${base}/go`, 'disk.img', U);
   const job = await waitJob(h, id);
   t.equal(job.state, 'done', job.error ?? '');
   t.equal(job.progress, 1);
@@ -98,7 +98,7 @@ t.test('a sparse image is imported with its holes, through a redirect', async (t
   t.match(job.result, { fr_type: 'File', file_path: `/OVS/Repositories/${U}/VirtualDisks/disk.img`, file_sz: IMAGE.length, fs_uuid: U });
   t.same(fs.readdirSync(dir('VirtualDisks')), ['disk.img'], 'no temp file left');
 
-  await t.rejects(h.svc.importVirtualDisk(`${base}/img`, 'disk.img', U), { code: 'REPO_FILE_EXISTS' }, 'never overwrites');
+  await t.rejects(h.svc.startVirtualDiskImport(`${base}/img`, 'disk.img', U), { code: 'REPO_FILE_EXISTS' }, 'never overwrites');
   const iso = await h.svc.importIso(`${base}/img`, 'boot.iso', U);
   t.equal((await waitJob(h, iso)).state, 'done');
   t.ok(fs.existsSync(path.join(dir('ISOs'), 'boot.iso')));
@@ -129,13 +129,13 @@ t.test('failing downloads leave nothing under the final name', async (t) => {
     ['404', `${base}/nothing`, /HTTP 404/],
   ];
   for (const [name, url, err] of cases) {
-    const job = await waitJob(h, await h.svc.importVirtualDisk(url, 'd.img', U));
+    const job = await waitJob(h, await h.svc.startVirtualDiskImport(url, 'd.img', U));
     t.equal(job.state, 'failed', name);
     t.match(job.error, err, name);
     t.same(fs.readdirSync(dir('VirtualDisks')), [], `${name}: no file, no temp file`);
   }
-  await t.rejects(h.svc.importVirtualDisk('ftp://127.0.0.1/x', 'd.img', U), { code: 'INVALID_ARGUMENT' });
-  await t.rejects(h.svc.importVirtualDisk(`${base}/500`, '../d.img', U), { code: 'REPO_BAD_PATH' });
+  await t.rejects(h.svc.startVirtualDiskImport('ftp://127.0.0.1/x', 'd.img', U), { code: 'INVALID_ARGUMENT' });
+  await t.rejects(h.svc.startVirtualDiskImport(`${base}/500`, '../d.img', U), { code: 'REPO_BAD_PATH' });
 });
 
 t.test('an aborted download is removed, and the repository is busy while it runs', async (t) => {
@@ -148,11 +148,11 @@ t.test('an aborted download is removed, and the repository is busy while it runs
       stalled = res;
     },
   });
-  const id = await h.svc.importVirtualDisk(`${base}/stall`, 'big.img', U);
+  const id = await h.svc.startVirtualDiskImport(`${base}/stall`, 'big.img', U);
   await until(() => stalled !== undefined && fs.readdirSync(dir('VirtualDisks')).length > 0);
   t.match(fs.readdirSync(dir('VirtualDisks'))[0], /^\.big\.img\.[0-9a-f]+\.part$/, 'data goes to a temp name');
   await t.rejects(h.svc.deleteRepository(U, true), { code: 'REPO_IN_USE' });
-  await t.rejects(h.svc.importVirtualDisk(`${base}/stall`, 'big.img', U), { code: 'REPO_FILE_EXISTS' }, 'same target in flight');
+  await t.rejects(h.svc.startVirtualDiskImport(`${base}/stall`, 'big.img', U), { code: 'REPO_FILE_EXISTS' }, 'same target in flight');
   h.jobs.abort(id);
   const job = await waitJob(h, id);
   t.equal(job.state, 'aborted');
@@ -250,7 +250,7 @@ t.test('a server that stops sending times out; credentials never reach the job r
     },
   });
   const url = base.replace('http://', 'http://admin:s3cret@') + '/stall';
-  const id = await h.svc.importVirtualDisk(url, 'slow.img', U);
+  const id = await h.svc.startVirtualDiskImport(url, 'slow.img', U);
   const job = await waitJob(h, id);
   t.equal(job.state, 'failed');
   t.match(job.error, /^TIMEOUT: no data from http:\/\/127\.0\.0\.1:\d+\/stall for 100 ms$/);
@@ -261,7 +261,7 @@ t.test('a server that stops sending times out; credentials never reach the job r
 t.test('two imports to one name at once: one runs, the other is refused', async (t) => {
   const { h, dir } = await withRepo(t);
   const base = await serve(t, { '/img': (_q, res) => sendChunked(res, IMAGE) });
-  const r = await Promise.allSettled([h.svc.importVirtualDisk(`${base}/img`, 'same.img', U), h.svc.importVirtualDisk(`${base}/img`, 'same.img', U)]);
+  const r = await Promise.allSettled([h.svc.startVirtualDiskImport(`${base}/img`, 'same.img', U), h.svc.startVirtualDiskImport(`${base}/img`, 'same.img', U)]);
   t.equal(r.filter((x) => x.status === 'fulfilled').length, 1);
   t.match(r.find((x) => x.status === 'rejected'), { reason: { code: 'REPO_FILE_EXISTS' } });
   const ok = r.find((x) => x.status === 'fulfilled') as PromiseFulfilledResult<string>;

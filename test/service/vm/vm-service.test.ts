@@ -36,9 +36,9 @@ t.test('create, start, list, stop, delete', async (t) => {
   const list = await svc.listVms();
   t.equal(list.length, 2);
   t.match(list[0], { name: 'Domain-0', domid: 0, state: 'r-----' });
-  t.match(list[1], { name: 'vm1', state: 'r-----', memory: 512, repo_id: REPO, vm_id: 'vm1', vnc_port: 5901 });
+  t.match(list[1], { name: 'vm1', state: 'r-----', memory: '512', repo_id: REPO, vm_id: 'vm1', vnc_port: '5901' });
   t.match(list[1].device, { vif: [{ mac: '00:21:f6:00:00:01', bridge: 'c0a80100' }], vbd: [{ dev: 'xvda', mode: 'w' }, { dev: 'hdc:cdrom', mode: 'r' }] });
-  t.match(await svc.listVm(REPO, 'vm1'), { vnc_port: 5901 });
+  t.match(await svc.listVm(REPO, 'vm1'), { vnc_port: '5901' });
 
   await t.rejects(svc.deleteVm(REPO, 'vm1'), { code: 'VM_BAD_STATE' }, 'no delete while running');
   await svc.createVm(REPO, 'twin', sampleParams({ name: 'vm1', vif: [] }));

@@ -40,12 +40,13 @@ for (const c of cases) {
   });
 }
 
-// Clients read these with XPath: the element order of Server is part of the contract.
+// Clients read these with XPath: the element order of Server is part of the contract (the
+// order of the real agent answer CloudStack's tests captured).
 const SERVER_ORDER = [
   'Unique_Id', 'Boot_Time', 'Date_Time', 'NTP', 'Agent_Version', 'RPM_Version', 'OVM_Version', 'CPU_Type', 'OS_Type',
   'OS_Name', 'OS_Major_Version', 'OS_Minor_Version', 'Hypervisor_Type', 'Hypervisor_Name', 'Host_Kernel_Release',
   'Host_Kernel_Version', 'VMM', 'Pool_Unique_Id', 'Manager_Unique_Id', 'Hostname', 'Registered_IP', 'Node_Number',
-  'Server_Roles', 'Is_Current_Master', 'Master_Virtual_Ip', 'Membership_State', 'Cluster_State', 'Statistic', 'Exports',
+  'Server_Roles', 'Is_Current_Master', 'Master_Virtual_Ip', 'Manager_Core_API_Version', 'Membership_State', 'Cluster_State', 'Statistic', 'Exports',
   'Capabilities',
 ];
 

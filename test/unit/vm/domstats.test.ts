@@ -32,7 +32,11 @@ t.test('list entry from a recorded live XML', async (t) => {
     xml,
     { repoId: 'r', vmId: 'v', startTime: 10 },
   );
-  t.match(e, { name: 'rec1', domid: 3, state: 'r-----', memory: 64, cpu_time: 2.5, start_time: 10, repo_id: 'r', vm_id: 'v', on_crash: 'destroy' });
-  t.match(e.device, { vif: [{ mac: '00:21:f6:00:00:aa' }], vbd: [{ dev: 'xvda', mode: 'w' }] });
-  t.match(managementDomainEntry({ model: 'x', memoryKiB: 2048 * 1024, cpus: 4, mhz: 1, nodes: 1, sockets: 1, cores: 4, threads: 1 }), { name: 'Domain-0', domid: 0, memory: 2048, vcpus: 4 });
+  t.match(e, { name: 'rec1', domid: '3', state: 'r-----', memory: '64', cpu_time: '2.5', start_time: '10', repo_id: 'r', vm_id: 'v', on_crash: 'destroy' });
+  t.match(e.device, { vif: [{ mac: '00:21:f6:00:00:aa' }], vbd: [{ dev: 'xvda:disk', mode: 'w' }] });
+  const dom0 = managementDomainEntry({ model: 'x', memoryKiB: 2048 * 1024, cpus: 4, mhz: 1, nodes: 1, sockets: 1, cores: 4, threads: 1 });
+  t.match(dom0, { name: 'Domain-0', domid: '0', memory: '2048', vcpus: '4' });
+  // Real agents sent every scalar as a string (CloudStack's captured list_vms): no number anywhere.
+  const leaves = (v: unknown): unknown[] => (v !== null && typeof v === 'object' ? Object.values(v as object).flatMap(leaves) : [v]);
+  for (const rec of [e, dom0]) t.same(leaves(rec).filter((x) => typeof x !== 'string'), [], 'only strings');
 });

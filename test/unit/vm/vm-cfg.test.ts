@@ -125,6 +125,9 @@ t.test('VM rules', async (t) => {
     ['dup device', { disk: ['file:/a.img,xvda,w', 'file:/b.img,xvda,w'] }, 'VM_BAD_CONFIG'],
     ['dup mac', { vif: ['mac=00:21:f6:00:00:01', 'mac=00:21:f6:00:00:01'] }, 'VM_BAD_CONFIG'],
     ['bad uuid', { uuid: 'nope' }, 'VM_BAD_CONFIG'],
+    ['maxvcpus 0 (CloudStack always sends it): as many as vcpus', { vcpus: 2, maxvcpus: 0 }, undefined],
+    ['maxvcpus < vcpus', { vcpus: 2, maxvcpus: 1 }, 'VM_BAD_CONFIG'],
+    ['negative maxvcpus', { maxvcpus: -1 }, 'VM_BAD_CONFIG'],
   ];
   for (const [label, over, want] of rows) {
     const obj = Object.fromEntries(Object.entries({ ...base, ...over }).filter(([, v]) => v !== undefined));
