@@ -54,7 +54,7 @@ export class PoolSequence {
     const p = this.poolFs.get();
     const cur = this.pool.get();
     if (cur) {
-      if (cur.uuid === spec.uuid) return;
+      if (sameUuid(cur.uuid, spec.uuid)) return;
       throw new AgentError('POOL_ALREADY_MEMBER', `Server already a member of pool: ${cur.uuid}`);
     }
     if (!p) {
