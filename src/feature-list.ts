@@ -18,6 +18,7 @@ import { VmService } from './services/vm/vm-service.js';
 import { vmMethods } from './rpc/methods/vm.js';
 import { networkMethods } from './rpc/methods/network.js';
 import { createSandboxNetns, destroySandboxNetns } from './host/net/sandbox-netns.js';
+import { storageFeature } from './services/storage/storage-feature.js';
 
 export interface FeatureContext {
   ownership: OwnershipService;
@@ -41,7 +42,7 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
   const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
   return {
-    features: [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature, vmFeature],
+    features: [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature, storageFeature(deps), vmFeature],
     collectHostStats: async () => ({ ...(await stats.collectHostStats()) }),
   };
 }
