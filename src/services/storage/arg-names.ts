@@ -49,3 +49,8 @@ export function argName(kind: 'ifs' | 'isa', op: string, pos: number): string {
   const names = (kind === 'ifs' ? IFS[op] : ISA[op]) ?? COMMON[op] ?? [SS];
   return names[pos] ?? `argument ${pos + 2}`;
 }
+
+/** All argument names of an op, for "wrong number of arguments" faults. */
+export function argNames(kind: 'ifs' | 'isa', op: string): readonly string[] {
+  return (kind === 'ifs' ? IFS[op] : ISA[op]) ?? COMMON[op] ?? [SS];
+}

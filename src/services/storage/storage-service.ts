@@ -11,7 +11,7 @@ import type { HostFs } from '../../host/host-fs.js';
 import type { Jobs } from '../jobs/job-runner.js';
 import { StorageLog } from './storage-log.js';
 import type { StorageRegistry } from './registry.js';
-import { argName } from './arg-names.js';
+import { argName, argNames } from './arg-names.js';
 
 export interface StorageServiceDeps {
   registry: StorageRegistry;
@@ -77,7 +77,7 @@ export class StorageService {
         .slice(0, 5)
         .map((i) => {
           const [pos, ...rest] = i.path;
-          const name = typeof pos === 'number' ? argName(plugin.kind, op, pos) : 'arguments';
+          const name = typeof pos === 'number' ? argName(plugin.kind, op, pos) : `arguments (impl_name, ${argNames(plugin.kind, op).join(', ')})`;
           return `${name}${rest.length ? '.' + rest.join('.') : ''}: ${i.message}`;
         })
         .join('; ');
