@@ -8,7 +8,7 @@ import { confinedPath } from '../../../core/storage/mount-paths.js';
 import type { FileInfo, FileRecordIn } from '../../../core/storage/records.js';
 import type { PluginContext } from '../../../core/storage/plugin.js';
 import type { HostFs } from '../../../host/host-fs.js';
-import { copyFileSparse } from '../../../host/sparse-copy.js';
+import { cloneSparseFile } from '../../../host/storage/sparse-clone.js';
 
 interface Located {
   /** Real path to operate on. */
@@ -124,8 +124,7 @@ export class MountedFiles {
     const st = await this.infoAt(from, fsUuid);
     if (st.fr_type !== 'File') throw new AgentError('STORAGE_INVALID', `${from.shown} is a directory: only files can be cloned`);
     if (await fsp.lstat(to.real).then(() => true, () => false)) throw new AgentError('STORAGE_FILE_EXISTS', `${to.shown}: already exists`);
-    await copyFileSparse(from.real, to.real, {
-      sparse: true,
+    await cloneSparseFile(from.real, to.real, {
       signal: ctx.signal,
       onProgress: (done, total) => ctx.progress(total > 0 ? done / total : 1, `${done} of ${total} bytes`),
     }).catch((e: unknown) => {
