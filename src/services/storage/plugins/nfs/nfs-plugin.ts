@@ -159,10 +159,19 @@ export function createNfsPlugin(deps: NfsPluginDeps): IfsPlugin {
 
     async listFileSystems(_ctx, ss) {
       const host = checkServerHost(ss.access_host);
+      // An export already mounted here keeps the uuid it was mounted under (from the mount
+      // table, or from its stamp when the table shows no NFS source).
+      const mountedAs = new Map<string, string>();
+      for (const m of await deps.mounts()) {
+        if (!m.dir.startsWith(`${NFS_MOUNT_ROOT}/`)) continue;
+        const stamp = await deps.fs.readTextIfExists(`${m.dir}/${FS_STAMP}`).catch(() => undefined);
+        const source = /^access_path=(\S+)$/m.exec(stamp ?? '')?.[1] ?? m.device;
+        mountedAs.set(source, m.dir.slice(NFS_MOUNT_ROOT.length + 1));
+      }
       const out: FsInfo[] = [];
       for (const exp of await exportsOf(host)) {
         const t = { host, export: exp, source: `${host}:${exp}` };
-        out.push(await fsInfo(ss, fsRecordSchema.parse({ ss_uuid: ss.uuid, access_path: t.source }), exportUuid(host, exp), t));
+        out.push(await fsInfo(ss, fsRecordSchema.parse({ ss_uuid: ss.uuid, access_path: t.source }), mountedAs.get(t.source) ?? exportUuid(host, exp), t));
       }
       return out;
     },
