@@ -11,7 +11,9 @@ import { storageMethods } from '../../../src/rpc/methods/storage.js';
 import { StorageRegistry } from '../../../src/services/storage/registry.js';
 import { StorageService } from '../../../src/services/storage/storage-service.js';
 import { loadVendorPlugins, untrustedReason } from '../../../src/services/storage/vendor-plugins.js';
-import type { IfsPlugin, IsaPlugin } from '../../../src/core/storage/plugin.js';
+import { STORAGE_OPS, type IfsPlugin, type IsaPlugin } from '../../../src/core/storage/plugin.js';
+import { buildStorageService } from '../../../src/services/storage/storage-feature.js';
+import type { ServiceDeps } from '../../../src/services/context.js';
 import { NFS_PLUGIN_INFO } from '../../../src/services/storage/plugins/nfs/nfs-plugin.js';
 
 const FSU = '0004fb00-0005-0000-e70f-bddeb802208f';
@@ -159,4 +161,21 @@ t.test('vendor plugins: loaded when root-owned and not writable by others, refus
   const r2 = await loadVendorPlugins(dir, { registry: new StorageRegistry(), log: kit.log });
   t.same(r2.loaded, [], 'a world-writable folder is refused as a whole');
   t.equal(untrustedReason({ uid: 0, mode: 0o100600 }, 0), undefined);
+});
+
+t.test('every op of the built-in plugins refuses wrong records before touching the host', async (t) => {
+  const kit = makeKit();
+  t.teardown(kit.cleanup);
+  const svc = buildStorageService(kit as unknown as ServiceDeps);
+  const call = methodCaller(storageMethods(svc));
+  const before = fs.readdirSync(kit.sysroot).sort();
+  for (const impl of ['oracle.generic.NFSPlugin.GenericNFSPlugin', 'oracle.ocfs2.OCFS2.OCFS2Plugin']) {
+    for (const op of STORAGE_OPS) {
+      const e = await failure(call(`storage_plugin_${op}`, impl, 'not a record', ['nor', 'this'], { file_path: '../x' }, -1, 7, 8));
+      t.ok(['STORAGE_INVALID', 'STORAGE_OP_NOT_SUPPORTED'].includes(e.code), `${impl.split('.').pop()} ${op}: ${e.code}`);
+      if (e.code === 'STORAGE_INVALID') t.match(e.message, /ss_record|arguments/, `${op}: the argument is named`);
+    }
+  }
+  t.same(kit.exec.calls, [], 'no command ran');
+  t.same(fs.readdirSync(kit.sysroot).filter((n) => n !== 'var').sort(), before.filter((n) => n !== 'var'), 'nothing created but the storage log');
 });
