@@ -8,6 +8,7 @@ import type { HostFs } from '../../host/host-fs.js';
 import { ExecMounter, type Mounter } from '../../host/mounter.js';
 import { procMountTable, type MountTable } from '../../host/storage/mount-table.js';
 import { ExecNfsProbe, type NfsProbe } from '../../host/storage/nfs-probe.js';
+import { boundedStatvfs, type Statvfs } from '../../host/storage/statvfs.js';
 import { createNfsPlugin } from './plugins/nfs/nfs-plugin.js';
 import { createOcfs2Plugin } from './plugins/ocfs2/ocfs2-plugin.js';
 import { ExecOcfs2Tools, type Ocfs2Tools } from '../../host/storage/ocfs2-tools.js';
@@ -22,6 +23,7 @@ export interface BuiltinPluginDeps {
   mounts?: MountTable;
   nfsProbe?: NfsProbe;
   ocfs2?: Ocfs2Tools;
+  statvfs?: Statvfs;
   /** "Is the cluster online": provided by the cluster area; without it OCFS2 mounts are refused. */
   clusterOnline?: () => Promise<boolean>;
 }
@@ -32,7 +34,7 @@ export function builtinPlugins(d: BuiltinPluginDeps): StoragePlugin[] {
   const mounts = d.mounts ?? procMountTable(d.fs.sysroot);
   const netns = d.config.sandbox ? d.config.network.netns : undefined;
   return [
-    createNfsPlugin({ fs: d.fs, mounter, mounts, probe: d.nfsProbe ?? new ExecNfsProbe(d.exec, netns), probeTimeoutMs: s.probeTimeoutMs }),
+    createNfsPlugin({ fs: d.fs, mounter, mounts, statvfs: d.statvfs ?? boundedStatvfs(d.exec, s.probeTimeoutMs), probe: d.nfsProbe ?? new ExecNfsProbe(d.exec, netns), probeTimeoutMs: s.probeTimeoutMs }),
     createOcfs2Plugin({
       fs: d.fs,
       mounter,

@@ -60,7 +60,7 @@ t.test('generic NFS plugin against nfs-ganesha', { skip }, async (t) => {
     await server.cleanup();
     kit.cleanup();
   });
-  const svc = buildStorageService(kit as unknown as ServiceDeps, { mounter, nfsProbe: new ExecNfsProbe(new HostExec(), server.netns) });
+  const svc = buildStorageService({ ...kit, exec: new HostExec() } as unknown as ServiceDeps, { mounter, nfsProbe: new ExecNfsProbe(new HostExec(), server.netns) });
   const call = methodCaller(storageMethods(svc));
   const ss = { uuid: SSU, name: 'lab nfs', access_host: server.addr, storage_type: 'FileSys', admin_passwd: 'never-logged-pw' };
   const fsRec = { uuid: FSU, ss_uuid: SSU, access_path: `${server.addr}:${server.exportDir}`, name: `nfs:${server.exportDir}` };

@@ -28,7 +28,7 @@ function setup(t: { teardown(fn: () => void): void }, mountAnswer: { code?: numb
     if (argv[0] === 'showmount') return { stdout: '/srv/vms (everyone)\n' };
     return undefined;
   });
-  const plugin = createNfsPlugin({ fs: kit.fs, mounter: new ExecMounter(exec, 5000), probe: new ExecNfsProbe(exec), mounts: async () => [...table], probeTimeoutMs: 1000 });
+  const plugin = createNfsPlugin({ fs: kit.fs, mounter: new ExecMounter(exec, 5000), probe: new ExecNfsProbe(exec), mounts: async () => [...table], statvfs: async () => ({ size: 1000, free: 400 }), probeTimeoutMs: 1000 });
   const ctx: PluginContext = { impl: 'nfs', op: 'x', callId: 't', log: kit.log, signal: new AbortController().signal, progress: () => {}, commandTimeoutMs: 1000 };
   const args = <K extends keyof typeof IFS_OP_ARGS>(op: K, a: unknown[]) => IFS_OP_ARGS[op].parse(a) as never;
   return { kit, exec, plugin, ctx, args, table };
@@ -65,4 +65,16 @@ t.test('a failed mount leaves no mount point; a busy mount point is refused', as
   const busy = await failure(s2.plugin.mount!(s2.ctx, ...(s2.args('mount', [ss, fsRec, MP, '', true, []]) as [never, never, never, never, never, never])));
   t.equal(busy.code, 'STORAGE_DEVICE_IN_USE');
   t.equal(s2.exec.calls.filter((c) => c.argv[0] === 'mount').length, 0);
+});
+
+t.test('statvfs runs in a child with a time limit: a hung mount faults instead of hanging', async (t) => {
+  const { boundedStatvfs } = await import('../../../src/host/storage/statvfs.js');
+  const { CommandError } = await import('../../../src/host/exec.js');
+  const hung = { run: async (argv: readonly string[]) => Promise.reject(new CommandError({ argv, code: 137, stdout: '', stderr: '' }, 'timed out after 50 ms')) };
+  const e = await failure(boundedStatvfs(hung, 50)('/nfsmnt/x'));
+  t.equal(e.code, 'STORAGE_SERVER_UNREACHABLE');
+  t.match(e.message, /did not answer statvfs within 50 ms/);
+  const ok = new FakeExec(({ argv }) => (argv[0] === 'stat' ? { stdout: '4096 1000 250\n' } : undefined));
+  t.same(await boundedStatvfs(ok, 50)('/x'), { size: 4096000, free: 1024000 });
+  t.same(ok.calls[0].argv, ['stat', '-f', '-c', '%S %b %a', '--', '/x']);
 });

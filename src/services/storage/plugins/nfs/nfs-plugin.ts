@@ -12,6 +12,7 @@ import type { HostFs } from '../../../../host/host-fs.js';
 import type { Mounter } from '../../../../host/mounter.js';
 import type { MountTable } from '../../../../host/storage/mount-table.js';
 import type { NfsProbe } from '../../../../host/storage/nfs-probe.js';
+import type { Statvfs } from '../../../../host/storage/statvfs.js';
 import { MountedFiles } from '../mounted-files.js';
 
 export const NFS_PLUGIN_NAME = 'oracle.generic.NFSPlugin.GenericNFSPlugin';
@@ -54,6 +55,8 @@ export interface NfsPluginDeps {
   mounter: Mounter;
   probe: NfsProbe;
   mounts: MountTable;
+  /** Sizes of a mounted directory, bounded in time (a dead hard mount must not hang a status call). */
+  statvfs: Statvfs;
   probeTimeoutMs: number;
 }
 
@@ -95,11 +98,7 @@ export function createNfsPlugin(deps: NfsPluginDeps): IfsPlugin {
     const entry = (await deps.mounts()).find((m) => m.dir === mp);
     let size = 0;
     let free = 0;
-    if (entry) {
-      const st = await fsp.statfs(deps.fs.resolve(mp));
-      size = st.blocks * st.bsize;
-      free = st.bavail * st.bsize;
-    }
+    if (entry) ({ size, free } = await deps.statvfs(deps.fs.resolve(mp)));
     return {
       uuid,
       ss_uuid: ss.uuid || fs.ss_uuid,
