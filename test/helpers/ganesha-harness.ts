@@ -43,7 +43,10 @@ function which(bin: string): boolean {
 export function ganeshaUnavailable(): string | false {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
   const missing = ['ganesha.nfsd', 'rpcbind', 'showmount', 'nfs-ls', 'rpcinfo'].filter((b) => !which(b));
-  return missing.length ? `missing ${missing.join(', ')} (apt: nfs-ganesha nfs-ganesha-vfs rpcbind nfs-common libnfs-utils)` : false;
+  if (missing.length) return `missing ${missing.join(', ')} (apt: nfs-ganesha nfs-ganesha-vfs rpcbind nfs-common libnfs-utils)`;
+  // rpcbind keeps its socket and lock in /run whatever the namespace: a system rpcbind would clash.
+  if (fs.existsSync('/run/rpcbind.lock') || fs.existsSync('/run/rpcbind.sock')) return 'a system rpcbind is running (its /run/rpcbind.* would clash with the test server\'s)';
+  return false;
 }
 
 export interface GaneshaServer {
