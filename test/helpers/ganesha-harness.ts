@@ -25,6 +25,9 @@ export function onExitSync(fn: () => void): () => void {
   return () => atExit.delete(fn);
 }
 
+/** What rpcbind and ganesha leave in /run (shared by every namespace). */
+const RUN_FILES = ['/run/rpcbind.sock', '/run/rpcbind.lock', '/run/rpcbind', '/run/ganesha'];
+
 export const NFS_ADDR = '192.0.2.10';
 /** An address of the namespace's subnet nobody answers: probes to it can only time out. */
 export const NFS_DEAD_ADDR = '192.0.2.99';
@@ -86,6 +89,7 @@ export async function startGanesha(): Promise<GaneshaServer> {
   const forget = onExitSync(() => {
     for (const p of procs) if (p.pid && p.exitCode === null) process.kill(p.pid, 'SIGKILL');
     execFileSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
+    for (const f of RUN_FILES) fs.rmSync(f, { recursive: true, force: true });
   });
   const stop = async () => {
     if (stopped) return;
@@ -99,7 +103,7 @@ export async function startGanesha(): Promise<GaneshaServer> {
   const cleanup = async () => {
     await stop();
     await ip(['netns', 'del', netns]).catch(() => {});
-    for (const f of ['/run/rpcbind.sock', '/run/rpcbind.lock', '/run/rpcbind', '/run/ganesha']) fs.rmSync(f, { recursive: true, force: true });
+    for (const f of RUN_FILES) fs.rmSync(f, { recursive: true, force: true });
     fs.rmSync(work, { recursive: true, force: true });
     forget();
   };
