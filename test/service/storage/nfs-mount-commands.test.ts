@@ -78,3 +78,13 @@ t.test('statvfs runs in a child with a time limit: a hung mount faults instead o
   t.same(await boundedStatvfs(ok, 50)('/x'), { size: 4096000, free: 1024000 });
   t.same(ok.calls[0].argv, ['stat', '-f', '-c', '%S %b %a', '--', '/x']);
 });
+
+t.test('files named through another mount of the same export (CloudStack: /OVS/Repositories/<id>/...)', async (t) => {
+  const { plugin, ctx, args, table, kit } = setup(t);
+  await kit.fs.mkdirp(MP);
+  table.push({ device: 'filer1:/srv/vms', dir: MP, type: 'nfs', options: 'rw' }, { device: 'filer1:/srv/vms', dir: '/OVS/Repositories/R', type: 'nfs', options: 'rw' });
+  const r = await plugin.create!(ctx, ...(args('create', [ss, fsRec, '/OVS/Repositories/R/a.img', 'File', 4096]) as [never, never, never, never, never]));
+  t.match(r, { file_path: '/OVS/Repositories/R/a.img', file_sz: 4096, fs_uuid: FSU }, 'answered under the name the manager used');
+  t.equal(fs.statSync(path.join(kit.sysroot, MP, 'a.img')).size, 4096, 'created through /nfsmnt/<uuid>');
+  t.equal((await failure(plugin.create!(ctx, ...(args('create', [ss, fsRec, '/OVS/Repositories/OTHER/b.img', 'File', 1]) as [never, never, never, never, never])))).code, 'STORAGE_BAD_PATH', 'another mount is not an alias');
+});

@@ -7,7 +7,7 @@ import { AgentError } from '../../../../core/errors.js';
 import { nfsMountPoint, NFS_MOUNT_ROOT } from '../../../../core/storage/mount-paths.js';
 import { checkServerHost, nfsMountOptions, nfsTarget, type NfsTarget } from '../../../../core/storage/nfs.js';
 import type { IfsPlugin, PluginContext, PluginInfo } from '../../../../core/storage/plugin.js';
-import { fsRecordSchema, type FsInfo, type FsRecord, type SsInfo, type SsRecord } from '../../../../core/storage/records.js';
+import { fsRecordSchema, ssRecordSchema, type FsInfo, type FsRecord, type SsInfo, type SsRecord } from '../../../../core/storage/records.js';
 import type { HostFs } from '../../../../host/host-fs.js';
 import type { Mounter } from '../../../../host/mounter.js';
 import type { MountTable } from '../../../../host/storage/mount-table.js';
@@ -86,11 +86,32 @@ export function createNfsPlugin(deps: NfsPluginDeps): IfsPlugin {
     return (await deps.mounts()).some((m) => m.dir === mp);
   }
 
-  async function requireMounted(fs: FsRecord): Promise<{ mp: string; uuid: string }> {
+  /**
+   * The mount root of a file system at /nfsmnt/<uuid>. Managers also name files through another
+   * mount of the same export (CloudStack: /OVS/Repositories/<id>/...): such a path is mapped
+   * onto this mount and mapped back in the answer.
+   */
+  async function requireMounted(fs: FsRecord, ss?: SsRecord) {
     const uuid = requireFsUuid(fs);
     const mp = nfsMountPoint(uuid);
-    if (!(await mounted(mp))) throw new AgentError('STORAGE_NOT_MOUNTED', `file system ${uuid} is not mounted at ${mp}`);
-    return { mp, uuid };
+    const table = await deps.mounts();
+    if (!table.some((m) => m.dir === mp)) throw new AgentError('STORAGE_NOT_MOUNTED', `file system ${uuid} is not mounted at ${mp}`);
+    let source: string | undefined;
+    try {
+      source = targetOf(ss ?? ssRecordSchema.parse({}), fs).source;
+    } catch {
+      source = undefined;
+    }
+    const aliases = source ? table.filter((m) => m.device === source && m.dir !== mp && m.dir !== '/').map((m) => m.dir) : [];
+    let used: string | undefined;
+    const inPath = (p: string) => {
+      const a = aliases.find((d) => p.startsWith(d + '/'));
+      if (!a) return p;
+      used = a;
+      return mp + p.slice(a.length);
+    };
+    const out = <T extends { file_path: string }>(r: T): T => (used && r.file_path.startsWith(mp + '/') ? { ...r, file_path: used + r.file_path.slice(mp.length) } : r);
+    return { mp, uuid, in: inPath, out };
   }
 
   async function fsInfo(ss: SsRecord, fs: FsRecord, uuid: string, t: NfsTarget): Promise<FsInfo> {
@@ -239,30 +260,31 @@ export function createNfsPlugin(deps: NfsPluginDeps): IfsPlugin {
       return null;
     },
 
-    async create(_ctx, _ss, fs, p, type, size) {
-      const { mp, uuid } = await requireMounted(fs);
-      return files.create(mp, uuid, p, type, size);
+    async create(_ctx, ss, fs, p, type, size) {
+      const m = await requireMounted(fs, ss);
+      return m.out(await files.create(m.mp, m.uuid, m.in(p), type, size));
     },
-    async getFileInfo(_ctx, _ss, fs, rec) {
-      const { mp, uuid } = await requireMounted(fs);
-      return files.info(mp, uuid, rec);
+    async getFileInfo(_ctx, ss, fs, rec) {
+      const m = await requireMounted(fs, ss);
+      return m.out(await files.info(m.mp, m.uuid, { ...rec, file_path: m.in(rec.file_path) }));
     },
-    async destroy(_ctx, _ss, fs, rec) {
-      const { mp } = await requireMounted(fs);
-      await files.destroy(mp, rec);
+    async destroy(_ctx, ss, fs, rec) {
+      const m = await requireMounted(fs, ss);
+      await files.destroy(m.mp, { ...rec, file_path: m.in(rec.file_path) });
       return null;
     },
-    async resize(_ctx, _ss, fs, rec, size) {
-      const { mp, uuid } = await requireMounted(fs);
-      return files.resize(mp, uuid, rec, size);
+    async resize(_ctx, ss, fs, rec, size) {
+      const m = await requireMounted(fs, ss);
+      return m.out(await files.resize(m.mp, m.uuid, { ...rec, file_path: m.in(rec.file_path) }, size));
     },
-    async clone(ctx: PluginContext, _ss, fs, src, dest) {
-      const { mp, uuid } = await requireMounted(fs);
-      return files.clone(mp, uuid, src, dest, ctx);
+    async clone(ctx: PluginContext, ss, fs, src, dest) {
+      const m = await requireMounted(fs, ss);
+      const to = typeof dest === 'string' ? m.in(dest) : { ...dest, file_path: m.in(dest.file_path) };
+      return m.out(await files.clone(m.mp, m.uuid, { ...src, file_path: m.in(src.file_path) }, to, ctx));
     },
-    async list(_ctx, _ss, fs, dir) {
-      const { mp, uuid } = await requireMounted(fs);
-      return files.list(mp, uuid, dir);
+    async list(_ctx, ss, fs, dir) {
+      const m = await requireMounted(fs, ss);
+      return (await files.list(m.mp, m.uuid, dir ? m.in(dir) : undefined)).map(m.out);
     },
   };
 }
