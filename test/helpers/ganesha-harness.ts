@@ -76,7 +76,8 @@ async function waitExit(p: ChildProcess, ms: number): Promise<void> {
   });
 }
 
-export async function startGanesha(): Promise<GaneshaServer> {
+/** `v4only`: no rpcbind and `Protocols = 4` (a server with no MOUNT service). */
+export async function startGanesha(opts: { v4only?: boolean } = {}): Promise<GaneshaServer> {
   const exec = new HostExec();
   const netns = uniqueNetnsName('hvs-nfs');
   const work = tempDir('hvs-nfs-');
@@ -116,9 +117,9 @@ export async function startGanesha(): Promise<GaneshaServer> {
     const conf = path.join(work, 'ganesha.conf');
     fs.writeFileSync(
       conf,
-      `NFS_CORE_PARAM { Protocols = 3, 4; Bind_addr = ${NFS_ADDR}; Enable_NLM = false; Enable_RQUOTA = false; }
+      `NFS_CORE_PARAM { Protocols = ${opts.v4only ? '4' : '3, 4'}; Bind_addr = ${NFS_ADDR}; Enable_NLM = false; Enable_RQUOTA = false; }
 NFSV4 { Graceless = true; }
-EXPORT { Export_Id = 1; Path = ${exportDir}; Pseudo = ${NFS_PSEUDO}; Access_Type = RW; Squash = No_Root_Squash; Protocols = 3, 4; FSAL { Name = VFS; } }
+EXPORT { Export_Id = 1; Path = ${exportDir}; Pseudo = ${NFS_PSEUDO}; Access_Type = RW; Squash = No_Root_Squash; Protocols = ${opts.v4only ? '4' : '3, 4'}; FSAL { Name = VFS; } }
 `,
     );
     const start = (argv: string[]) => {
@@ -126,12 +127,13 @@ EXPORT { Export_Id = 1; Path = ${exportDir}; Pseudo = ${NFS_PSEUDO}; Access_Type
       procs.push(p);
       return p;
     };
-    start(['rpcbind', '-f']);
+    if (!opts.v4only) start(['rpcbind', '-f']);
     start(['ganesha.nfsd', '-F', '-f', conf, '-L', path.join(work, 'ganesha.log'), '-p', path.join(work, 'ganesha.pid'), '-N', 'NIV_EVENT']);
     // Ready when the MOUNT service lists the export (bounded: a server that never comes up fails setup).
     for (let i = 0; ; i++) {
-      const r = await exec.run(['showmount', '--no-headers', '-e', NFS_ADDR], { netns, allowFail: true, timeoutMs: 3000 }).catch(() => undefined);
-      if (r && r.code === 0 && r.stdout.includes(exportDir)) break;
+      const probe = opts.v4only ? ['nfs-ls', `nfs://${NFS_ADDR}/?version=4`] : ['showmount', '--no-headers', '-e', NFS_ADDR];
+      const r = await exec.run(probe, { netns, allowFail: true, timeoutMs: 3000 }).catch(() => undefined);
+      if (r && r.code === 0 && r.stdout.includes(opts.v4only ? NFS_PSEUDO.slice(1) : exportDir)) break;
       if (i >= 100) throw new Error(`nfs-ganesha did not come up: ${fs.existsSync(path.join(work, 'ganesha.log')) ? fs.readFileSync(path.join(work, 'ganesha.log'), 'utf8').slice(-800) : 'no log'}`);
       await new Promise((r2) => setTimeout(r2, 150));
     }

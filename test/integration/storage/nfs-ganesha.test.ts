@@ -172,3 +172,18 @@ t.test('generic NFS plugin against nfs-ganesha', { skip }, async (t) => {
     t.notMatch(log, /never-logged-pw/);
   });
 });
+
+t.test('an NFSv4-only server (no rpcbind, no MOUNT service): exports from the pseudo-root', { skip }, async (t) => {
+  const server = await startGanesha({ v4only: true });
+  const kit = makeKit({ storage: { probeTimeoutMs: 1500 } });
+  t.teardown(async () => {
+    await server.cleanup();
+    kit.cleanup();
+  });
+  const svc = buildStorageService({ ...kit, exec: new HostExec() } as unknown as ServiceDeps, { nfsProbe: new ExecNfsProbe(new HostExec(), server.netns) });
+  const call = methodCaller(storageMethods(svc));
+  const ss = { uuid: SSU, access_host: server.addr };
+  t.match(await call('storage_plugin_validate', NFS, ss), { status: 'online' });
+  t.same(await call('storage_plugin_getStorageNames', NFS, ss), [NFS_PSEUDO]);
+  t.match(await call('storage_plugin_listFileSystems', NFS, ss), [{ name: `nfs:${NFS_PSEUDO}`, access_path: `${server.addr}:${NFS_PSEUDO}` }]);
+});
