@@ -33,14 +33,16 @@ export function builtinPlugins(d: BuiltinPluginDeps): StoragePlugin[] {
   const mounter = d.mounter ?? new ExecMounter(d.exec, s.mountTimeoutMs);
   const mounts = d.mounts ?? procMountTable(d.fs.sysroot);
   const netns = d.config.sandbox ? d.config.network.netns : undefined;
+  const statvfs = d.statvfs ?? boundedStatvfs(d.exec, s.probeTimeoutMs);
   return [
-    createNfsPlugin({ fs: d.fs, mounter, mounts, statvfs: d.statvfs ?? boundedStatvfs(d.exec, s.probeTimeoutMs), probe: d.nfsProbe ?? new ExecNfsProbe(d.exec, netns), probeTimeoutMs: s.probeTimeoutMs }),
+    createNfsPlugin({ fs: d.fs, mounter, mounts, statvfs, probe: d.nfsProbe ?? new ExecNfsProbe(d.exec, netns), probeTimeoutMs: s.probeTimeoutMs }),
     createOcfs2Plugin({
       fs: d.fs,
       mounter,
       mounts,
       tools: d.ocfs2 ?? new ExecOcfs2Tools(d.exec),
       commandTimeoutMs: s.commandTimeoutMs,
+      statvfs,
       clusterOnline: d.clusterOnline ?? (async () => false),
     }),
     // createScsiPlugin({ ... }),  <- the generic SCSI plugin (iSCSI / FC) registers here

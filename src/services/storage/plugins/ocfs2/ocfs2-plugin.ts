@@ -10,6 +10,7 @@ import type { HostFs } from '../../../../host/host-fs.js';
 import type { Mounter } from '../../../../host/mounter.js';
 import type { MountTable } from '../../../../host/storage/mount-table.js';
 import type { Ocfs2Tools } from '../../../../host/storage/ocfs2-tools.js';
+import type { Statvfs } from '../../../../host/storage/statvfs.js';
 import { MountedFiles } from '../mounted-files.js';
 
 export const OCFS2_PLUGIN_NAME = 'oracle.ocfs2.OCFS2.OCFS2Plugin';
@@ -55,6 +56,8 @@ export interface Ocfs2PluginDeps {
   mounts: MountTable;
   tools: Ocfs2Tools;
   commandTimeoutMs: number;
+  /** Sizes of a mounted directory, bounded in time (a hung cluster must not hang a status call). */
+  statvfs: Statvfs;
   /** Provided by the cluster area: the o2cb cluster is up and heartbeating on this host. */
   clusterOnline: () => Promise<boolean>;
 }
@@ -99,7 +102,7 @@ export function createOcfs2Plugin(deps: Ocfs2PluginDeps): IfsPlugin {
     const q = await deps.tools.query(dev.real, t);
     const m = await mountOf(dev);
     let free = 0;
-    if (m) free = (await fsp.statfs(deps.fs.resolve(m.dir)).then((s) => s.bavail * s.bsize, () => 0));
+    if (m) free = (await deps.statvfs(deps.fs.resolve(m.dir))).free;
     const extra: Record<string, string | number | boolean> = { label: q.label, slots: q.slots, cluster_size: q.clusterSize, device: dev.host };
     if (known) Object.assign(extra, { cluster_stack: known.stack, cluster_name: known.cluster, global_heartbeat: known.globalHeartbeat });
     return {
