@@ -14,7 +14,9 @@ APT_PACKAGES=(
   openssl                              # self-signed key pair
   systemd                              # systemd-analyze verify of the unit files
   e2fsprogs util-linux tar             # repositories on loop devices, template archives
-  ocfs2-tools kmod                     # pool FS: mkfs/tunefs/mounted/debugfs.ocfs2, o2cb (mkfs needs modprobe)
+  nfs-ganesha nfs-ganesha-vfs rpcbind  # NFS plugin tests: a real NFSv3/v4 server in a test namespace
+  nfs-common libnfs-utils              # showmount (MOUNT protocol) and nfs-ls (NFSv4 pseudo-root)
+  ocfs2-tools kmod                     # OCFS2 plugin: mkfs.ocfs2 needs modprobe present (lab notes)
 )
 
 missing=()

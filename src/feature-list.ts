@@ -22,6 +22,7 @@ import { buildClusterArea, realClusterDeps } from './services/cluster/cluster-ar
 import { CloudstackModule } from './services/cloudstack/cloudstack-module.js';
 import { cloudstackMethods } from './rpc/methods/cloudstack.js';
 import { tcpProbe } from './host/tcp-probe.js';
+import { storageFeature } from './services/storage/storage-feature.js';
 
 export interface FeatureContext {
   ownership: OwnershipService;
@@ -51,7 +52,7 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const hypervisor = new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
   const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
   const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
-  const features = [hostFeature, { name: 'pool', methods: poolMethods(pool, clusterArea.sequence) }, clusterArea.feature, networkFeature(deps), repoFeature, vmFeature];
+  const features = [hostFeature, { name: 'pool', methods: poolMethods(pool, clusterArea.sequence) }, clusterArea.feature, networkFeature(deps), repoFeature, storageFeature(deps, { clusterOnline: () => clusterArea.cluster.isOnline() }), vmFeature];
   // Opt-in: without `extensions: [cloudstack]` its methods stay unknown.
   if (deps.config.extensions.includes('cloudstack')) {
     const startTimeOf = async (name: string) => {

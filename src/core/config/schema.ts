@@ -113,6 +113,19 @@ export const configSchema = z
       .default('3.3.1'),
     /** Opt-in built-in extensions; `cloudstack` adds the methods of CloudStack's agent module. */
     extensions: z.array(z.enum(['cloudstack'])).max(8).default([]),
+    storage: z
+      .object({
+        /** Vendor Storage Connect plugins (ES modules), owned by root and not group/world-writable. */
+        pluginDir: z.string().default('/opt/hvagent/storage-plugins'),
+        /** Upper bound for any one external storage command (showmount, mkfs, ...), in ms. */
+        commandTimeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+        /** Upper bound for status-type probes of a server (export listing, validate), in ms. */
+        probeTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+        /** Upper bound for one mount or unmount, in ms (a dead NFS server must not hang a call). */
+        mountTimeoutMs: z.number().int().min(100).max(3_600_000).default(120_000),
+      })
+      .strict()
+      .prefault({}),
     sandbox: z.boolean().default(false),
   })
   .strict();

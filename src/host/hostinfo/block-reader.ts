@@ -9,6 +9,10 @@ export interface BlockDevice extends Lun {
   system: boolean;
   /** Built upon by a device-mapper/md device (a multipath path, an LVM PV): the upper device is the LUN. */
   held: boolean;
+  /** Has partitions: not a raw disk. */
+  partitioned: boolean;
+  /** It or one of its partitions is mounted somewhere (in use even when not a system mount). */
+  mounted: boolean;
 }
 
 /** Mount points whose devices are the system disk. */
@@ -38,11 +42,9 @@ export async function readBlockDevices(fs: HostFs): Promise<BlockDevice[]> {
 
   // Seed: devices behind the system mounts (by major:minor) and active swap partitions.
   const mountinfo = (await fs.readTextIfExists('/proc/self/mountinfo')) ?? '';
-  const systemDevs = new Set(
-    mountinfoToEntries(mountinfo)
-      .filter((m) => SYSTEM_MOUNTS.includes(m.dir))
-      .map((m) => m.dev),
-  );
+  const mountEntries = mountinfoToEntries(mountinfo);
+  const systemDevs = new Set(mountEntries.filter((m) => SYSTEM_MOUNTS.includes(m.dir)).map((m) => m.dev));
+  const mountedDevs = new Set(mountEntries.map((m) => m.dev));
   const marked = new Set<string>();
   for (const [name, n] of nodes) if (n.dev && systemDevs.has(n.dev)) marked.add(name);
   for (const dev of procSwapsToDevices((await fs.readTextIfExists('/proc/swaps')) ?? '')) {
@@ -91,6 +93,8 @@ export async function readBlockDevices(fs: HostFs): Promise<BlockDevice[]> {
       rotational: (await r(`${base}/queue/rotational`)) === '1',
       system,
       held,
+      partitioned: [...nodes].some(([p, n]) => n.disk === name && p !== name),
+      mounted: [...nodes].some(([, n]) => n.disk === name && n.dev !== '' && mountedDevs.has(n.dev)),
     });
   }
   return out;

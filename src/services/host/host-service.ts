@@ -36,6 +36,8 @@ export interface HostServiceDeps extends ServiceDeps {
   logTail?: TailLimits;
   /** Delay between answering sys_shutdown/sys_reboot and running it. */
   powerDelayMs?: number;
+  /** discover_physical_luns: what signature a disk carries (default `blkid -p`). */
+  probeSignature?: (device: string) => Promise<string | undefined>;
 }
 
 export const MOUNT_TYPES = ['nfs', 'nfs4', 'ocfs2', 'rootfs', 'all'] as const;
@@ -95,9 +97,24 @@ export class HostService {
       .split(/[\s,]+/)
       .filter(Boolean)
       .map((a) => a.replace(/^\/dev\//, ''));
-    const devs = (await readBlockDevices(this.deps.fs)).filter((d) => !d.system && !d.held && !d.removable);
-    const picked = want.length ? devs.filter((d) => want.includes(d.name) || want.includes(d.device.replace(/^\/dev\//, ''))) : devs;
-    return lunsToXml(picked.map(({ system: _system, held: _held, ...lun }) => lun));
+    const devs = (await readBlockDevices(this.deps.fs)).filter((d) => !d.system && !d.held && !d.removable && !d.partitioned && !d.mounted);
+    const asked = want.length ? devs.filter((d) => want.includes(d.name) || want.includes(d.device.replace(/^\/dev\//, ''))) : devs;
+    // Raw disks only: a disk that carries any signature (file system, LVM PV, RAID member,
+    // partition table) is somebody's data and never offered.
+    const picked = [];
+    for (const d of asked) if ((await this.probeSignature(d.device)) === undefined) picked.push(d);
+    return lunsToXml(picked.map(({ system: _s, held: _h, partitioned: _p, mounted: _m, ...lun }) => lun));
+  }
+
+  /** The signature `blkid -p` finds on a device (TYPE or PTTYPE), undefined for a blank disk. */
+  private async probeSignature(device: string): Promise<string | undefined> {
+    if (this.deps.probeSignature) return this.deps.probeSignature(device);
+    if (this.deps.config.sandbox) return undefined;
+    const r = await this.deps.exec.run(['blkid', '-p', '-o', 'export', this.deps.fs.resolve(device)], { allowFail: true, timeoutMs: 10_000 });
+    if (r.code === 2) return undefined;
+    // A device blkid cannot read is not offered: better to miss a disk than to hand out a used one.
+    if (r.code !== 0) return 'unreadable';
+    return /^(?:TYPE|PTTYPE)=(\S+)$/m.exec(r.stdout)?.[1] ?? undefined;
   }
 
   async discoverMountedFileSystems(type: string): Promise<string> {

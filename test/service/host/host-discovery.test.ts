@@ -161,9 +161,8 @@ t.test('discover_hardware asks systeminformation for the clock when the kernel d
 t.test('discover_physical_luns leaves out system, held, removable and pseudo devices', async (t) => {
   const [h] = await service(t, 'rhel-server');
   const luns = parse(await h.discoverPhysicalLuns('')).Discover_Physical_Luns_Result.LUN;
-  t.same(luns.map((l: any) => l['@Name']), ['dm-1', 'sdb'], 'sda: root+boot+swap, dm-0: root, sdc: USB, sdd: multipath path, sr0/loop0');
-  t.match(luns[0], { Device: '/dev/mapper/mpatha', Size: String(1073741824 * 512), WWID: '360002ac0000000000000000a00019a1b' });
-  t.match(luns[1], { Device: '/dev/sdb', Vendor: 'NETAPP', Model: 'LUN C-Mode', Serial: '80ZBQ+JBsxe1', Removable: 'False', Rotational: 'True' });
+  t.same(luns.map((l: any) => l['@Name']), ['sdb'], 'sda: root+boot+swap, dm-0: root, dm-1: mounted (the pool file system), sdc: USB, sdd: multipath path, sr0/loop0');
+  t.match(luns[0], { Device: '/dev/sdb', Vendor: 'NETAPP', Model: 'LUN C-Mode', Serial: '80ZBQ+JBsxe1', Removable: 'False', Rotational: 'True' });
   const one = parse(await h.discoverPhysicalLuns('/dev/sdb')).Discover_Physical_Luns_Result.LUN;
   t.same(one.map((l: any) => l['@Name']), ['sdb']);
   const none = parse(await h.discoverPhysicalLuns('sda, sdz')).Discover_Physical_Luns_Result;
@@ -188,4 +187,34 @@ t.test('discover_mounted_file_systems by type', async (t) => {
   for (const bad of ['ext4', '', 'NFS']) {
     t.equal(await rejectionCode(h.discoverMountedFileSystems(bad)), 'INVALID_ARGUMENT', JSON.stringify(bad));
   }
+});
+
+t.test('discover_physical_luns offers raw disks only: no partitions, no mounts, no signatures', async (t) => {
+  const probed: string[] = [];
+  const [h, d] = await service(t, 'rhel-server', {
+    probeSignature: async (dev) => {
+      probed.push(dev);
+      return dev === '/dev/sdg' ? 'LVM2_member' : undefined;
+    },
+  });
+  const disk = async (name: string, majMin: string, parts: string[] = []) => {
+    const base = path.join(d.sysroot, 'sys/block', name);
+    await fsp.mkdir(path.join(base, 'device'), { recursive: true });
+    await fsp.writeFile(path.join(base, 'dev'), `${majMin}\n`);
+    await fsp.writeFile(path.join(base, 'size'), '2097152\n');
+    for (const [i, p] of parts.entries()) {
+      await fsp.mkdir(path.join(base, p), { recursive: true });
+      await fsp.writeFile(path.join(base, p, 'partition'), `${i + 1}\n`);
+      await fsp.writeFile(path.join(base, p, 'dev'), `${majMin.split(':')[0]}:${Number(majMin.split(':')[1]) + i + 1}\n`);
+    }
+  };
+  await disk('sde', '8:64', ['sde1']); // partitioned
+  await disk('sdf', '8:80'); // mounted whole at /data
+  await disk('sdg', '8:96'); // an LVM PV signature
+  await disk('sdh', '8:112'); // raw
+  await fsp.appendFile(path.join(d.sysroot, 'proc/self/mountinfo'), '120 60 8:80 / /data rw,relatime shared:50 - xfs /dev/sdf rw\n');
+  const luns = parse(await h.discoverPhysicalLuns('')).Discover_Physical_Luns_Result.LUN;
+  t.same(luns.map((l: any) => l['@Name']), ['sdb', 'sdh']);
+  t.ok(probed.includes('/dev/sdg') && !probed.includes('/dev/sde') && !probed.includes('/dev/sdf'), 'signatures are probed only on candidates');
+  t.equal(parse(await h.discoverPhysicalLuns('sde sdf sdg')).Discover_Physical_Luns_Result, '', 'never offered, even when asked for');
 });
