@@ -154,3 +154,17 @@ export function parseLun(value: unknown, what = 'lun'): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 16383) throw fail('STORAGE_INVALID', `${what}: a LUN number 0-16383 is required`);
   return n;
 }
+
+/** `InitiatorName=iqn...` of /etc/iscsi/initiatorname.iscsi; undefined when absent. */
+export function parseInitiatorNameFile(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const m = /^\s*InitiatorName\s*=\s*(\S+)\s*$/.exec(line);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** The /dev/disk/by-path name udev gives an iSCSI LUN: `ip-10.0.0.5:3260-iscsi-<iqn>-lun-<n>`. */
+export function iscsiByPathName(p: Portal, target: string, lun: number): string {
+  return `ip-${hostText(p)}:${p.port}-iscsi-${target}-lun-${lun}`;
+}
