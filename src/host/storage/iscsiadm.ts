@@ -72,16 +72,27 @@ export class Iscsiadm {
   async discover(portal: Portal, chap?: ChapCredentials): Promise<PortalTarget[]> {
     const p = portalText(portal);
     const base = ['-m', 'discoverydb', '-t', 'sendtargets', '-p', p];
-    const r0 = await this.run([...base, '-o', 'new']);
-    if (r0.code !== 0) throw this.fault(`discovery record for ${p}`, r0);
+    const existed = (await this.run([...base, '-o', 'show'])).code === 0;
+    const undo = async (): Promise<void> => {
+      // A discovery that fails leaves no record behind that this call created.
+      if (!existed) await this.run([...base, '-o', 'delete']);
+    };
+    if (!existed) {
+      const r0 = await this.run([...base, '-o', 'new']);
+      if (r0.code !== 0) throw this.fault(`discovery record for ${p}`, r0);
+    }
     const a = authValues(chap);
     for (const k of AUTH_KEYS) {
       const r = await this.run([...base, '-o', 'update', '-n', `discovery.sendtargets.auth.${k}`, '-v', a[k]], chapSecrets(chap));
-      if (r.code !== 0) throw this.fault(`discovery record for ${p}`, r);
+      if (r.code !== 0) {
+        await undo();
+        throw this.fault(`discovery record for ${p}`, r);
+      }
     }
-    const r = await this.run([...base, '--discover']);
+    const r = await this.run([...base, '--discover'], chapSecrets(chap));
     if (r.code !== 0) {
       if (classifyIscsiadmExit(r.code, r.stderr) === 'none-found') return [];
+      await undo();
       throw this.fault(`SendTargets discovery at ${p}`, r);
     }
     return parsePortalTargetList(r.stdout);
@@ -161,12 +172,13 @@ export class Iscsiadm {
     const p = portalText(portal);
     const before = await this.authSnapshot(target, p);
     const created = await this.ensureNode(target, portal, chap);
-    const r = await this.run(['-m', 'node', '-T', target, '-p', p, '--login']);
+    const secrets = [...chapSecrets(chap), ...(before ? [before.password, before.password_in].filter(Boolean) : [])];
+    const r = await this.run(['-m', 'node', '-T', target, '-p', p, '--login'], secrets);
     if (r.code === 0) return 'logged-in';
     const kind = classifyIscsiadmExit(r.code, r.stderr);
     if (kind === 'exists') return 'already';
     if (created) await this.run(['-m', 'node', '-T', target, '-p', p, '-o', 'delete']);
-    else if (before) await this.setAuth(target, p, before, [before.password, before.password_in]).catch(() => {});
+    else if (before) await this.setAuth(target, p, before, secrets).catch(() => {});
     throw this.fault(`login to ${target} at ${p}`, r);
   }
 
