@@ -145,7 +145,9 @@ export class Iscsiadm {
     const p = portalText(portal);
     const existing = await this.nodeRecord(target, portal);
     if (!existing) {
-      const r = await this.run(['-m', 'node', '-o', 'new', '-T', target, '-p', portalText(portal, true)]);
+      // With a tpgt iscsiadm writes nodes/<target>/<addr,port,tpgt>/<iface> as discovery does;
+      // without one it falls back to an old flat record. 1 is the tag tgt and LIO use.
+      const r = await this.run(['-m', 'node', '-o', 'new', '-T', target, '-p', portalText({ ...portal, tpgt: portal.tpgt ?? 1 }, true)]);
       if (r.code !== 0) throw this.fault(`new node record ${target} at ${p}`, r);
     }
     try {

@@ -60,7 +60,7 @@ t.test('login with mutual CHAP: the node record is written the way iscsiadm does
     '-m session',
     `-m node -T ${T} -p 127.0.0.1:3262 -o show -S`,
     `-m node -T ${T} -p 127.0.0.1:3262 -o show`,
-    `-m node -o new -T ${T} -p 127.0.0.1:3262`,
+    `-m node -o new -T ${T} -p 127.0.0.1:3262,1`,
     `-m node -T ${T} -p 127.0.0.1:3262 -o update -n node.session.auth.authmethod -v CHAP`,
     `-m node -T ${T} -p 127.0.0.1:3262 -o update -n node.session.auth.username -v hviuser`,
     `-m node -T ${T} -p 127.0.0.1:3262 -o update -n node.session.auth.password -v hvisecret123`,
