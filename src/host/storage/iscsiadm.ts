@@ -3,7 +3,7 @@
 // logout (both idempotent), node and portal deletion, session rescan. Every run is bounded; a
 // login that fails leaves the node records as they were.
 import { AgentError } from '../../core/errors.js';
-import { chapSecrets, portalText, samePortal, type ChapCredentials, type Portal } from '../../core/storage/scsi/iscsi-names.js';
+import { chapSecrets, discoveryChap, portalText, samePortal, type ChapCredentials, type Portal } from '../../core/storage/scsi/iscsi-names.js';
 import {
   classifyIscsiadmExit,
   nodeRecordView,
@@ -81,7 +81,7 @@ export class Iscsiadm {
       const r0 = await this.run([...base, '-o', 'new']);
       if (r0.code !== 0) throw this.fault(`discovery record for ${p}`, r0);
     }
-    const a = authValues(chap);
+    const a = authValues(discoveryChap(chap));
     for (const k of AUTH_KEYS) {
       const r = await this.run([...base, '-o', 'update', '-n', `discovery.sendtargets.auth.${k}`, '-v', a[k]], chapSecrets(chap));
       if (r.code !== 0) {

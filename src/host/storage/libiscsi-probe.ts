@@ -3,7 +3,7 @@
 // and reads what the array itself reports (size, vendor, product, serial, page-83 ids). CHAP
 // credentials travel in LIBISCSI_CHAP_* variables, never in argv or URLs.
 import { AgentError } from '../../core/errors.js';
-import { chapSecrets, libiscsiUrl, portalText, type ChapCredentials, type Portal } from '../../core/storage/scsi/iscsi-names.js';
+import { chapSecrets, discoveryChap, libiscsiUrl, portalText, type ChapCredentials, type Portal } from '../../core/storage/scsi/iscsi-names.js';
 import {
   classifyLibiscsiError,
   parseDeviceIdPage,
@@ -85,15 +85,18 @@ export class LibiscsiProbe {
 
   /** SendTargets: the targets a portal offers, with their portals (no login). */
   async sendTargets(portal: Portal, chap?: ChapCredentials): Promise<LsTarget[]> {
-    const r = await this.run('iscsi-ls', [libiscsiUrl(portal)], chap);
+    const r = await this.run('iscsi-ls', [libiscsiUrl(portal)], discoveryChap(chap));
     const targets = parseIscsiLs(r.stdout);
     if (r.code !== 0 && targets.length === 0) throw this.fault(`SendTargets discovery at ${portalText(portal)}`, r, chap);
     return targets;
   }
 
-  /** The LUNs of one target (logs in with the credentials given; a refusal is a fault). */
+  /**
+   * The LUNs of one target (a refusal is a fault). iscsi-ls -s runs a SendTargets session first,
+   * so it gets one-way credentials; the inquiries log in with the full (mutual) set.
+   */
   async listLuns(portal: Portal, target: string, chap?: ChapCredentials): Promise<ProbedLun[]> {
-    const r = await this.run('iscsi-ls', ['-s', libiscsiUrl(portal)], chap);
+    const r = await this.run('iscsi-ls', ['-s', libiscsiUrl(portal)], discoveryChap(chap));
     const t = parseIscsiLs(r.stdout).find((x) => x.target === target);
     if (!t) {
       if (r.code !== 0) throw this.fault(`LUN listing of ${target}`, r, chap);

@@ -136,6 +136,14 @@ export function parseChap(value: unknown, what = 'chap'): ChapCredentials | unde
   return c;
 }
 
+/**
+ * The credentials of a discovery session: one-way only. Targets (tgt among them) do not
+ * answer mutual CHAP on SendTargets sessions, so the target's secret is checked at login.
+ */
+export function discoveryChap(c: ChapCredentials | undefined): ChapCredentials | undefined {
+  return c ? { username: c.username, password: c.password } : undefined;
+}
+
 /** Every secret of a credential set, for redaction of argv and command output. */
 export function chapSecrets(c: ChapCredentials | undefined): string[] {
   return c ? [c.password, ...(c.targetPassword ? [c.targetPassword] : [])] : [];
