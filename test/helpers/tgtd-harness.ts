@@ -70,8 +70,11 @@ export async function startTgtd(o: TgtdOptions): Promise<Tgtd> {
   const stop = async (): Promise<void> => {
     try {
       if (child.exitCode === null) {
-        process.kill(pid, 'SIGTERM');
-        const t = setTimeout(() => child.exitCode === null && process.kill(pid, 'SIGKILL'), 3000);
+        // tgtd ignores SIGTERM while it has targets: delete them and the system (it exits),
+        // and kill it by PID only if that did not work.
+        await tgtadm(['--op', 'delete', '--mode', 'target', '--tid', '1', '--force']).catch(() => {});
+        await run('tgtadm', ['-C', String(o.port), '--op', 'delete', '--mode', 'system']).catch(() => {});
+        const t = setTimeout(() => child.exitCode === null && process.kill(pid, 'SIGKILL'), 2000);
         await exited;
         clearTimeout(t);
       }
