@@ -17,7 +17,7 @@ export function scsiArrayOf(ss: SsRecord): ScsiArray {
     throw new AgentError('STORAGE_INVALID', `ss_record.storage_type: ${JSON.stringify(type.slice(0, 40))} is not an array type of the generic SCSI plugin (iSCSI, FibreChannel)`);
   if (host === '') throw new AgentError('STORAGE_INVALID', 'ss_record.access_host: the iSCSI portal address is required (or storage_type FibreChannel)');
   const portals = host
-    .split(/[\s,;]+/)
+    .split(/[\s,]+/)
     .filter(Boolean)
     .map((h) => {
       const p = parsePortal(h, 'ss_record.access_host');
