@@ -2,6 +2,7 @@
 // iscsiadm itself (-o new / -o update, CHAP and mutual CHAP in node.session.auth.*), login and
 // logout (both idempotent), node and portal deletion, session rescan. Every run is bounded; a
 // login that fails leaves the node records as they were.
+import { mkdirSync } from 'node:fs';
 import { AgentError } from '../../core/errors.js';
 import { chapSecrets, discoveryChap, portalText, samePortal, type ChapCredentials, type Portal } from '../../core/storage/scsi/iscsi-names.js';
 import {
@@ -22,7 +23,15 @@ export interface IscsiadmDeps {
   timeoutMs?: number;
   /** Path of the binary (tests may point at a stand-in). */
   bin?: string;
+  /**
+   * Keep the record database in this directory instead of /etc/iscsi (sandbox mode and tests):
+   * each run gets a private mount namespace with it bind-mounted on /etc/iscsi, because
+   * iscsiadm's database path is compiled in.
+   */
+  recordDir?: string;
 }
+
+const IN_RECORD_DIR = 'mount --bind "$0" /etc/iscsi && exec iscsiadm "$@"';
 
 const AUTH_KEYS = ['authmethod', 'username', 'password', 'username_in', 'password_in'] as const;
 type AuthKey = (typeof AUTH_KEYS)[number];
@@ -46,8 +55,15 @@ export class Iscsiadm {
     this.bin = deps.bin ?? 'iscsiadm';
   }
 
+  private argv(args: readonly string[]): string[] {
+    const dir = this.deps.recordDir;
+    if (dir === undefined) return [this.bin, ...args];
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return ['unshare', '-m', 'sh', '-c', IN_RECORD_DIR, dir, ...args];
+  }
+
   private run(args: readonly string[], secrets: readonly string[] = []): Promise<ScsiRunResult> {
-    return runScsi(this.deps.exec, [this.bin, ...args], { timeoutMs: this.timeoutMs, secrets });
+    return runScsi(this.deps.exec, this.argv(args), { timeoutMs: this.timeoutMs, secrets });
   }
 
   /** A failed run as the agent's fault. */
@@ -131,7 +147,7 @@ export class Iscsiadm {
 
   /** The record's current auth values, secrets included (`-o show -S`), for a rollback. */
   private async authSnapshot(target: string, p: string): Promise<Record<AuthKey, string> | undefined> {
-    const r = await runScsi(this.deps.exec, [this.bin, '-m', 'node', '-T', target, '-p', p, '-o', 'show', '-S'], { timeoutMs: this.timeoutMs });
+    const r = await runScsi(this.deps.exec, this.argv(['-m', 'node', '-T', target, '-p', p, '-o', 'show', '-S']), { timeoutMs: this.timeoutMs });
     if (r.code !== 0) return undefined;
     const v = parseIscsiRecord(r.stdout).values;
     const snap = {} as Record<AuthKey, string>;

@@ -1,13 +1,13 @@
 // The iscsiadm adapter against the real iscsiadm (open-iscsi 2.1.8) with its record database
 // bind-mounted from a temp dir in a private mount namespace: node and discovery records are
-// written and read for real; login and discovery fail here (no iscsid, no iscsi_tcp) and must
+// written and read for real (the adapter's recordDir mode, as in sandbox mode); login and discovery fail here (no iscsid, no iscsi_tcp) and must
 // fault clearly and leave no record behind. Needs root and unshare; skips otherwise.
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { HostExec, type Exec, type ExecOptions } from '../../../src/host/exec.js';
+import { HostExec } from '../../../src/host/exec.js';
 import { Iscsiadm } from '../../../src/host/storage/iscsiadm.js';
 import { parsePortal } from '../../../src/core/storage/scsi/iscsi-names.js';
 import { nodeRecordView, parseIscsiRecord } from '../../../src/core/storage/scsi/iscsiadm-output.js';
@@ -23,17 +23,6 @@ function why(): string | undefined {
   return undefined;
 }
 
-/** Runs iscsiadm with /etc/iscsi replaced by `dir` (private mount namespace per run). */
-function nsExec(dir: string): Exec {
-  const real = new HostExec();
-  return {
-    run(argv: readonly string[], opts?: ExecOptions) {
-      if (argv[0] !== 'iscsiadm') return real.run(argv, opts);
-      return real.run(['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/iscsi && exec iscsiadm "$@"', dir, ...argv.slice(1)], opts);
-    },
-  };
-}
-
 const skip = why();
 const T = 'iqn.2026-11.test.hvi:db1';
 const P = parsePortal('127.0.0.1:3264');
@@ -43,7 +32,7 @@ t.test('node records for real', { skip }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hvi-iscsidb-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.writeFileSync(path.join(dir, 'initiatorname.iscsi'), 'InitiatorName=iqn.2026-11.test.hvi:host1\n');
-  const adm = new Iscsiadm({ exec: nsExec(dir), timeoutMs: 20_000 });
+  const adm = new Iscsiadm({ exec: new HostExec(), recordDir: dir, timeoutMs: 20_000 });
 
   t.equal(await adm.nodeRecord(T, P), undefined, 'no record yet');
   t.equal(await adm.ensureNode(T, P, CHAP), true, 'created');
@@ -65,7 +54,7 @@ t.test('node records for real', { skip }, async (t) => {
 t.test('login and discovery fail clearly here and leave nothing behind', { skip }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hvi-iscsidb-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const adm = new Iscsiadm({ exec: nsExec(dir), timeoutMs: 20_000 });
+  const adm = new Iscsiadm({ exec: new HostExec(), recordDir: dir, timeoutMs: 20_000 });
 
   const e = await failure(adm.login(T, P, CHAP));
   t.equal(e.code, 'STORAGE_COMMAND_FAILED');
@@ -85,7 +74,7 @@ t.test('login and discovery fail clearly here and leave nothing behind', { skip 
 t.test('a view of the record matches nodeRecordView of the fixture format', { skip }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hvi-iscsidb-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const adm = new Iscsiadm({ exec: nsExec(dir), timeoutMs: 20_000 });
+  const adm = new Iscsiadm({ exec: new HostExec(), recordDir: dir, timeoutMs: 20_000 });
   await adm.ensureNode(T, parsePortal('127.0.0.1:3264,1'), { username: 'u1', password: 'p1-secret' });
   const shown = nodeRecordView(parseIscsiRecord(fs.readFileSync(path.join(dir, 'nodes', T, '127.0.0.1,3264,1', 'default'), 'utf8')));
   t.match(shown, { target: T, tpgt: 1, portal: { host: '127.0.0.1', port: 3264 }, auth: { username: 'u1' } });

@@ -18,6 +18,11 @@ export interface GenericScsiDeps {
   exec: Exec;
   /** Host files under the sysroot: /sys, /dev/disk/by-path, /etc/iscsi/initiatorname.iscsi. */
   fs: HostFs;
+  /**
+   * Where iscsiadm keeps its records when not /etc/iscsi: set it in sandbox mode (e.g.
+   * fs.resolve('/etc/iscsi')) so the machine's own open-iscsi database is never touched.
+   */
+  iscsiRecordDir?: string;
 }
 
 const ABILITIES: Record<string, string> = {
@@ -51,7 +56,7 @@ function timeoutOf(ctx: PluginContext): number {
 }
 
 export function createGenericScsiPlugin(deps: GenericScsiDeps): IsaPlugin {
-  const iscsi = (ctx: PluginContext): IscsiArray => new IscsiArray({ exec: deps.exec, fs: deps.fs, timeoutMs: timeoutOf(ctx) });
+  const iscsi = (ctx: PluginContext): IscsiArray => new IscsiArray({ exec: deps.exec, fs: deps.fs, timeoutMs: timeoutOf(ctx), ...(deps.iscsiRecordDir ? { iscsiRecordDir: deps.iscsiRecordDir } : {}) });
   const fc = (ctx: PluginContext): FcArray => new FcArray({ exec: deps.exec, fs: deps.fs, timeoutMs: timeoutOf(ctx) });
 
   const elements = async (ctx: PluginContext, ss: SsRecord, arr: ScsiArray): Promise<SeInfo[]> =>

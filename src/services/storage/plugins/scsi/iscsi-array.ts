@@ -17,6 +17,8 @@ export interface IscsiToolsDeps {
   exec: Exec;
   fs: HostFs;
   timeoutMs: number;
+  /** iscsiadm record database directory instead of /etc/iscsi (sandbox mode). */
+  iscsiRecordDir?: string;
 }
 
 /** The host's initiator name (the generic plugin's access group); a missing one is a clear fault. */
@@ -38,7 +40,7 @@ export class IscsiArray {
   private readonly multipath: MultipathReader;
 
   constructor(private readonly deps: IscsiToolsDeps) {
-    this.iscsiadm = new Iscsiadm({ exec: deps.exec, timeoutMs: deps.timeoutMs });
+    this.iscsiadm = new Iscsiadm({ exec: deps.exec, timeoutMs: deps.timeoutMs, ...(deps.iscsiRecordDir ? { recordDir: deps.iscsiRecordDir } : {}) });
     this.probe = new LibiscsiProbe({ exec: deps.exec, timeoutMs: deps.timeoutMs, initiatorName: () => initiatorName(deps.fs) });
     this.multipath = new MultipathReader({ exec: deps.exec, timeoutMs: deps.timeoutMs });
   }
