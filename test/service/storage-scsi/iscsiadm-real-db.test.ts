@@ -20,6 +20,11 @@ function why(): string | undefined {
   } catch {
     return 'iscsiadm or unshare missing';
   }
+  try {
+    execFileSync('unshare', ['-m', 'sh', '-c', 'mount --bind "$0" "$0"', os.tmpdir()], { stdio: 'ignore' });
+  } catch {
+    return 'no private mount namespaces here (unshare -m / mount --bind refused)';
+  }
   return undefined;
 }
 
