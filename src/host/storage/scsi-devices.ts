@@ -57,3 +57,13 @@ export function mapOfDevice(maps: readonly MultipathMap[], dev: string): Multipa
 export function mapperPath(m: MultipathMap): string {
   return `/dev/mapper/${m.name}`;
 }
+
+/**
+ * Wait (bounded) for udev to create the device nodes and by-path links of LUNs that a login
+ * or rescan just brought; a host without udevadm, or a settle that times out, is not an error
+ * (the LUNs then show up at the next listing).
+ */
+export async function settleUdev(exec: Exec, timeoutMs: number): Promise<void> {
+  const secs = Math.max(1, Math.floor(timeoutMs / 1000) - 1);
+  await runScsi(exec, ['udevadm', 'settle', `--timeout=${secs}`], { timeoutMs });
+}

@@ -92,6 +92,7 @@ t.test('refresh rescans every FC host (issue_lip, then scan) before listing', as
     t.equal(fs.readFileSync(path.join(root, `sys/class/fc_host/${h}/issue_lip`), 'utf8'), '1');
     t.equal(fs.readFileSync(path.join(root, `sys/class/scsi_host/${h}/scan`), 'utf8'), '- - -');
   }
+  t.ok(exec.calls.some((c) => c.argv.join(' ').startsWith('udevadm settle --timeout=')), 'then waits (bounded) for udev');
   await t.rejects(rescanScsiHost(new SysrootFs(root), '../host5'), { code: 'STORAGE_INVALID' });
 });
 

@@ -117,6 +117,7 @@ t.test('real tgtd', { skip }, async (t) => {
     const adm = scripted.calls.map((c) => c.argv.join(' ')).filter((a) => a.startsWith('iscsiadm'));
     t.ok(adm.includes(`iscsiadm -m node -T ${T} -p 127.0.0.1:${PORT} --login`), 'one login');
     t.ok(adm.includes('iscsiadm -m session --rescan'));
+    t.ok(scripted.calls.some((c) => c.argv[0] === 'udevadm' && c.argv[1] === 'settle'), 'waits (bounded) for udev');
     t.ok(adm.includes(`iscsiadm -m node -T ${T} -p 127.0.0.1:${PORT} -o update -n node.session.auth.password -v hviplugsecret1`), 'the secret goes to iscsiadm only');
     t.match(luns[0], { lun: 1, status: 'online', device_path: '/dev/mapper/mpathc', paths: [{ device: 'sdx', state: 'active ready running', by_path: `/dev/disk/by-path/ip-127.0.0.1:${PORT}-iscsi-${T}-lun-1` }] });
     t.match(luns[1], { lun: 2, status: 'online', device_path: '/dev/sdy', access_path: `/dev/disk/by-path/ip-127.0.0.1:${PORT}-iscsi-${T}-lun-2` });

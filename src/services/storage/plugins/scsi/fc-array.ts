@@ -6,7 +6,7 @@ import { buildStorageElements, type LunSighting } from '../../../../core/storage
 import type { Exec } from '../../../../host/exec.js';
 import type { HostFs } from '../../../../host/host-fs.js';
 import { readFcHosts, readFcRemotePorts, readScsiLuns, rescanScsiHost, type FcHost } from '../../../../host/storage/fc-sysfs.js';
-import { byPathLinks, MultipathReader } from '../../../../host/storage/scsi-devices.js';
+import { byPathLinks, MultipathReader, settleUdev } from '../../../../host/storage/scsi-devices.js';
 
 export class FcArray {
   private readonly multipath: MultipathReader;
@@ -68,5 +68,6 @@ export class FcArray {
   /** issue_lip + scan on every FC host. */
   async rescan(): Promise<void> {
     for (const h of await this.hbas()) await rescanScsiHost(this.deps.fs, h.name);
+    await settleUdev(this.deps.exec, this.deps.timeoutMs);
   }
 }

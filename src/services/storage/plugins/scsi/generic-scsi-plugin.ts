@@ -146,7 +146,7 @@ export function createGenericScsiPlugin(deps: GenericScsiDeps): IsaPlugin {
     /** Rescan for new or resized LUNs (iSCSI sessions or FC hosts), then list. */
     async refresh(ctx, ss, se) {
       const arr = scsiArrayOf(ss);
-      if (arr.kind === 'iscsi') await iscsi(ctx).iscsiadm.rescanSessions();
+      if (arr.kind === 'iscsi') await iscsi(ctx).rescan();
       else await fc(ctx).rescan();
       const all = await elements(ctx, ss, arr);
       return se ? [oneElement(all, se)] : all;

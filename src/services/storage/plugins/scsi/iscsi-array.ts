@@ -9,7 +9,7 @@ import type { Exec } from '../../../../host/exec.js';
 import type { HostFs } from '../../../../host/host-fs.js';
 import { Iscsiadm } from '../../../../host/storage/iscsiadm.js';
 import { LibiscsiProbe } from '../../../../host/storage/libiscsi-probe.js';
-import { byPathDevice, MultipathReader } from '../../../../host/storage/scsi-devices.js';
+import { byPathDevice, MultipathReader, settleUdev } from '../../../../host/storage/scsi-devices.js';
 
 export const INITIATOR_NAME_FILE = '/etc/iscsi/initiatorname.iscsi';
 
@@ -99,7 +99,13 @@ export class IscsiArray {
     const targets = await this.targets(portals, chap);
     for (const t of targets)
       for (const p of portals.filter((x) => t.portals.some((y) => samePortal(x, y)))) await this.iscsiadm.login(t.target, p, chap);
+    await this.rescan();
+  }
+
+  /** Rescan every session for new or resized LUNs and let udev make their links. */
+  async rescan(): Promise<void> {
     await this.iscsiadm.rescanSessions();
+    await settleUdev(this.deps.exec, this.deps.timeoutMs);
   }
 
   /** storage_iSCSI_logoutTarget: end the session (if any) and forget the node record, so it is not logged in again at boot. */
