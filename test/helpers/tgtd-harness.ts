@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { parseTgtadmShow } from '../../src/core/storage/scsi/tgtadm-show.js';
 
 const run = promisify(execFile);
 
@@ -107,6 +108,10 @@ export async function startTgtd(o: TgtdOptions): Promise<Tgtd> {
       await tgtadm(['--op', 'bind', '--mode', 'account', '--tid', '1', '--user', o.mutual.username, '--outgoing']);
     }
     await tgtadm(['--op', 'bind', '--mode', 'target', '--tid', '1', '-I', '127.0.0.1']);
+    const [shown] = parseTgtadmShow(await tgtadm(['--op', 'show', '--mode', 'target']));
+    const want = { name: o.target, luns: o.luns.length + 1, accounts: (o.chap ? 1 : 0) + (o.mutual ? 1 : 0) };
+    const got = { name: shown?.name, luns: shown?.luns.length, accounts: shown?.accounts.length };
+    if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`tgtd set-up mismatch: ${JSON.stringify(got)} != ${JSON.stringify(want)}`);
   } catch (e) {
     await stop();
     throw e;

@@ -1,6 +1,6 @@
 // `tgtadm --lld iscsi --op show --mode target` (tgt 1.0.85): targets with their LUNs,
-// accounts and ACLs. Used by the tests' tgtd harness to check what it set up, and by an admin
-// helper that reads a local tgt configuration. Pure.
+// accounts and ACLs: what a host serving its own LUNs with tgt exports. The tests' tgtd
+// harness checks its set-up with it. Pure.
 
 export interface TgtLun {
   lun: number;
