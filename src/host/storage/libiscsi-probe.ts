@@ -92,22 +92,30 @@ export class LibiscsiProbe {
   }
 
   /**
-   * The LUNs of one target (a refusal is a fault). iscsi-ls -s runs a SendTargets session first,
-   * so it gets one-way credentials; the inquiries log in with the full (mutual) set.
+   * Every target of a portal with its LUN numbers and types, in one `iscsi-ls -s` (a target
+   * that refuses the login is a fault). iscsi-ls -s runs a SendTargets session first, so it
+   * gets one-way credentials; the inquiries log in with the full (mutual) set.
    */
-  async listLuns(portal: Portal, target: string, chap?: ChapCredentials): Promise<ProbedLun[]> {
+  async listPortal(portal: Portal, chap?: ChapCredentials): Promise<LsTarget[]> {
     const r = await this.run('iscsi-ls', ['-s', libiscsiUrl(portal)], discoveryChap(chap));
-    const t = parseIscsiLs(r.stdout).find((x) => x.target === target);
-    if (!t) {
-      if (r.code !== 0) throw this.fault(`LUN listing of ${target}`, r, chap);
-      throw new AgentError('STORAGE_TARGET_NOT_FOUND', `LUN listing: ${portalText(portal)} offers no target ${target}`);
-    }
-    if (t.error !== undefined || r.code !== 0) throw this.fault(`LUN listing of ${target}`, { ...r, stderr: `${t.error ?? ''}\n${r.stderr}` }, chap);
+    const targets = parseIscsiLs(r.stdout);
+    if (targets.length === 0 && r.code !== 0) throw this.fault(`LUN listing at ${portalText(portal)}`, r, chap);
+    const bad = targets.find((t) => t.error !== undefined);
+    if (bad) throw this.fault(`LUN listing of ${bad.target}`, { ...r, stderr: `${bad.error}\n${r.stderr}` }, chap);
+    return targets;
+  }
+
+  /** The disk LUNs of one target, each inquired (size, ids). */
+  async listLuns(portal: Portal, target: string, chap?: ChapCredentials): Promise<ProbedLun[]> {
+    const t = (await this.listPortal(portal, chap)).find((x) => x.target === target);
+    if (!t) throw new AgentError('STORAGE_TARGET_NOT_FOUND', `LUN listing: ${portalText(portal)} offers no target ${target}`);
+    return this.inquireAll(portal, t, chap);
+  }
+
+  /** Inquire every disk LUN (peripheral type DIRECT_ACCESS) of a listed target. */
+  async inquireAll(portal: Portal, t: LsTarget, chap?: ChapCredentials): Promise<ProbedLun[]> {
     const out: ProbedLun[] = [];
-    for (const l of t.luns) {
-      if (l.type !== 'DIRECT_ACCESS') continue;
-      out.push(await this.inquire(portal, target, l.lun, chap));
-    }
+    for (const l of t.luns) if (l.type === 'DIRECT_ACCESS') out.push(await this.inquire(portal, t.target, l.lun, chap));
     return out;
   }
 

@@ -157,3 +157,23 @@ t.test('real tgtd', { skip }, async (t) => {
 
   t.notMatch(log.lines.join('\n'), SECRETS, 'no secret in any plugin log line');
 });
+
+t.test('a portal that accepts but never answers: the command bound turns it into a clear fault', { skip }, async (t) => {
+  const net = await import('node:net');
+  const held: import('node:net').Socket[] = [];
+  const server = net.createServer((s) => void held.push(s)); // accepts, says nothing
+  await new Promise<void>((r) => server.listen(3267, '127.0.0.1', () => r()));
+  t.teardown(() => {
+    for (const s of held) s.destroy();
+    server.close();
+  });
+  const sysroot = fs.mkdtempSync(path.join(os.tmpdir(), 'hvi-sysroot-'));
+  t.teardown(() => fs.rmSync(sysroot, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(sysroot, 'etc/iscsi'), { recursive: true });
+  fs.writeFileSync(path.join(sysroot, 'etc/iscsi/initiatorname.iscsi'), `InitiatorName=${HOST_IQN}\n`);
+  const plugin = createGenericScsiPlugin({ exec: new HostExec(), fs: new SysrootFs(sysroot) });
+  const e = await failure(plugin.list!(pluginCtx('list', capturedLog(), 1000), ss({ access_host: '127.0.0.1:3267' }), undefined));
+  t.equal(e.code, 'STORAGE_SERVER_UNREACHABLE');
+  t.match(e.message, /timed out after 1000 ms/);
+  t.notMatch(e.message, SECRETS);
+});

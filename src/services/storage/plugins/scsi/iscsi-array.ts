@@ -8,7 +8,7 @@ import { buildStorageElements, type LunSighting } from '../../../../core/storage
 import type { Exec } from '../../../../host/exec.js';
 import type { HostFs } from '../../../../host/host-fs.js';
 import { Iscsiadm } from '../../../../host/storage/iscsiadm.js';
-import { LibiscsiProbe } from '../../../../host/storage/libiscsi-probe.js';
+import { LibiscsiProbe, type ProbedLun } from '../../../../host/storage/libiscsi-probe.js';
 import { byPathDevice, MultipathReader, settleUdev } from '../../../../host/storage/scsi-devices.js';
 
 export const INITIATOR_NAME_FILE = '/etc/iscsi/initiatorname.iscsi';
@@ -60,14 +60,21 @@ export class IscsiArray {
     return out;
   }
 
-  /** Every LUN of every target, one element per LUN (several sightings fold into one). */
+  /**
+   * Every LUN of every target, one element per LUN (several sightings fold into one). One
+   * `iscsi-ls -s` per portal; each LUN is inquired once, at the first portal that shows it.
+   */
   async elements(portals: readonly Portal[], chap: ChapCredentials | undefined, ssUuid: string): Promise<SeInfo[]> {
-    const targets = await this.targets(portals, chap);
+    const inquired = new Map<string, ProbedLun[]>();
     const sightings: LunSighting[] = [];
-    for (const t of targets) {
-      const asked = t.portals[0];
-      for (const l of await this.probe.listLuns(asked, t.target, chap)) {
-        for (const p of portals.filter((x) => t.portals.some((y) => samePortal(x, y)))) {
+    for (const p of portals) {
+      for (const t of await this.probe.listPortal(p, chap)) {
+        let luns = inquired.get(t.target);
+        if (!luns) {
+          luns = await this.probe.inquireAll(p, t, chap);
+          inquired.set(t.target, luns);
+        }
+        for (const l of luns) {
           const byPath = iscsiByPathName(p, t.target, l.lun);
           const dev = await byPathDevice(this.deps.fs, byPath);
           const s: LunSighting = {
