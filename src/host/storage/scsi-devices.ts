@@ -2,6 +2,7 @@
 // its block device (`multipath -ll`, bounded; a kernel without device-mapper reads as "no
 // maps"), and the /dev/mapper node of that map.
 import { AgentError } from '../../core/errors.js';
+import { deviceBusyReason, mountSources, type DeviceChain } from '../../core/storage/scsi/device-use.js';
 import { multipathUnavailable, parseMultipathLl, type MultipathMap } from '../../core/storage/scsi/multipath-ll.js';
 import type { Exec } from '../exec.js';
 import { readLinkTarget } from '../file-ops.js';
@@ -66,4 +67,38 @@ export function mapperPath(m: MultipathMap): string {
 export async function settleUdev(exec: Exec, timeoutMs: number): Promise<void> {
   const secs = Math.max(1, Math.floor(timeoutMs / 1000) - 1);
   await runScsi(exec, ['udevadm', 'settle', `--timeout=${secs}`], { timeoutMs });
+}
+
+/** The holder chain of a SCSI disk from /sys/block (partitions, multipath maps and their holders). */
+export async function deviceChain(fs: HostFs, dev: string): Promise<DeviceChain> {
+  const partitions = (await fs.list(`/sys/block/${dev}`)).filter((n) => n.startsWith(dev) && n !== dev);
+  const maps: DeviceChain['maps'] = [];
+  for (const h of await fs.list(`/sys/block/${dev}/holders`)) {
+    if (!/^dm-\d+$/.test(h)) continue;
+    const name = ((await fs.readTextIfExists(`/sys/block/${h}/dm/name`)) ?? h).trim();
+    maps.push({ dm: h, name, holders: await fs.list(`/sys/block/${h}/holders`) });
+  }
+  return { dev, partitions, maps };
+}
+
+/** Why any of these disks is busy (mounted, or its multipath map held), or undefined. */
+export async function devicesBusy(fs: HostFs, devs: readonly string[]): Promise<string | undefined> {
+  if (devs.length === 0) return undefined;
+  const mounts = mountSources((await fs.readTextIfExists('/proc/self/mounts')) ?? '');
+  for (const d of devs) {
+    const why = deviceBusyReason(await deviceChain(fs, d), mounts);
+    if (why) return why;
+  }
+  return undefined;
+}
+
+/** The disks behind the by-path links of an iSCSI target at a portal (all its LUNs). */
+export async function iscsiTargetDevices(fs: HostFs, byPathPrefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of await fs.list(BY_PATH_DIR)) {
+    if (!name.startsWith(byPathPrefix) || /-part\d+$/.test(name)) continue;
+    const dev = await byPathDevice(fs, name);
+    if (dev) out.push(dev);
+  }
+  return out;
 }

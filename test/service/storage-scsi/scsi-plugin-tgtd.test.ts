@@ -126,6 +126,25 @@ t.test('real tgtd', { skip }, async (t) => {
     t.notOk(scripted.calls.some((c) => c.argv.includes('--login')), 'twice = once: no second login');
   });
 
+  await t.test('a LUN in use (its multipath map mounted) is never logged out', async (t) => {
+    fs.mkdirSync(path.join(sysroot, 'sys/block/sdx/holders/dm-5'), { recursive: true });
+    fs.mkdirSync(path.join(sysroot, 'sys/block/dm-5/dm'), { recursive: true });
+    fs.writeFileSync(path.join(sysroot, 'sys/block/dm-5/dm/name'), 'mpathc\n');
+    fs.mkdirSync(path.join(sysroot, 'proc/self'), { recursive: true });
+    fs.writeFileSync(path.join(sysroot, 'proc/self/mounts'), '/dev/vda1 / ext4 rw 0 0\n/dev/mapper/mpathc /OVS/Repositories/my\\040repo ocfs2 rw 0 0\n');
+    scripted.calls.length = 0;
+    for (const call of [() => plugin.iscsiLogoutTarget!(ctx('iscsiLogoutTarget'), T, `127.0.0.1:${PORT}`), () => plugin.iscsiDeletePortal!(ctx('iscsiDeletePortal'), `127.0.0.1:${PORT}`)]) {
+      const e = await failure(call());
+      t.equal(e.code, 'STORAGE_DEVICE_IN_USE');
+      t.match(e.message, /\/dev\/mapper\/mpathc is mounted on \/OVS\/Repositories\/my repo/);
+    }
+    t.notOk(scripted.calls.some((c) => c.argv.includes('--logout') || c.argv.includes('delete')), 'nothing logged out or deleted');
+    fs.writeFileSync(path.join(sysroot, 'proc/self/mounts'), '/dev/vda1 / ext4 rw 0 0\n');
+    fs.mkdirSync(path.join(sysroot, 'sys/block/dm-5/holders/dm-9'), { recursive: true });
+    t.match(await failure(plugin.iscsiLogoutTarget!(ctx('iscsiLogoutTarget'), T, `127.0.0.1:${PORT}`)), { code: 'STORAGE_DEVICE_IN_USE', message: /mpathc is held by dm-9/ });
+    fs.rmSync(path.join(sysroot, 'sys/block/dm-5/holders'), { recursive: true });
+  });
+
   await t.test('logoutTarget and deletePortal; bad input runs nothing', async (t) => {
     scripted.calls.length = 0;
     for (const [target, portal] of [['not-an-iqn', `127.0.0.1:${PORT}`], [T, '127.0.0.1:99999'], [T, '../x'], ['', '']]) {

@@ -49,3 +49,13 @@ t.test('LUNs without a WWID stay apart per target and LUN number', async (t) => 
   const es = buildStorageElements(s, [], 'ss1');
   t.same(es.map((e) => e.uuid), ['iqn.2026-11.test.hvi:a:1', 'iqn.2026-11.test.hvi:a:2']);
 });
+
+t.test('device in use: mounted node, partition, map or a holder on the map', async (t) => {
+  const { deviceBusyReason, mountSources } = await import('../../../src/core/storage/scsi/device-use.js');
+  const mounts = mountSources('/dev/sdb1 /mnt/a\\040b ext4 rw 0 0\n/dev/mapper/mpathb /OVS/Repositories/r ocfs2 rw 0 0\n');
+  t.equal(mounts.get('/dev/sdb1'), '/mnt/a b');
+  t.equal(deviceBusyReason({ dev: 'sdb', partitions: ['sdb1'], maps: [] }, mounts), '/dev/sdb1 is mounted on /mnt/a b');
+  t.equal(deviceBusyReason({ dev: 'sdc', partitions: [], maps: [{ dm: 'dm-4', name: 'mpathb', holders: [] }] }, mounts), '/dev/mapper/mpathb is mounted on /OVS/Repositories/r');
+  t.equal(deviceBusyReason({ dev: 'sdd', partitions: [], maps: [{ dm: 'dm-7', name: 'mpathc', holders: ['dm-8'] }] }, mounts), '/dev/mapper/mpathc is held by dm-8');
+  t.equal(deviceBusyReason({ dev: 'sde', partitions: [], maps: [{ dm: 'dm-9', name: 'mpathd', holders: [] }] }, mounts), undefined);
+});

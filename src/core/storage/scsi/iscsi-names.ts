@@ -174,5 +174,10 @@ export function parseInitiatorNameFile(text: string): string | undefined {
 
 /** The /dev/disk/by-path name udev gives an iSCSI LUN: `ip-10.0.0.5:3260-iscsi-<iqn>-lun-<n>`. */
 export function iscsiByPathName(p: Portal, target: string, lun: number): string {
-  return `ip-${hostText(p)}:${p.port}-iscsi-${target}-lun-${lun}`;
+  return `${iscsiByPathPrefix(p, target)}${lun}`;
+}
+
+/** The by-path prefix shared by every LUN of a target at a portal. */
+export function iscsiByPathPrefix(p: Portal, target: string): string {
+  return `ip-${hostText(p)}:${p.port}-iscsi-${target}-lun-`;
 }

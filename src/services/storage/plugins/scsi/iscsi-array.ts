@@ -3,13 +3,13 @@
 // iscsiadm, and each LUN matched to its /dev/disk/by-path device and multipath map.
 import { AgentError } from '../../../../core/errors.js';
 import type { SeInfo } from '../../../../core/storage/records.js';
-import { iscsiByPathName, parseInitiatorNameFile, parseIscsiName, parsePortal, portalText, samePortal, type ChapCredentials, type Portal } from '../../../../core/storage/scsi/iscsi-names.js';
+import { iscsiByPathName, iscsiByPathPrefix, parseInitiatorNameFile, parseIscsiName, parsePortal, portalText, samePortal, type ChapCredentials, type Portal } from '../../../../core/storage/scsi/iscsi-names.js';
 import { buildStorageElements, type LunSighting } from '../../../../core/storage/scsi/lun-elements.js';
 import type { Exec } from '../../../../host/exec.js';
 import type { HostFs } from '../../../../host/host-fs.js';
 import { Iscsiadm } from '../../../../host/storage/iscsiadm.js';
 import { LibiscsiProbe, type ProbedLun } from '../../../../host/storage/libiscsi-probe.js';
-import { byPathDevice, MultipathReader, settleUdev } from '../../../../host/storage/scsi-devices.js';
+import { byPathDevice, devicesBusy, iscsiTargetDevices, MultipathReader, settleUdev } from '../../../../host/storage/scsi-devices.js';
 
 export const INITIATOR_NAME_FILE = '/etc/iscsi/initiatorname.iscsi';
 
@@ -115,23 +115,33 @@ export class IscsiArray {
     await settleUdev(this.deps.exec, this.deps.timeoutMs);
   }
 
+  /** Refuse (changing nothing) when a LUN of target at portal is mounted or its map is held. */
+  private async refuseIfBusy(target: string, portal: Portal): Promise<void> {
+    const devs = await iscsiTargetDevices(this.deps.fs, iscsiByPathPrefix(portal, target));
+    const why = await devicesBusy(this.deps.fs, devs);
+    if (why) throw new AgentError('STORAGE_DEVICE_IN_USE', `${target} at ${portalText(portal)} is in use: ${why}; nothing was logged out`);
+  }
+
   /** storage_iSCSI_logoutTarget: end the session (if any) and forget the node record, so it is not logged in again at boot. */
   async logoutTarget(targetArg: string, portalArg: string): Promise<void> {
     const target = parseIscsiName(targetArg, 'target');
     const portal = parsePortal(portalArg, 'portal');
+    await this.refuseIfBusy(target, portal);
     await this.iscsiadm.logout(target, portal);
     await this.iscsiadm.deleteNode(target, portal);
   }
 
   /**
    * storage_iSCSI_deletePortal: log out of every session on the portal, then delete its node
-   * records and its discovery record. Logouts come first: if one fails, no record is deleted.
+   * records and its discovery record. Every session is checked for use first, and logouts
+   * come before deletions: a busy LUN or a failed logout leaves every record in place.
    */
   async deletePortal(portalArg: string): Promise<{ loggedOut: string[]; deleted: string[] }> {
     const portal = parsePortal(portalArg, 'portal');
+    const sessions = (await this.iscsiadm.sessions()).filter((s) => samePortal(s.portal, portal));
+    for (const s of sessions) await this.refuseIfBusy(s.target, portal);
     const loggedOut: string[] = [];
-    for (const s of await this.iscsiadm.sessions()) {
-      if (!samePortal(s.portal, portal)) continue;
+    for (const s of sessions) {
       await this.iscsiadm.logout(s.target, portal);
       loggedOut.push(s.target);
     }
