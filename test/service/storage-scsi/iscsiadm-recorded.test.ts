@@ -129,3 +129,21 @@ t.test('bounded: a hung iscsiadm is a clear fault, not a hang', async (t) => {
   t.equal(e.code, 'STORAGE_SERVER_UNREACHABLE');
   t.match(e.message, /timed out after 50 ms/);
 });
+
+t.test('discover logs in with the portal group tag the target advertises', async (t) => {
+  const { IscsiArray } = await import('../../../src/services/storage/plugins/scsi/iscsi-array.js');
+  const { SysrootFs } = await import('../../../src/host/host-fs.js');
+  const os = await import('node:os');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hvi-tpgt-'));
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(root, 'etc/iscsi'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'etc/iscsi/initiatorname.iscsi'), 'InitiatorName=iqn.2026-11.test.hvi:host1\n');
+  const answer = iscsiadmAnswers({ node: false, session: false });
+  const exec = new FakeExec((c) => (c.argv[0] === 'iscsi-ls' ? { stdout: `Target:${T} Portal:10.0.0.5:3260,7\nTarget:${T} Portal:10.9.9.9:3260,8\n` } : c.argv[0] === 'iscsiadm' ? answer(c) : {}));
+  await new IscsiArray({ exec, fs: new SysrootFs(root), timeoutMs: 5000 }).loginAll([parsePortal('10.0.0.5')]);
+  const adm = exec.calls.map((c) => c.argv.join(' '));
+  t.ok(adm.includes(`iscsiadm -m node -o new -T ${T} -p 10.0.0.5:3260,7`));
+  t.ok(adm.includes(`iscsiadm -m node -T ${T} -p 10.0.0.5:3260 --login`));
+  t.notOk(adm.some((a) => a.includes('10.9.9.9')), 'an advertised portal the manager did not give is not logged in to');
+  t.equal(exec.calls.find((c) => c.argv[0] === 'iscsi-ls')?.argv.join(' '), 'iscsi-ls -i iqn.2026-11.test.hvi:host1 iscsi://10.0.0.5:3260');
+});

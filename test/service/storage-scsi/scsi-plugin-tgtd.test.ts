@@ -116,6 +116,7 @@ t.test('real tgtd', { skip }, async (t) => {
     const luns = await plugin.discover!(ctx('discover'), ss());
     const adm = scripted.calls.map((c) => c.argv.join(' ')).filter((a) => a.startsWith('iscsiadm'));
     t.ok(adm.includes(`iscsiadm -m node -T ${T} -p 127.0.0.1:${PORT} --login`), 'one login');
+    t.ok(adm.includes(`iscsiadm -m node -o new -T ${T} -p 127.0.0.1:${PORT},1`), 'the node record carries the portal group tag the target advertised');
     t.ok(adm.includes('iscsiadm -m session --rescan'));
     t.ok(scripted.calls.some((c) => c.argv[0] === 'udevadm' && c.argv[1] === 'settle'), 'waits (bounded) for udev');
     t.ok(adm.includes(`iscsiadm -m node -T ${T} -p 127.0.0.1:${PORT} -o update -n node.session.auth.password -v hviplugsecret1`), 'the secret goes to iscsiadm only');

@@ -51,8 +51,10 @@ export class IscsiArray {
     for (const p of portals) {
       for (const t of await this.probe.sendTargets(p, chap)) {
         const known = out.find((x) => x.target === t.target);
-        // Reach the target where we asked; the portals it advertises may be other networks.
-        const reach = [p, ...t.portals.filter((x) => !samePortal(x, p))];
+        // Reach the target where we asked (with the portal group tag it advertises there); the
+        // other portals it advertises may be on networks this host does not reach.
+        const tag = t.portals.find((x) => samePortal(x, p))?.tpgt;
+        const reach = [tag === undefined ? p : { ...p, tpgt: tag }, ...t.portals.filter((x) => !samePortal(x, p))];
         if (known) known.portals.push(...reach.filter((x) => !known.portals.some((k) => samePortal(k, x))));
         else out.push({ target: t.target, portals: reach });
       }
@@ -105,7 +107,10 @@ export class IscsiArray {
   async loginAll(portals: readonly Portal[], chap?: ChapCredentials): Promise<void> {
     const targets = await this.targets(portals, chap);
     for (const t of targets)
-      for (const p of portals.filter((x) => t.portals.some((y) => samePortal(x, y)))) await this.iscsiadm.login(t.target, p, chap);
+      for (const p of portals) {
+        const at = t.portals.find((y) => samePortal(p, y));
+        if (at) await this.iscsiadm.login(t.target, at, chap);
+      }
     await this.rescan();
   }
 
