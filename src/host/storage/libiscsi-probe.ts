@@ -40,14 +40,12 @@ export interface ProbedLun {
 }
 
 function chapEnv(chap: ChapCredentials | undefined): Record<string, string> {
-  // Always set, so credentials from the agent's own environment never leak into a probe.
-  const env: Record<string, string> = {
-    LIBISCSI_CHAP_USERNAME: chap?.username ?? '',
-    LIBISCSI_CHAP_PASSWORD: chap?.password ?? '',
-    LIBISCSI_CHAP_TARGET_USERNAME: chap?.targetUsername ?? '',
-    LIBISCSI_CHAP_TARGET_PASSWORD: chap?.targetPassword ?? '',
-  };
-  if (!chap) for (const k of Object.keys(env)) delete env[k];
+  if (!chap) return {};
+  const env: Record<string, string> = { LIBISCSI_CHAP_USERNAME: chap.username, LIBISCSI_CHAP_PASSWORD: chap.password };
+  if (chap.targetUsername && chap.targetPassword) {
+    env.LIBISCSI_CHAP_TARGET_USERNAME = chap.targetUsername;
+    env.LIBISCSI_CHAP_TARGET_PASSWORD = chap.targetPassword;
+  }
   return env;
 }
 
