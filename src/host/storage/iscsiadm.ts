@@ -4,7 +4,7 @@
 // login that fails leaves the node records as they were.
 import { mkdirSync } from 'node:fs';
 import { AgentError } from '../../core/errors.js';
-import { chapSecrets, discoveryChap, portalText, samePortal, type ChapCredentials, type Portal } from '../../core/storage/scsi/iscsi-names.js';
+import { chapSecrets, discoveryChap, portalText, redactSecrets, samePortal, type ChapCredentials, type Portal } from '../../core/storage/scsi/iscsi-names.js';
 import {
   classifyIscsiadmExit,
   nodeRecordView,
@@ -62,8 +62,10 @@ export class Iscsiadm {
     return ['unshare', '-m', 'sh', '-c', IN_RECORD_DIR, dir, ...args];
   }
 
-  private run(args: readonly string[], secrets: readonly string[] = []): Promise<ScsiRunResult> {
-    return runScsi(this.deps.exec, this.argv(args), { timeoutMs: this.timeoutMs, secrets });
+  private async run(args: readonly string[], secrets: readonly string[] = []): Promise<ScsiRunResult> {
+    const r = await runScsi(this.deps.exec, this.argv(args), { timeoutMs: this.timeoutMs, secrets });
+    // Faults and logs name the iscsiadm command, not its namespace wrapper.
+    return { ...r, argv: [this.bin, ...args.map((a) => redactSecrets(a, secrets))] };
   }
 
   /** A failed run as the agent's fault. */

@@ -63,7 +63,8 @@ t.test('login and discovery fail clearly here and leave nothing behind', { skip 
 
   const e = await failure(adm.login(T, P, CHAP));
   t.equal(e.code, 'STORAGE_COMMAND_FAILED');
-  t.match(e.message, /iscsid is not running/);
+  t.match(e.message, /iscsid is not running: iscsiadm exit 20/);
+  t.same((e.detail as { argv: string[] }).argv, ['iscsiadm', '-m', 'node', '-T', T, '-p', '127.0.0.1:3264', '--login']);
   t.notMatch(JSON.stringify({ m: e.message, d: e.detail }), /hvidbsecret/);
   t.equal(await adm.nodeRecord(T, P), undefined, 'the record the failed login created is gone');
 
