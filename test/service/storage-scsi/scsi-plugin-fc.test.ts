@@ -19,6 +19,12 @@ const noDm = fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/s
 const ss = (extra: Record<string, unknown> = {}) => ssRecordSchema.parse({ uuid: '0004fb00000900000a1b2c3d4e5f6a7c', name: 'fabric', storage_type: 'FibreChannel', ...extra });
 const WWID = '3600a098038303053453f463045727a4b';
 
+function emptyRoot(t: { teardown(fn: () => void): void }): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'hvi-empty-'));
+  t.teardown(() => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
 function copyTree(t: { teardown(fn: () => void): void }): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'hvi-fc-'));
   t.teardown(() => fs.rmSync(d, { recursive: true, force: true }));
@@ -44,7 +50,7 @@ t.test('sysfs readers', async (t) => {
     ['5:0:0:0', 'STORAGE_ARRAY_CONTROLLER', 'NETAPP', 'LUN C-Mode', undefined, undefined, undefined, undefined],
     ['5:0:0:1', 'DIRECT_ACCESS', 'NETAPP', 'LUN C-Mode', 'sdb', 1.5 * 1024 ** 4, '80SE?F0Erz K', WWID],
   ]);
-  t.same(await readFcHosts(new SysrootFs(fs.mkdtempSync(path.join(os.tmpdir(), 'hvi-empty-')))), [], 'no fc_host: no HBAs');
+  t.same(await readFcHosts(new SysrootFs(emptyRoot(t))), [], 'no fc_host: no HBAs');
 });
 
 t.test('one LUN on two HBAs is one element with both paths, its device the multipath map', async (t) => {
@@ -103,7 +109,7 @@ t.test('no HBA online, or none at all, is a clear fault', async (t) => {
   const e = await failure(plugin.validate!(pluginCtx('validate'), ss()));
   t.equal(e.code, 'STORAGE_SERVER_UNREACHABLE');
   t.match(e.message, /host5 Linkdown, host6 Linkdown/);
-  const empty = createGenericScsiPlugin({ exec: new FakeExec(), fs: new SysrootFs(fs.mkdtempSync(path.join(os.tmpdir(), 'hvi-empty-'))) });
+  const empty = createGenericScsiPlugin({ exec: new FakeExec(), fs: new SysrootFs(emptyRoot(t)) });
   t.match(await failure(empty.validate!(pluginCtx('validate'), ss())), { code: 'STORAGE_SERVER_UNREACHABLE', message: /no HBA/ });
 });
 
