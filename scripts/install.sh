@@ -12,9 +12,12 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 if command -v dnf >/dev/null 2>&1; then
   dnf -y module enable nodejs:20 >/dev/null 2>&1 || true
   dnf -y install nodejs npm gcc-c++ make python3 libvirt-devel libvirt-client iproute iputils openssl chrony tar
+  # SAN storage (generic SCSI plugin): iscsiadm, libiscsi's userspace tools, multipath
+  dnf -y install iscsi-initiator-utils libiscsi-utils device-mapper-multipath || echo "install.sh: SAN tools not installed; the generic SCSI plugin will fault until they are" >&2
 elif command -v apt-get >/dev/null 2>&1; then
   apt-get update
   apt-get install -y nodejs npm g++ make python3 libvirt-dev libvirt-clients iproute2 iputils-arping openssl chrony tar
+  apt-get install -y open-iscsi libiscsi-bin multipath-tools || echo "install.sh: SAN tools not installed; the generic SCSI plugin will fault until they are" >&2
 else
   echo "install.sh: no dnf or apt-get: install Node.js 20, a C++ compiler and libvirt headers by hand" >&2
   exit 1

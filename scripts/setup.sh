@@ -17,6 +17,7 @@ APT_PACKAGES=(
   nfs-ganesha nfs-ganesha-vfs rpcbind  # NFS plugin tests: a real NFSv3/v4 server in a test namespace
   nfs-common libnfs-utils              # showmount (MOUNT protocol) and nfs-ls (NFSv4 pseudo-root)
   ocfs2-tools kmod                     # OCFS2 plugin: mkfs.ocfs2 needs modprobe present (lab notes)
+  tgt libiscsi-bin open-iscsi          # SCSI plugin tests: iSCSI target, userspace initiator tools, iscsiadm records
 )
 
 missing=()

@@ -86,6 +86,8 @@ export const ERRORS = {
   STORAGE_CREDENTIALS_MISSING: spec(3014),
   STORAGE_DEVICE_IN_USE: spec(3015),
   STORAGE_COMMAND_FAILED: spec(3016, false),
+  STORAGE_AUTH_FAILED: spec(3020),
+  STORAGE_TARGET_NOT_FOUND: spec(3021),
 
   // 4xxx: cluster and pool
   POOL_ALREADY_MEMBER: spec(4000),

@@ -1,5 +1,5 @@
 // The built-in Storage Connect plugins and the one place that builds them from host adapters.
-// A new built-in (the generic SCSI plugin) is one more line in builtinPlugins().
+// A new built-in is one more line in builtinPlugins().
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../../core/config/schema.js';
 import type { StoragePlugin } from '../../core/storage/plugin.js';
@@ -12,6 +12,7 @@ import { boundedStatvfs, type Statvfs } from '../../host/storage/statvfs.js';
 import { createNfsPlugin } from './plugins/nfs/nfs-plugin.js';
 import { createOcfs2Plugin } from './plugins/ocfs2/ocfs2-plugin.js';
 import { ExecOcfs2Tools, type Ocfs2Tools } from '../../host/storage/ocfs2-tools.js';
+import { createGenericScsiPlugin } from './plugins/scsi/generic-scsi-plugin.js';
 
 export interface BuiltinPluginDeps {
   config: AgentConfig;
@@ -45,6 +46,6 @@ export function builtinPlugins(d: BuiltinPluginDeps): StoragePlugin[] {
       statvfs,
       clusterOnline: d.clusterOnline ?? (async () => false),
     }),
-    // createScsiPlugin({ ... }),  <- the generic SCSI plugin (iSCSI / FC) registers here
+    createGenericScsiPlugin({ exec: d.exec, fs: d.fs, ...(d.config.sandbox ? { iscsiRecordDir: d.fs.resolve('/etc/iscsi') } : {}) }),
   ];
 }
