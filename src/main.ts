@@ -136,6 +136,10 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     for (const f of features) registry.register(f.methods);
     for (const f of features) if (f.onAuthenticatedCall) registry.onCall((c) => f.onAuthenticatedCall!(c.method));
 
+    // Changes cut short by a crash are put right before anything else runs or any call is taken.
+    const recovered = await deps.intents.recoverAll();
+    if (recovered.length) log.warn({ intents: recovered }, `${recovered.length} unfinished change(s) found at start and put right`);
+
     for (const f of features) {
       if (f.start) await f.start();
       if (f.stop) stops.push(() => f.stop!());

@@ -29,6 +29,7 @@ export interface AddIntent {
   fsLocation: string;
   mountPoint: string;
   present: boolean;
+  locationMade: boolean;
 }
 export interface DeleteIntent {
   uuid: string;
@@ -57,6 +58,8 @@ export function registerRepoRecoveries(d: { fs: HostFs; intents: Intents; store:
   intents.register<AddIntent>(INTENT_REPO_ADD, async (p) => {
     if (store.list().some((r) => r.mountPoint === p.mountPoint && r.fsLocation === p.fsLocation)) return { outcome: 'rolled-forward', detail: 'the repository was recorded' };
     if (!p.present) await locations.detach(p.mountPoint);
+    const loc = parseFsLocation(p.fsLocation);
+    if (p.locationMade && loc.kind === 'dir') await rmdirIfEmpty(fs, loc.path);
     return { outcome: 'rolled-back', detail: p.present ? 'nothing was left' : `detached ${p.mountPoint}` };
   });
   intents.register<DeleteIntent>(INTENT_REPO_DELETE, async (p, step) => {

@@ -14,6 +14,7 @@ import { RepositoryStore, type RepoRow } from '../../store/repository-store.js';
 import { STATE_KEYS, type ServiceDeps } from '../context.js';
 import { RepoLocations } from './repo-location.js';
 import { RepoFiles, registerDiskRecovery, type RepoAccess } from './repo-files.js';
+import { sweepRepoTemps } from './repo-sweep.js';
 import { INTENT_REPO_ADD, INTENT_REPO_CREATE, INTENT_REPO_DELETE, registerRepoRecoveries, type AddIntent, type CreateIntent, type DeleteIntent } from './repo-recovery.js';
 import { RepoImports, type ImportOptions } from './repo-imports.js';
 
@@ -107,7 +108,12 @@ export class RepositoryService implements RepoAccess {
   async addRepository(fsLocation: string, mountPoint: string): Promise<void> {
     const loc = parseFsLocation(fsLocation);
     const mp = this.repoMountPoint(mountPoint);
-    const start: AddIntent = { fsLocation: fsLocationToText(loc), mountPoint: mp, present: await this.locations.present(loc, mp) };
+    const start: AddIntent = {
+      fsLocation: fsLocationToText(loc),
+      mountPoint: mp,
+      present: await this.locations.present(loc, mp),
+      locationMade: loc.kind === 'dir' && !(await this.deps.fs.exists(loc.path)),
+    };
     await this.deps.intents.run(INTENT_REPO_ADD, `repository:${mp}`, start, async (intent) => {
       await this.locations.attach(loc, mp);
       intent.step('attached');
@@ -320,9 +326,12 @@ export class RepositoryService implements RepoAccess {
   }
 
   private async restoreAll(): Promise<void> {
+    const startedAt = this.deps.clock.now();
     for (const row of this.store.list()) {
       try {
         await this.locations.attach(parseFsLocation(row.fsLocation), row.mountPoint, false);
+        const swept = await sweepRepoTemps(this.deps.fs, row.mountPoint, startedAt);
+        if (swept.length) this.log.info({ repoUuid: row.uuid, swept }, `removed ${swept.length} temp file(s) an interrupted write left`);
       } catch (e) {
         const message = `repository ${row.uuid} (${row.fsLocation}) could not be restored: ${isAgentError(e) ? e.message : String(e)}`;
         this.log.warn({ err: e, repoUuid: row.uuid }, message);
