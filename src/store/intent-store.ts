@@ -42,6 +42,18 @@ export class IntentStore {
     this.db.prepare('DELETE FROM intents WHERE id = ?').run(id);
   }
 
+  /** A change that recovery completed (rolled forward): its retry answers as done, once. */
+  markFinished(kind: string, key: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO intent_finished (kind, key, at) VALUES (?, ?, ?)').run(kind, key, new Date().toISOString());
+    // Only recent ones matter: a retry follows its crash within minutes.
+    this.db.prepare('DELETE FROM intent_finished WHERE rowid NOT IN (SELECT rowid FROM intent_finished ORDER BY at DESC LIMIT 200)').run();
+  }
+
+  /** True once if recovery completed this change. */
+  takeFinished(kind: string, key: string): boolean {
+    return this.db.prepare('DELETE FROM intent_finished WHERE kind = ? AND key = ?').run(kind, key).changes > 0;
+  }
+
   get(id: number): IntentRow | undefined {
     const r = this.db.prepare('SELECT * FROM intents WHERE id = ?').get(id) as RawRow | undefined;
     return r ? toRow(r) : undefined;

@@ -107,6 +107,14 @@ export class Intents {
     return result;
   }
 
+  /**
+   * True (once) when recovery finished this change after a crash: a delete retried by a caller
+   * that never got its answer then succeeds instead of faulting "not found".
+   */
+  finishedByRecovery(kind: string, key: string): boolean {
+    return this.store.takeFinished(kind, key);
+  }
+
   /** Unfinished intents (status, tests). */
   pending(): IntentRow[] {
     return this.store.list();
@@ -131,7 +139,10 @@ export class Intents {
     }
     try {
       const r = await recover(row.payload as never, row.step, this.log);
-      this.store.delete(row.id);
+      this.deps.db.transaction(() => {
+        this.store.delete(row.id);
+        if (r.outcome === 'rolled-forward') this.store.markFinished(row.kind, row.key);
+      })();
       const message = `${what}: ${r.outcome}${r.detail ? `: ${r.detail}` : ''}`;
       this.log.info({ intent: base, outcome: r.outcome, when }, message);
       // A failed call reports its own fault; an event is for what a crash left behind.

@@ -29,11 +29,17 @@ export const MAX_DISK_SIZE = Number.MAX_SAFE_INTEGER;
 /** Intent kind of create_virtual_disk: payload { tmp } (the hidden temp file to remove). */
 export const INTENT_DISK_CREATE = 'disk-create';
 
-/** Registers the recovery of create_virtual_disk: the temp file goes; the final name never held a partial disk. */
+/**
+ * Registers the recovery of create_virtual_disk: undone whole. The final name never held a
+ * partial disk; once linked (step `committing`) the disk is this call's (no-clobber) and goes too,
+ * so the caller's retry succeeds.
+ */
 export function registerDiskRecovery(deps: Pick<ServiceDeps, 'fs' | 'intents'>): void {
-  deps.intents.register<{ tmp: string }>(INTENT_DISK_CREATE, async ({ tmp }) => {
-    const removed = await deps.fs.remove(tmp);
-    return { outcome: 'rolled-back', detail: removed ? `removed the partial file ${tmp}` : undefined };
+  deps.intents.register<{ tmp: string; final?: string }>(INTENT_DISK_CREATE, async ({ tmp, final }, step) => {
+    const removed = [tmp, ...(step === 'committing' && final ? [final] : [])];
+    const gone = [];
+    for (const p of removed) if (await deps.fs.remove(p)) gone.push(p);
+    return { outcome: 'rolled-back', detail: gone.length ? `removed ${gone.join(', ')}` : 'nothing was left' };
   });
 }
 
@@ -59,9 +65,9 @@ export class RepoFiles {
       // Written under a hidden temp name and linked into place when whole: a crash never
       // leaves a short disk under the final name, and the temp file is removed at start.
       const tmp = tempPathFor(p);
-      await this.deps.intents.run(INTENT_DISK_CREATE, `repository:${repoUuid}`, { tmp }, async (intent) => {
+      await this.deps.intents.run<{ tmp: string; final?: string }, void>(INTENT_DISK_CREATE, `repository:${repoUuid}`, { tmp }, async (intent) => {
         await createSizedFile(this.deps.fs, tmp, size, sparse);
-        intent.step('written');
+        intent.step('committing', { final: p });
         await commitTemp(this.deps.fs.resolve(tmp), this.deps.fs.resolve(p), { noClobber: true });
       });
       return await this.record(repoUuid, p);

@@ -30,6 +30,8 @@ export interface AddIntent {
   mountPoint: string;
   present: boolean;
   locationMade: boolean;
+  /** The repository was already known (add_repository again): its row is left alone. */
+  rowExisted: boolean;
 }
 export interface DeleteIntent {
   uuid: string;
@@ -38,9 +40,15 @@ export interface DeleteIntent {
 
 export function registerRepoRecoveries(d: { fs: HostFs; intents: Intents; store: RepositoryStore; locations: RepoLocations }): void {
   const { intents, fs, store, locations } = d;
+  // A create left unfinished is undone whole, even when only the intent's removal was missing:
+  // the caller had no answer, and its retry then succeeds instead of finding "already exists".
   intents.register<CreateIntent>(INTENT_REPO_CREATE, async (p) => {
-    if (store.get(p.uuid)) return { outcome: 'rolled-forward', detail: 'the repository was recorded' };
     const undone: string[] = [];
+    // create_repository refuses a known uuid before it starts: a row now is this call's.
+    if (store.get(p.uuid)) {
+      store.delete(p.uuid);
+      undone.push('database row');
+    }
     const loc = parseFsLocation(p.fsLocation);
     if (p.metaIsOurs) {
       // After a reboot an NFS or block location is no longer mounted: reach it to clean it.
@@ -56,7 +64,7 @@ export function registerRepoRecoveries(d: { fs: HostFs; intents: Intents; store:
     return { outcome: 'rolled-back', detail: undone.length ? `undid ${undone.join(', ')}` : 'nothing was left' };
   });
   intents.register<AddIntent>(INTENT_REPO_ADD, async (p) => {
-    if (store.list().some((r) => r.mountPoint === p.mountPoint && r.fsLocation === p.fsLocation)) return { outcome: 'rolled-forward', detail: 'the repository was recorded' };
+    if (!p.rowExisted) for (const r of store.list()) if (r.mountPoint === p.mountPoint) store.delete(r.uuid);
     if (!p.present) await locations.detach(p.mountPoint);
     const loc = parseFsLocation(p.fsLocation);
     if (p.locationMade && loc.kind === 'dir') await rmdirIfEmpty(fs, loc.path);

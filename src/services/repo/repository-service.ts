@@ -113,6 +113,7 @@ export class RepositoryService implements RepoAccess {
       mountPoint: mp,
       present: await this.locations.present(loc, mp),
       locationMade: loc.kind === 'dir' && !(await this.deps.fs.exists(loc.path)),
+      rowExisted: this.store.list().some((r) => r.mountPoint === mp),
     };
     await this.deps.intents.run(INTENT_REPO_ADD, `repository:${mp}`, start, async (intent) => {
       await this.locations.attach(loc, mp);
@@ -139,7 +140,11 @@ export class RepositoryService implements RepoAccess {
   async deleteRepository(repoUuid: string, erase: boolean): Promise<void> {
     checkComponent('repository uuid', repoUuid);
     const row = this.store.get(repoUuid);
-    if (!row) throw fail('REPO_NOT_FOUND', `no repository ${repoUuid}`);
+    if (!row) {
+      // The caller's retry of a delete that crash recovery finished for it.
+      if (this.deps.intents.finishedByRecovery(INTENT_REPO_DELETE, `repository:${repoUuid}`)) return;
+      throw fail('REPO_NOT_FOUND', `no repository ${repoUuid}`);
+    }
     await this.closingWhile(repoUuid, async () => {
       if (erase && !(await this.locations.isReachable(row.fsType, row.mountPoint))) {
         throw fail('REPO_NOT_MOUNTED', `repository ${repoUuid} is not mounted: cannot erase it`);

@@ -1,7 +1,7 @@
 // Crash recovery of VM and template folders: create_vm, clones and templates record what they
-// are making, delete_vm and delete_template what they are removing; an unfinished one is
-// completed when its vm.cfg is whole (or the removal had begun), and undone otherwise.
-import { normUuid, vmCfgToModel } from '../../core/vm/vm-cfg.js';
+// are making, delete_vm and delete_template what they are removing; an unfinished create is
+// undone, an unfinished delete that had begun removing files is finished.
+import { normUuid, vmCfgToObject } from '../../core/vm/vm-cfg.js';
 import { isWriteTemp } from '../../host/temp-file.js';
 import type { HostFs } from '../../host/host-fs.js';
 import type { Intents } from '../intents/intents.js';
@@ -33,16 +33,16 @@ export interface VmDeleteIntent {
 export function registerVmRecoveries(d: { fs: HostFs; intents: Intents; files: VmFiles; store: VmStore }): void {
   const { fs, intents, files, store } = d;
   intents.register<VmCreateIntent>(INTENT_VM_CREATE, async (p) => {
+    // Undone whole, even when only the intent's removal was missing: the caller had no answer,
+    // and its retry then succeeds. create_vm and clones refuse an existing vm.cfg before they
+    // start, so a vm.cfg here is this call's.
     const dir = dirOf(p.kind, p.repoId, p.id);
     const doc = await files.readDoc(p.kind, p.repoId, p.id).catch(() => undefined);
-    if (doc) {
-      // The vm.cfg is written last and whole: the VM or template exists; make the database agree.
-      if (p.kind === 'vm') {
-        const m = vmCfgToModel(doc);
-        store.upsert(normUuid(m.cfg.uuid), p.repoId, p.id, m.ha);
-      }
-      return { outcome: 'rolled-forward', detail: `${p.kind} ${p.repoId}/${p.id} kept with its vm.cfg` };
+    if (doc && p.kind === 'vm') {
+      const uuid = vmCfgToObject(doc).uuid;
+      if (typeof uuid === 'string') store.remove(normUuid(uuid));
     }
+    if (p.dirExisted) await fs.remove(`${dir}/vm.cfg`);
     for (const disk of p.disks) await fs.remove(disk);
     if (!p.dirExisted) await fs.removeTree(dir);
     else for (const name of await fs.list(dir)) if (isWriteTemp(name)) await fs.remove(`${dir}/${name}`);

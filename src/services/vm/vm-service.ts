@@ -218,7 +218,12 @@ export class VmService {
 
   deleteVm(repoId: string, vmId: string): Promise<void> {
     return this.lock(repoId, vmId, async () => {
-      const r = await this.ref(repoId, vmId);
+      const r = await this.ref(repoId, vmId).catch((e: unknown) => {
+        // The caller's retry of a delete that crash recovery finished for it.
+        if (isAgentError(e) && e.code === 'VM_NOT_FOUND' && this.deps.intents.finishedByRecovery(INTENT_VM_DELETE, `vm:${repoId}/${vmId}`)) return undefined;
+        throw e;
+      });
+      if (!r) return;
       if (isActive(r.dom)) throw fail('VM_BAD_STATE', `VM ${vmId} is running: a VM is deleted only when stopped`);
       const start: VmDeleteIntent = { kind: 'vm', repoId, id: vmId, uuid: r.uuid, disks: [] };
       await this.deps.intents.run(INTENT_VM_DELETE, `vm:${repoId}/${vmId}`, start, async (intent) => {

@@ -52,6 +52,7 @@ export const coreMigrations: Migration[] = [
     up(db) {
       // Multi-step changes in progress: written before the first effect, removed after the
       // last; what is left at start was cut short by a crash and is rolled forward or back.
+      // intent_finished: changes a recovery completed, so the caller's retry answers as done.
       db.exec(`
         CREATE TABLE intents (
           id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -60,6 +61,12 @@ export const coreMigrations: Migration[] = [
           step TEXT NOT NULL,
           payload TEXT NOT NULL,
           created_at TEXT NOT NULL
+        );
+        CREATE TABLE intent_finished (
+          kind TEXT NOT NULL,
+          key TEXT NOT NULL,
+          at TEXT NOT NULL,
+          PRIMARY KEY (kind, key)
         );
       `);
     },
