@@ -4,19 +4,13 @@
 import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
 import { CrashRig } from '../../helpers/crash-rig.js';
+import { recovered } from '../../helpers/crash-checks.js';
 
 const canNetns = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
 const MANAGER = '0004fb0000020000ba9aaf00ae5e2d73';
 const R = (n: number) => `0004fb000003000011111111111111${String(n).padStart(2, '0')}`;
 const mp = (u: string) => `/OVS/Repositories/${u}`;
 const DISKS = R(50);
-
-export function recovered(rig: CrashRig, t: Test, key: string, outcome: string): void {
-  const ev = rig.query<{ message: string; data: string }>("SELECT message, data FROM events WHERE code = 'INTENT_RECOVERED' AND object = ? ORDER BY id DESC LIMIT 1", key);
-  t.equal(ev.length, 1, `an event names the recovery of ${key}`);
-  if (ev[0]) t.equal((JSON.parse(ev[0].data) as { outcome: string }).outcome, outcome, ev[0].message);
-  t.same(rig.query('SELECT kind, step FROM intents'), [], 'no intent left');
-}
 
 const CREATE = ['begin', 'attached', 'write-meta', 'meta-written', 'subdirs-made', 'end'];
 const DISK = ['begin', 'committing', 'end'];
@@ -75,6 +69,9 @@ t.test('kill -9 at every step of create/add_repository and create_virtual_disk',
     if (i < DISK.length) plan.push([`disk-create:${DISK[i]}`, (tt) => diskCase(rig, tt, i, DISK[i])]);
     else plan.push([`repo-add:${ADD[i - DISK.length]}`, (tt) => addCase(rig, tt, i, ADD[i - DISK.length])]);
   });
-  const byPoint = new Map(plan);
-  await rig.runPlan(plan.map(([p]) => p), (p) => t.test(p, (tt) => byPoint.get(p)!(tt)).then(() => undefined));
+  let n = 0;
+  await rig.runPlan(plan.map(([p]) => p), async () => {
+    const [p, fn] = plan[n++];
+    await t.test(p, (tt) => fn(tt));
+  });
 });
