@@ -134,7 +134,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       }),
     );
     for (const f of features) registry.register(f.methods);
-    for (const f of features) if (f.onAuthenticatedCall) registry.onCall((c) => f.onAuthenticatedCall!(c.method));
+    for (const f of features) if (f.onAuthenticatedCall) registry.onCall((c) => f.onAuthenticatedCall!(c.method, c.remoteAddress));
 
     // Changes cut short by a crash are put right before anything else runs or any call is taken.
     const recovered = await deps.intents.recoverAll();

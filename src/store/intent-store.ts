@@ -42,6 +42,14 @@ export class IntentStore {
     this.db.prepare('DELETE FROM intents WHERE id = ?').run(id);
   }
 
+  /** Runs `fn` (database writes only) and deletes the intent in one transaction. */
+  deleteWith(id: number, fn: () => void): void {
+    this.db.transaction(() => {
+      fn();
+      this.delete(id);
+    })();
+  }
+
   /** A change that recovery completed (rolled forward): its retry answers as done, once. */
   markFinished(kind: string, key: string): void {
     this.db.prepare('INSERT OR REPLACE INTO intent_finished (kind, key, at) VALUES (?, ?, ?)').run(kind, key, new Date().toISOString());

@@ -53,10 +53,15 @@ export class Intent<P> {
 
   /** The last effect is done. */
   end(): void {
+    this.endWith(() => {});
+  }
+
+  /** The last effect is the database write `fn`: it and the intent's removal commit together. */
+  endWith(fn: () => void): void {
     if (this.ended) return;
     crashPoint(`${this.kind}:end`);
+    this.store.deleteWith(this.id, fn);
     this.ended = true;
-    this.store.delete(this.id);
   }
 }
 
@@ -120,10 +125,13 @@ export class Intents {
     return this.store.list();
   }
 
-  /** At start: every intent left behind, oldest first. Kinds without a recovery are kept and reported. */
-  async recoverAll(): Promise<RecoveryReport[]> {
+  /** At start: every intent left behind (or those of `kinds`), oldest first. Kinds without a recovery are kept and reported. */
+  async recoverAll(opts: { kinds?: readonly string[] } = {}): Promise<RecoveryReport[]> {
     const out: RecoveryReport[] = [];
-    for (const row of this.store.list()) out.push(await this.recoverOne(row, 'start'));
+    for (const row of this.store.list()) {
+      if (opts.kinds && !opts.kinds.includes(row.kind)) continue;
+      out.push(await this.recoverOne(row, 'start'));
+    }
     return out;
   }
 
