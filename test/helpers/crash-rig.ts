@@ -77,6 +77,22 @@ export class CrashRig {
     return { killed, answered };
   }
 
+  url(): string {
+    return this.sb!.info.url;
+  }
+
+  /**
+   * Sends a signal to the agent process itself (tsx, which runs it in a child, SIGKILLs that
+   * child when it does not acknowledge a relayed signal within 30 ms); resolves with the exit status.
+   */
+  signal(sig: NodeJS.Signals): Promise<number | null> {
+    const child = this.sb!.child;
+    return new Promise((resolve) => {
+      child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+      process.kill(this.sb!.info.pid, sig);
+    });
+  }
+
   async stop(): Promise<void> {
     this.client?.close();
     if (this.sb && this.sb.child.exitCode === null && this.sb.child.signalCode === null) await stopSandbox(this.sb.child);

@@ -44,9 +44,13 @@ export class NetworkService {
 
   /** Rolls back a change waiting for the manager and waits until the change in progress has ended. */
   async stop(): Promise<void> {
-    // an unconfirmed change must not outlive the agent half-committed: roll it back now
-    this.pipe.abortPending(fail('NET_LOST_CONNECTION', 'LOST_CONNECTION: the agent stopped before the manager confirmed connectivity; the change was rolled back'));
+    this.abortPending();
     await this.pipe.idle();
+  }
+
+  /** An unconfirmed change must not outlive the agent half-committed: its rollback starts now. */
+  abortPending(): void {
+    this.pipe.abortPending(fail('NET_LOST_CONNECTION', 'LOST_CONNECTION: the agent stopped before the manager confirmed connectivity; the change was rolled back'));
   }
 
   /** Registry hook: a call from the manager that made the waiting change proves it still reaches us. */

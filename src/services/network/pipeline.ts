@@ -79,6 +79,8 @@ export class NetPipeline {
   private busy = false;
   private running: Promise<void> | undefined;
   private pending: Pending | undefined;
+  /** Set once the agent stops: no change waits for the manager after that. */
+  private stopping: Error | undefined;
 
   constructor(private readonly deps: NetworkServiceDeps) {
     this.repo = new NetworkConfigRepo(deps.db);
@@ -129,6 +131,8 @@ export class NetPipeline {
 
   /** Ends a wait for the manager with a failure (agent stopping): the change rolls back. */
   abortPending(e: Error): boolean {
+    // A change still applying when the agent stops must not start waiting afterwards.
+    this.stopping = e;
     const p = this.pending;
     if (!p) return false;
     this.pending = undefined;
@@ -301,6 +305,7 @@ export class NetPipeline {
   }
 
   private awaitConnectivity(timeoutS: number, caller: string | undefined): Promise<void> {
+    if (this.stopping) return Promise.reject(this.stopping);
     return new Promise<void>((resolve, reject) => {
       const timer = this.deps.clock.setTimeout(() => {
         if (this.pending !== entry) return;
