@@ -16,7 +16,7 @@ import { RepoLocations } from './repo-location.js';
 import { RepoFiles, registerDiskRecovery, type RepoAccess } from './repo-files.js';
 import { sweepRepoTemps } from './repo-sweep.js';
 import { INTENT_REPO_ADD, INTENT_REPO_CREATE, INTENT_REPO_DELETE, registerRepoRecoveries, type AddIntent, type CreateIntent, type DeleteIntent } from './repo-recovery.js';
-import { RepoImports, type ImportOptions } from './repo-imports.js';
+import { RepoImports, registerTemplateImportRecovery, type ImportOptions } from './repo-imports.js';
 
 export interface RepositoryServiceOptions {
   /** Roots besides the known repositories that copy_file may read and write (default none). */
@@ -50,6 +50,7 @@ export class RepositoryService implements RepoAccess {
     this.imports = new RepoImports(deps, this, deps.options?.http ?? {});
     registerRepoRecoveries({ fs: deps.fs, intents: deps.intents, store: this.store, locations: this.locations });
     registerDiskRecovery(deps);
+    registerTemplateImportRecovery(deps);
   }
 
   /** Bring remembered repositories back (in the background: an NFS server may be slow). */
