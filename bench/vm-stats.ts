@@ -3,6 +3,7 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Intents } from '../src/services/intents/intents.js';
 import pino from 'pino';
 import { parseConfig } from '../src/core/config/schema.js';
 import { REPO_SUBDIRS } from '../src/core/ids.js';
@@ -51,6 +52,7 @@ export async function runVmStatsBench(): Promise<string> {
     fs: new SysrootFs(root),
     events: new EventJournal({ db, clock: systemClock, eventUrl: () => undefined }),
     jobs: new JobRunner({ db, clock: systemClock, log }),
+    intents: new Intents({ db, events: new EventJournal({ db, clock: systemClock, eventUrl: () => undefined }), log }),
     hypervisor: hv,
     uri: hv.uri,
     hypervisorKind: 'test',

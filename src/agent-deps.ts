@@ -11,6 +11,7 @@ import { openDatabase } from './store/db.js';
 import { HostStateRepo } from './store/host-state.js';
 import { EventJournal } from './services/events/event-journal.js';
 import { JobRunner } from './services/jobs/job-runner.js';
+import { Intents } from './services/intents/intents.js';
 import { STATE_KEYS, type ServiceDeps } from './services/context.js';
 import { IpNetReader } from './host/net/ip-reader.js';
 import { IpLiveApplier } from './host/net/ip-applier.js';
@@ -35,7 +36,8 @@ export function openAgentDeps(config: AgentConfig, opts: { log: Logger; exec?: E
   const hostState = new HostStateRepo(db);
   const events = new EventJournal({ db, clock, eventUrl: () => hostState.get(STATE_KEYS.managerEventUrl) });
   const jobs = new JobRunner({ db, clock, log: opts.log.child({ component: 'jobs' }) });
-  return { config, log: opts.log, db, hostState, clock, exec, fs, events, jobs, close: () => void db.close() };
+  const intents = new Intents({ db, events, log: opts.log });
+  return { config, log: opts.log, db, hostState, clock, exec, fs, events, jobs, intents, close: () => void db.close() };
 }
 
 /** The network service on the real iproute2/sysfs adapters. */

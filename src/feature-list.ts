@@ -75,7 +75,9 @@ function networkFeature(deps: ServiceDeps): Feature {
   return {
     name: 'network',
     methods: networkMethods(net),
-    onAuthenticatedCall: (method) => net.noteAuthenticatedCall(method),
+    onAuthenticatedCall: (method, from) => net.noteAuthenticatedCall(method, from),
+    // the caller waiting for a connectivity confirmation gets its fault before the server stops
+    quiesce: () => net.abortPending(),
     async start() {
       if (sandboxNetns) {
         // The sandbox's "host" is a private namespace with veth ports eth0..eth3, made fresh at

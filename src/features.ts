@@ -7,6 +7,8 @@ export interface Feature {
   methods: MethodDef[];
   start?(): Promise<void> | void;
   stop?(): Promise<void> | void;
-  /** Told of every authenticated call to a known method (network: confirms connectivity). */
-  onAuthenticatedCall?(method: string): void;
+  /** First thing at stop, before the RPC server stops: end what callers in flight wait for. */
+  quiesce?(): void;
+  /** Told of every authenticated call to a known method and its caller's address (network: confirms connectivity). */
+  onAuthenticatedCall?(method: string, from: string): void;
 }

@@ -59,7 +59,8 @@ export interface Agent {
   address: { address: string; port: number; tls: boolean };
   url: string;
   passwords: PasswordStore;
-  stop(): Promise<void>;
+  /** Orderly stop; false when a step failed (the process then exits non-zero). */
+  stop(): Promise<boolean>;
 }
 
 export async function startAgent(opts: AgentOptions): Promise<Agent> {
@@ -74,23 +75,39 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const log = root.log.child({ component: 'agent' });
   const clock = opts.clock ?? systemClock;
   const exec = opts.exec ?? new HostExec();
+  // Stop order: first end what callers wait for (jobs aborted, a pending network change rolled
+  // back) so every call in flight gets its answer or fault; then the RPC server (calls in flight
+  // finish, connections close) and the services in reverse start order; logs flushed; the
+  // database closed last.
+  const quiesce: Array<() => void> = [];
   const stops: Array<() => Promise<void> | void> = [];
-  const stopAll = async () => {
-    for (const s of stops.reverse()) {
-      try {
-        await s();
-      } catch (e) {
-        log.error({ err: e }, 'stop step failed');
-      }
-    }
-  };
+  let closeDb: () => void = () => {};
+  let stopping: Promise<boolean> | undefined;
+  const stopAll = (): Promise<boolean> =>
+    (stopping ??= (async () => {
+      let ok = true;
+      const step = async (fn: () => Promise<void> | void) => {
+        try {
+          await fn();
+        } catch (e) {
+          ok = false;
+          log.error({ err: e }, 'stop step failed');
+        }
+      };
+      for (const q of quiesce) await step(q);
+      for (const s of stops.reverse()) await step(s);
+      log.info({ ok }, 'hvagent stopped');
+      await step(() => root.close());
+      await step(closeDb);
+      return ok;
+    })());
 
   try {
     const deps = openAgentDeps(config, { log: root.log, exec, clock });
-    stops.push(() => deps.close());
+    closeDb = () => deps.close();
     const { db, hostState, events, jobs, fs } = deps;
     jobs.markInterrupted();
-    stops.push(() => jobs.abortAll());
+    quiesce.push(() => jobs.abortAll());
     const ownership = new OwnershipService({ hostState, events, log: root.log.child({ component: 'ownership' }) });
 
     const passwords = new PasswordStore({ config, fs, clock, log: root.log.child({ component: 'auth' }) });
@@ -134,11 +151,16 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       }),
     );
     for (const f of features) registry.register(f.methods);
-    for (const f of features) if (f.onAuthenticatedCall) registry.onCall((c) => f.onAuthenticatedCall!(c.method));
+    for (const f of features) if (f.onAuthenticatedCall) registry.onCall((c) => f.onAuthenticatedCall!(c.method, c.remoteAddress));
+
+    // Changes cut short by a crash are put right before anything else runs or any call is taken.
+    const recovered = await deps.intents.recoverAll();
+    if (recovered.length) log.warn({ intents: recovered }, `${recovered.length} unfinished change(s) found at start and put right`);
 
     for (const f of features) {
       if (f.start) await f.start();
       if (f.stop) stops.push(() => f.stop!());
+      if (f.quiesce) quiesce.push(() => f.quiesce!());
     }
 
     const server = new RpcServer({
@@ -170,7 +192,6 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     });
     watcher.start();
     stops.push(() => watcher.stop());
-    stops.unshift(() => root.close());
 
     const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
     const url = `${address.tls ? 'https' : 'http'}://${host}:${address.port}/api/3/`;
@@ -179,7 +200,6 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   } catch (e) {
     log.fatal({ err: e }, 'start-up failed');
     await stopAll();
-    root.close();
     throw e;
   }
 }

@@ -16,6 +16,11 @@ export function isTempName(name: string): boolean {
   return name.startsWith('.') && name.endsWith(TEMP_SUFFIX);
 }
 
+/** Any temp file an interrupted write leaves: `.<name>.<12 hex>.tmp` (HostFs.writeAtomic) or a `.part`. */
+export function isWriteTemp(name: string): boolean {
+  return /^\..+\.[0-9a-f]{12}\.tmp$/.test(name) || isTempName(name);
+}
+
 export async function commitTemp(tmp: string, finalPath: string, opts: { noClobber: boolean }): Promise<void> {
   if (opts.noClobber) {
     try {

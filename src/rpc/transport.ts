@@ -88,6 +88,10 @@ export class RpcServer {
   private readonly rpc: AgentConfig['rpc'];
   private readonly mtls: boolean;
   private inFlight = 0;
+  /** Resolved when inFlight drops to 0 (stop waits for it). */
+  private drained: (() => void) | undefined;
+  /** Every TCP connection, also those that never finished a TLS handshake or sent a request. */
+  private readonly sockets = new Set<import('node:net').Socket>();
   /** Answers waiting for the end of this loop turn: response, XML, response, XML, ... */
   private answers: Array<http.ServerResponse | string> = [];
 
@@ -115,6 +119,10 @@ export class RpcServer {
       server = http.createServer(HTTP_OPTIONS);
     }
     server.on('request', this.onRequest);
+    server.on('connection', (socket: import('node:net').Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     server.keepAliveTimeout = rpc.keepAliveTimeoutMs;
     server.requestTimeout = rpc.requestTimeoutMs;
     // node refuses a headers timeout longer than a non-zero request timeout.
@@ -139,7 +147,11 @@ export class RpcServer {
     return { address: a.address, port: a.port, tls: rpc.tls };
   }
 
-  /** Stops accepting, lets calls in flight finish (bounded), then cuts what is left. */
+  /**
+   * Stops accepting, lets calls in flight finish and answers them (bounded by graceMs), then
+   * cuts every connection left: idle keep-alives, unauthenticated ones and sockets that never
+   * finished a TLS handshake would otherwise hold the stop forever.
+   */
   async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     const server = this.server;
     if (!server) return;
@@ -147,9 +159,18 @@ export class RpcServer {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     this.abort.abort(new Error('agent shutting down'));
-    const timer = this.deps.clock.setTimeout(() => server.closeAllConnections(), this.inFlight ? graceMs : 0);
+    if (this.inFlight > 0) {
+      const drained = new Promise<void>((resolve) => (this.drained = resolve));
+      let timer: { cancel(): void } | undefined;
+      const grace = new Promise<void>((resolve) => (timer = this.deps.clock.setTimeout(resolve, graceMs)));
+      await Promise.race([drained, grace]);
+      timer?.cancel();
+      // the last answers are written at the end of this loop turn
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    server.closeAllConnections();
+    for (const s of this.sockets) s.destroy();
     await closed;
-    timer.cancel();
   }
 
   private readonly onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -295,6 +316,7 @@ export class RpcServer {
         this.deps.log.error({ err }, 'writing an answer failed');
       }
     }
+    if (this.inFlight === 0 && this.drained) this.drained();
   };
 
   private sendXml(res: http.ServerResponse, xml: string): void {

@@ -9,6 +9,7 @@ import type { Exec } from '../host/exec.js';
 import type { HostFs } from '../host/host-fs.js';
 import type { EventSink } from './events/event-journal.js';
 import type { Jobs } from './jobs/job-runner.js';
+import type { Intents } from './intents/intents.js';
 
 export interface ServiceDeps {
   config: AgentConfig;
@@ -20,6 +21,8 @@ export interface ServiceDeps {
   fs: HostFs;
   events: EventSink;
   jobs: Jobs;
+  /** Multi-step changes record their intent here (all-or-nothing across a crash). */
+  intents: Intents;
 }
 
 /** Host-state keys shared across services. */

@@ -31,6 +31,11 @@ export class HostStateRepo {
     this.db.prepare('DELETE FROM host_state WHERE key = ?').run(key);
   }
 
+  /** Runs `fn` (several writes) as one transaction: all of them land, or none across a crash. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   all(): Record<string, string> {
     const rows = this.db.prepare('SELECT key, value FROM host_state ORDER BY key').all() as Array<{ key: string; value: string }>;
     return Object.fromEntries(rows.map((r) => [r.key, r.value]));

@@ -12,6 +12,7 @@ import { SysrootFs } from '../../src/host/host-fs.js';
 import { CommandError, type Exec, type ExecOptions, type ExecResult } from '../../src/host/exec.js';
 import type { EventSink, NewEvent } from '../../src/services/events/event-journal.js';
 import { JobRunner } from '../../src/services/jobs/job-runner.js';
+import { Intents } from '../../src/services/intents/intents.js';
 import { ManualClock } from './manual-clock.js';
 import type { ServiceDeps } from '../../src/services/context.js';
 
@@ -69,6 +70,7 @@ export async function hostDeps(fixture: string | { realRoot: true }, config: Age
   const log = pino({ level: 'silent' });
   const db = openDatabase({ file: ':memory:' });
   const clock = new ManualClock(Date.UTC(2026, 10, 22, 12, 0, 0));
+  const events = new RecordingEvents();
   return {
     config: parsed.config,
     log,
@@ -77,8 +79,9 @@ export async function hostDeps(fixture: string | { realRoot: true }, config: Age
     clock,
     exec: new RecordingExec(),
     fs: new SysrootFs(sysroot),
-    events: new RecordingEvents(),
+    events,
     jobs: new JobRunner({ db, clock, log }),
+    intents: new Intents({ db, events, log }),
     sysroot,
     logDir,
     cleanup: async () => {

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Intents } from '../../src/services/intents/intents.js';
 import pino from 'pino';
 import { parseConfig, type AgentConfigInput } from '../../src/core/config/schema.js';
 import type { Exec } from '../../src/host/exec.js';
@@ -93,6 +94,7 @@ export function makeHarness(snap: HostNetSnapshot, config: AgentConfigInput = {}
     fs,
     events,
     jobs: {} as Jobs,
+    intents: new Intents({ db, events, log: pino({ level: 'silent' }) }),
     reader: io?.reader ?? host,
     applier: io?.applier ?? host,
     ...(io?.netns ? { netns: io.netns } : {}),

@@ -12,6 +12,7 @@ import { HostExec, CommandError, type Exec, type ExecOptions, type ExecResult } 
 import { SysrootFs } from '../../src/host/host-fs.js';
 import { EventJournal } from '../../src/services/events/event-journal.js';
 import { JobRunner } from '../../src/services/jobs/job-runner.js';
+import { Intents } from '../../src/services/intents/intents.js';
 import { ExecMounter } from '../../src/host/mounter.js';
 import { RepositoryService, type RepositoryServiceOptions } from '../../src/services/repo/repository-service.js';
 import type { ServiceDeps } from '../../src/services/context.js';
@@ -74,6 +75,7 @@ export function makeHarness(options: RepositoryServiceOptions = {}, execOverride
     fs: new SysrootFs(root),
     events,
     jobs,
+    intents: new Intents({ db, events, log }),
   };
   const build = (o: RepositoryServiceOptions) =>
     new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec), options: { restoreAtStart: false, ...o } });

@@ -20,9 +20,9 @@ export interface RunningSandbox {
   output: () => string;
 }
 
-export async function startSandbox(dir: string): Promise<RunningSandbox> {
+export async function startSandbox(dir: string, env: Record<string, string> = {}): Promise<RunningSandbox> {
   fs.rmSync(path.join(dir, 'sandbox.json'), { force: true });
-  const child = spawn(tsx, [cli, 'serve', '--sandbox', dir, '--port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, [cli, 'serve', '--sandbox', dir, '--port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   child.stdout!.on('data', (b) => (out += b));
   child.stderr!.on('data', (b) => (out += b));

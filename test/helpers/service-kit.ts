@@ -13,6 +13,7 @@ import type { Exec, ExecOptions, ExecResult } from '../../src/host/exec.js';
 import { CommandError } from '../../src/host/exec.js';
 import { EventJournal } from '../../src/services/events/event-journal.js';
 import { JobRunner } from '../../src/services/jobs/job-runner.js';
+import { Intents } from '../../src/services/intents/intents.js';
 import { parseConfig, type AgentConfig } from '../../src/core/config/schema.js';
 
 export { ManualClock };
@@ -69,6 +70,7 @@ export interface Kit {
   sysroot: string;
   events: EventJournal;
   jobs: JobRunner;
+  intents: Intents;
   log: Logger;
   logs: ReturnType<typeof captureLogger>;
   config: AgentConfig;
@@ -93,6 +95,7 @@ export function makeKit(configInput: Record<string, unknown> = {}): Kit {
     sysroot,
     events,
     jobs: new JobRunner({ db, clock, log: logs.log }),
+    intents: new Intents({ db, events, log: logs.log }),
     log: logs.log,
     logs,
     config: parsed.config,

@@ -16,6 +16,7 @@ import { SysrootFs } from '../../src/host/host-fs.js';
 import type { DomainInfo, DomainStateName, DomainStats, Hypervisor, MigrateOptions, NodeInfo } from '../../src/host/libvirt/hypervisor.js';
 import { EventJournal } from '../../src/services/events/event-journal.js';
 import { JobRunner } from '../../src/services/jobs/job-runner.js';
+import { Intents } from '../../src/services/intents/intents.js';
 import { VmService, type VmServiceDeps } from '../../src/services/vm/vm-service.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { HostStateRepo } from '../../src/store/host-state.js';
@@ -219,6 +220,7 @@ export function vmTestEnv(hypervisor: Hypervisor, over: AgentConfigInput = {}, c
     fs: new SysrootFs(root),
     events,
     jobs: new JobRunner({ db, clock, log }),
+    intents: new Intents({ db, events, log }),
     hypervisor,
     uri: hypervisor.uri,
     hypervisorKind: hypervisor.kind,

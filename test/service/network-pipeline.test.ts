@@ -170,9 +170,12 @@ t.test('connectivity check: timeout rolls back with LOST_CONNECTION; a manager c
   const [ev] = h.events.byCode('NETWORK_OPERATION_FAILED');
   t.match(ev?.message, /LOST_CONNECTION/);
 
-  const p2 = h.svc.setupNetworks(req.networks, req.bondings, { connectivityCheck: true, connectivityTimeout: 30, commitOnSuccess: true });
+  const p2 = h.svc.setupNetworks(req.networks, req.bondings, { connectivityCheck: true, connectivityTimeout: 30, commitOnSuccess: true }, undefined, '192.0.2.7');
   while (!h.svc.pipe.hasPending()) await new Promise((r) => setImmediate(r));
-  h.svc.noteAuthenticatedCall('get_api_version');
+  h.svc.noteAuthenticatedCall('get_api_version', '127.0.0.1');
+  h.svc.confirmConnectivity('127.0.0.1');
+  t.ok(h.svc.pipe.hasPending(), "the host's own CLI (another address) does not confirm");
+  h.svc.noteAuthenticatedCall('get_api_version', '192.0.2.7');
   t.equal(await p2, null);
   t.ok(h.host.link('vlan100'), 'kept');
   t.ok(h.svc.pipe.repo.get('safe')?.networks.vlan100, 'commitOnSuccess made it safe');

@@ -134,20 +134,29 @@ export async function run(argv: string[]): Promise<number> {
   }
   await notifySystemdReady(agent);
 
-  await new Promise<void>((resolve) => {
+  const ok = await new Promise<boolean>((resolve) => {
     let stopping = false;
     const onSignal = (sig: string) => {
       if (stopping) return;
       stopping = true;
       agent.log.info({ signal: sig }, 'stopping');
-      void agent.stop().then(resolve, resolve);
+      // Bounded: systemd's TimeoutStopSec (60 s) would SIGKILL us; stop short of it, non-zero.
+      setTimeout(() => {
+        process.stderr.write(`hvagent: stop did not finish within ${STOP_DEADLINE_MS / 1000} s; exiting\n`);
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
+      agent.stop().then(resolve, () => resolve(false));
     };
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-    process.once('SIGINT', () => onSignal('SIGINT'));
+    // `on`, not `once`: a second signal while stopping is ignored instead of killing the process
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
   });
   if (dir) fs.rmSync(path.join(dir, 'sandbox.json'), { force: true });
-  return 0;
+  return ok ? 0 : 1;
 }
+
+/** Under systemd's TimeoutStopSec=60s, with room for the last log lines. */
+const STOP_DEADLINE_MS = 50_000;
 
 /** Type=notify: tell systemd we listen. Node has no AF_UNIX datagrams, so use systemd-notify. */
 async function notifySystemdReady(agent: Agent): Promise<void> {

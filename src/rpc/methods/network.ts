@@ -149,7 +149,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
       access: 'owned',
       lock: LOCK,
       summary: '(ext) transactional change of many networks and bonds; dryRun returns {operations, files}',
-      handler: ([networks, bondings, options], ctx) => net.setupNetworks(networks, bondings, options, ctx.localAddress),
+      handler: ([networks, bondings, options], ctx) => net.setupNetworks(networks, bondings, options, ctx.localAddress, ctx.remoteAddress),
     }),
     defineMethod({
       name: 'set_safe_network_config',
@@ -165,7 +165,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
       params: z.tuple([]),
       access: 'owned',
       summary: '(ext) the manager still reaches the host after a change',
-      handler: () => void net.confirmConnectivity(),
+      handler: (_args, ctx) => void net.confirmConnectivity(ctx.remoteAddress),
     }),
     defineMethod({
       name: 'setup_management_network',

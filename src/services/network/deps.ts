@@ -26,4 +26,6 @@ export interface NetworkServiceDeps extends ServiceDeps {
 export const NET_STATE_KEYS = {
   lastClientIface: 'network.lastClientIface',
   lastDiscoveryAt: 'network.lastDiscoveryAt',
+  /** Set when a rollback failed: the host matches no stored config until restore or reset. */
+  rollbackFailed: 'network.rollbackFailed',
 } as const;

@@ -8,6 +8,7 @@ import { setupNetworks, type BondAttrs, type NetworkAttrs } from '../../core/net
 import type { NetModel } from '../../core/net/model.js';
 import { NET_STATE_KEYS, type NetworkServiceDeps } from './deps.js';
 import { NetPipeline, type ChangeResult } from './pipeline.js';
+import { INTENT_NET_CHANGE, type NetCheckpoint } from './net-checkpoint.js';
 import { setupManagementNetwork, type ManagementNetworkDef } from './management-network.js';
 import { restoreNetworks, type RestoreReport } from './restore.js';
 import { applyResetTrigger } from './reset.js';
@@ -29,6 +30,11 @@ export class NetworkService {
 
   constructor(readonly deps: NetworkServiceDeps) {
     this.pipe = new NetPipeline(deps);
+    // A change cut short by a crash: files, rows and live devices back to its checkpoint.
+    deps.intents.register<NetCheckpoint>(INTENT_NET_CHANGE, async (cp) => {
+      const r = await this.pipe.locked(() => this.pipe.recoverChange(cp));
+      return { outcome: 'rolled-back', detail: `${cp.label}: ${r.files.length} file(s) and ${r.ops} live operation(s) restored` };
+    });
   }
 
   async start(): Promise<void> {
@@ -36,19 +42,26 @@ export class NetworkService {
     await applyResetTrigger(this).catch((err) => this.deps.log.error({ err }, 'emergency network reset failed'));
   }
 
+  /** Rolls back a change waiting for the manager and waits until the change in progress has ended. */
   async stop(): Promise<void> {
-    // an unconfirmed change must not outlive the agent half-committed: roll it back now
+    this.abortPending();
+    await this.pipe.idle();
+  }
+
+  /** An unconfirmed change must not outlive the agent half-committed: its rollback starts now. */
+  abortPending(): void {
     this.pipe.abortPending(fail('NET_LOST_CONNECTION', 'LOST_CONNECTION: the agent stopped before the manager confirmed connectivity; the change was rolled back'));
   }
 
-  /** Registry hook: any authenticated manager call proves the manager still reaches us. */
-  noteAuthenticatedCall(method?: string): void {
+  /** Registry hook: a call from the manager that made the waiting change proves it still reaches us. */
+  noteAuthenticatedCall(method: string, from: string): void {
     if (method === 'confirm_connectivity' || !this.pipe.hasPending()) return;
-    if (this.pipe.confirm()) this.deps.log.info({ method }, 'connectivity confirmed by a manager call');
+    if (this.pipe.confirm(from)) this.deps.log.info({ method, from }, 'connectivity confirmed by a manager call');
   }
 
-  confirmConnectivity(): null {
-    if (this.pipe.confirm()) this.deps.log.info('connectivity confirmed');
+  confirmConnectivity(from: string): null {
+    if (this.pipe.confirm(from)) this.deps.log.info({ from }, 'connectivity confirmed');
+    else if (this.pipe.hasPending()) this.deps.log.warn({ from }, 'confirm_connectivity from another address than the change came from: ignored');
     return null;
   }
 
@@ -105,6 +118,7 @@ export class NetworkService {
     bondings: Record<string, BondAttrs>,
     options: SetupOptions,
     localAddress?: string,
+    caller?: string,
   ): Promise<DryRunResult | null> {
     const label = `setup_networks ${[...Object.keys(bondings), ...Object.keys(networks)].join(',') || '(nothing)'}`;
     const r = await this.pipe.locked(() =>
@@ -112,6 +126,7 @@ export class NetworkService {
         {
           label,
           localAddress,
+          ...(caller !== undefined ? { caller } : {}),
           connectivityCheck: options.connectivityCheck,
           connectivityTimeout: options.connectivityTimeout,
           commitOnSuccess: options.commitOnSuccess,
@@ -167,7 +182,8 @@ export class NetworkService {
     });
     return {
       lastClientIface: last ?? this.deps.hostState.get(NET_STATE_KEYS.lastClientIface) ?? '',
-      netConfigDirty: running !== undefined && running !== safe,
+      netConfigDirty: (running !== undefined && running !== safe) || this.pipe.rollbackFailure() !== undefined,
+      ...(this.pipe.rollbackFailure() ? { rollbackFailed: this.pipe.rollbackFailure() } : {}),
       backend: this.pipe.backend.name,
       nics: Object.fromEntries(byKind('port').map((i) => [i.name, { ...common(i), hwaddr: i.kind === 'port' ? (i.hwaddr ?? '') : '', speed: links.get(i.name)?.speedMbps ?? 0 }])),
       bondings: Object.fromEntries(
@@ -185,8 +201,12 @@ export class NetworkService {
     return setupManagementNetwork(this, def, localAddress);
   }
 
-  restoreNetworks(): Promise<RestoreReport> {
-    return restoreNetworks(this);
+  /** Boot restore: a change a crash cut short is rolled back first, then the safe config is applied. */
+  async restoreNetworks(): Promise<RestoreReport> {
+    await this.deps.intents.recoverAll({ kinds: [INTENT_NET_CHANGE] });
+    const report = await restoreNetworks(this);
+    if (!report.entries.some((e) => e.result === 'failed') && report.source === 'safe') this.pipe.clearDirty();
+    return report;
   }
 
   getRestoreReport(): Record<string, unknown> {

@@ -10,12 +10,13 @@ import { IFCFG_DIR, isAgentWritten } from '../../core/net/ifcfg-render.js';
 import { cutsManager, ifaceOfAddress } from '../../core/net/manager-link.js';
 import type { NetModel } from '../../core/net/model.js';
 import { planChange, type NetPlan } from '../../core/net/plan.js';
-import { planLive } from '../../core/net/plan-live.js';
 import { mergeCurrent, snapshotToModel } from '../../core/net/snapshot-to-model.js';
 import { changedNames, validateModel } from '../../core/net/validate.js';
 import { verify } from '../../core/net/verify.js';
 import type { HostNetSnapshot } from '../../host/net/snapshot.js';
-import { NetworkConfigRepo, type NetRowsCheckpoint } from '../../store/network-config.js';
+import { NetworkConfigRepo } from '../../store/network-config.js';
+import type { Intent } from '../intents/intents.js';
+import { INTENT_NET_CHANGE, restoreCheckpoint, rollbackFailed, type NetCheckpoint, type RollbackReport } from './net-checkpoint.js';
 import { NET_STATE_KEYS, type NetStep, type NetworkServiceDeps } from './deps.js';
 
 export interface CurrentState {
@@ -36,6 +37,8 @@ export interface ChangeOptions {
   dryRun?: boolean;
   /** The local address the manager's connection arrived on (cut protection). */
   localAddress?: string;
+  /** The caller's address: only its calls confirm connectivity for this change. */
+  caller?: string;
   /** What the change is, for logs and events. */
   label: string;
 }
@@ -50,6 +53,8 @@ export interface ChangeResult<T> {
 export type Build<T> = (current: NetModel, state: CurrentState) => { desired: NetModel; result?: T };
 
 interface Pending {
+  /** Who may confirm: the address of the caller that made the change. */
+  caller?: string;
   resolve: () => void;
   reject: (e: Error) => void;
 }
@@ -72,7 +77,10 @@ export class NetPipeline {
   readonly repo: NetworkConfigRepo;
   readonly backend: FileBackend;
   private busy = false;
+  private running: Promise<void> | undefined;
   private pending: Pending | undefined;
+  /** Set once the agent stops: no change waits for the manager after that. */
+  private stopping: Error | undefined;
 
   constructor(private readonly deps: NetworkServiceDeps) {
     this.repo = new NetworkConfigRepo(deps.db);
@@ -87,21 +95,35 @@ export class NetPipeline {
   async locked<R>(fn: () => Promise<R>): Promise<R> {
     if (this.busy) throw fail('BUSY', 'another network operation is in progress');
     this.busy = true;
+    const run = fn();
+    this.running = run.then(
+      () => undefined,
+      () => undefined,
+    );
     try {
-      return await fn();
+      return await run;
     } finally {
       this.busy = false;
+      this.running = undefined;
     }
+  }
+
+  /** Resolves when no change is in progress (stop waits for a rollback to finish). */
+  async idle(): Promise<void> {
+    await this.running;
   }
 
   isBusy(): boolean {
     return this.busy;
   }
 
-  /** confirm_connectivity, or any authenticated manager call, while a change waits for it. */
-  confirm(): boolean {
+  /**
+   * confirm_connectivity, or another call, from the caller that made the waiting change (its
+   * address); a call from anywhere else (the host's own CLI) proves nothing.
+   */
+  confirm(from: string): boolean {
     const p = this.pending;
-    if (!p) return false;
+    if (!p || (p.caller !== undefined && p.caller !== from)) return false;
     this.pending = undefined;
     p.resolve();
     return true;
@@ -109,6 +131,8 @@ export class NetPipeline {
 
   /** Ends a wait for the manager with a failure (agent stopping): the change rolls back. */
   abortPending(e: Error): boolean {
+    // A change still applying when the agent stops must not start waiting afterwards.
+    this.stopping = e;
     const p = this.pending;
     if (!p) return false;
     this.pending = undefined;
@@ -190,39 +214,82 @@ export class NetPipeline {
     log.info({ change: opts.label, ops: plan.ops.length, files: plan.files.map((f) => f.path) }, 'network change: applying');
 
     let failedStep: NetStep = 'checkpoint';
-    const appliedFiles: typeof plan.files = [];
     let liveStarted = false;
-    let rows: NetRowsCheckpoint | undefined;
+    let cp: NetCheckpoint | undefined;
+    let intent: Intent<NetCheckpoint> | undefined;
     try {
       await this.step('checkpoint');
-      rows = this.repo.checkpoint();
+      // The checkpoint is the change's intent: stored before the first file is written, so a
+      // crash at any later point is rolled back at start (or by restore-networks).
+      cp = {
+        label: opts.label,
+        ...(opts.caller !== undefined ? { caller: opts.caller } : {}),
+        files: plan.files.map((f) => ({ path: f.path, old: f.old ?? null })),
+        rows: this.repo.checkpoint(),
+        current: state.current,
+        filesModel: state.filesModel,
+        down: [...state.down],
+      };
+      intent = this.deps.intents.begin(INTENT_NET_CHANGE, 'network', cp);
       failedStep = 'apply-files';
       await this.step('apply-files');
+      intent.step('apply-files');
       for (const f of plan.files) {
-        appliedFiles.push(f);
         if (f.new === undefined) await this.deps.fs.remove(f.path);
         else await this.deps.fs.writeAtomic(f.path, f.new);
       }
       failedStep = 'apply-live';
       await this.step('apply-live');
+      intent.step('apply-live');
       liveStarted = true;
       if (plan.ops.length) await this.deps.applier.apply(plan.ops, { netns: this.netns });
       failedStep = 'verify';
       await this.step('verify');
+      intent.step('verify');
       await this.verifyWithRetries(desired, Object.keys(state.current.ifaces).filter((n) => !desired.ifaces[n]), touchedNames(state.current, desired));
       if (opts.connectivityCheck) {
         failedStep = 'connectivity';
         await this.step('connectivity');
-        await this.awaitConnectivity(opts.connectivityTimeout ?? this.deps.config.network.connectivityTimeout);
+        intent.step('connectivity');
+        await this.awaitConnectivity(opts.connectivityTimeout ?? this.deps.config.network.connectivityTimeout, opts.caller);
       }
       failedStep = 'commit';
       await this.step('commit');
-      this.commit(desired, plan, opts.commitOnSuccess === true);
+      intent.step('commit');
+      // The new rows and the intent's removal commit in one transaction: never half of it.
+      intent.endWith(() => this.commit(desired, plan, opts.commitOnSuccess === true));
       return { result: built.result, plan, desired, changed: true };
     } catch (e) {
-      const rolledBack = await this.rollback(state, appliedFiles, liveStarted, rows);
+      const rolledBack = cp
+        ? await restoreCheckpoint(this.deps, this.repo, cp, { netns: this.netns, live: liveStarted, log: this.deps.log })
+        : undefined;
+      intent?.end();
       throw await this.recordFailure(opts.label, failedStep, e, rolledBack);
     }
+  }
+
+  /** Crash recovery of a change cut short before its commit: everything back as it was. */
+  async recoverChange(cp: NetCheckpoint): Promise<RollbackReport> {
+    const report = await restoreCheckpoint(this.deps, this.repo, cp, { netns: this.netns, live: true, log: this.deps.log });
+    const failed = rollbackFailed(report);
+    if (failed.length) {
+      this.markDirty(cp.label, failed);
+      throw fail('NET_ROLLBACK_FAILED', `${cp.label} was cut short and could not be rolled back: ${failed.join('; ')}`, { rolledBack: report });
+    }
+    return report;
+  }
+
+  /** A rollback that failed leaves the host unlike any stored config until restore or reset. */
+  markDirty(label: string, unrestored: string[]): void {
+    this.deps.hostState.setJson(NET_STATE_KEYS.rollbackFailed, { at: new Date(this.deps.clock.now()).toISOString(), change: label, unrestored });
+  }
+
+  clearDirty(): void {
+    this.deps.hostState.delete(NET_STATE_KEYS.rollbackFailed);
+  }
+
+  rollbackFailure(): { at: string; change: string; unrestored: string[] } | undefined {
+    return this.deps.hostState.getJson(NET_STATE_KEYS.rollbackFailed);
   }
 
   private async verifyWithRetries(desired: NetModel, removed: string[], only: Set<string>): Promise<void> {
@@ -237,7 +304,8 @@ export class NetPipeline {
     throw fail('NET_VERIFY_FAILED', `the host does not show the change: ${mismatches.slice(0, 5).join('; ')}`, { mismatches });
   }
 
-  private awaitConnectivity(timeoutS: number): Promise<void> {
+  private awaitConnectivity(timeoutS: number, caller: string | undefined): Promise<void> {
+    if (this.stopping) return Promise.reject(this.stopping);
     return new Promise<void>((resolve, reject) => {
       const timer = this.deps.clock.setTimeout(() => {
         if (this.pending !== entry) return;
@@ -245,6 +313,7 @@ export class NetPipeline {
         reject(fail('NET_LOST_CONNECTION', `LOST_CONNECTION: the manager did not confirm connectivity within ${timeoutS} s; the change was rolled back`));
       }, timeoutS * 1000);
       const entry: Pending = {
+        ...(caller !== undefined ? { caller } : {}),
         resolve: () => {
           timer.cancel();
           resolve();
@@ -269,72 +338,39 @@ export class NetPipeline {
     })();
   }
 
-  /** Puts files, live state and rows back as they were at the checkpoint. */
-  private async rollback(
-    state: CurrentState,
-    appliedFiles: NetPlan['files'],
-    liveStarted: boolean,
-    rows: NetRowsCheckpoint | undefined,
-  ): Promise<Record<string, unknown>> {
-    const { fs, log } = this.deps;
-    const report: Record<string, unknown> = { files: [] as string[], ops: 0 };
-    for (const f of [...appliedFiles].reverse()) {
-      try {
-        if (f.old === undefined) await fs.remove(f.path);
-        else await fs.writeAtomic(f.path, f.old);
-        (report.files as string[]).push(f.path);
-      } catch (e) {
-        log.error({ err: e, path: f.path }, 'rollback: cannot restore file');
-        report.fileError = (e as Error).message;
-      }
-    }
-    if (liveStarted) {
-      try {
-        const snap = await this.deps.reader.read({ netns: this.netns });
-        const now = canonicalize(mergeCurrent(snapshotToModel(snap), state.filesModel, this.repo.get('running')));
-        const down = new Set(snap.links.filter((l) => !l.up && now.ifaces[l.name]).map((l) => l.name));
-        // devices the failed change took down come back up; the planner only raises touched ones
-        const ops = planLive(now, state.current, { down: new Set([...down].filter((n) => !state.down.has(n))) });
-        for (const n of down) {
-          if (!state.down.has(n) && state.current.ifaces[n] && !ops.some((o) => o.op === 'link-set-up' && o.name === n)) ops.push({ op: 'link-set-up', name: n });
-        }
-        for (const n of state.down) if (now.ifaces[n] && !down.has(n)) ops.push({ op: 'link-set-down', name: n });
-        if (ops.length) await this.deps.applier.apply(ops, { netns: this.netns });
-        report.ops = ops.length;
-      } catch (e) {
-        log.error({ err: e }, 'rollback: live state not fully restored');
-        report.liveError = (e as Error).message;
-      }
-    }
-    if (rows) {
-      try {
-        this.repo.restore(rows);
-        report.db = 'restored';
-      } catch (e) {
-        report.dbError = (e as Error).message;
-      }
-    }
-    return report;
-  }
-
-  private async recordFailure(label: string, step: NetStep, e: unknown, rolledBack: Record<string, unknown>): Promise<AgentError> {
+  private async recordFailure(label: string, step: NetStep, e: unknown, rolledBack: RollbackReport | undefined): Promise<AgentError> {
     const { events, log } = this.deps;
     const detail = isAgentError(e) ? (e.detail ?? {}) : {};
     const stderr = typeof detail.stderr === 'string' ? detail.stderr : undefined;
     const lost = isAgentError(e) && e.code === 'NET_LOST_CONNECTION';
     const msg = (e as Error).message;
-    log.error({ err: e, step, change: label, rolledBack }, 'network change failed; rolled back');
+    const unrestored = rolledBack ? rollbackFailed(rolledBack) : [];
+    if (unrestored.length) {
+      // The host is now like neither the old nor the new config: say so loudly, never "rolled back".
+      this.markDirty(label, unrestored);
+      log.fatal({ err: e, step, change: label, rolledBack }, 'network change failed and its rollback failed');
+      events.emit({
+        severity: 'critical',
+        object: 'network',
+        code: 'NETWORK_ROLLBACK_FAILED',
+        message: `${label} failed at ${step}: ${msg.slice(0, 300)}; the rollback could not restore ${unrestored.join('; ').slice(0, 300)}`,
+        data: { step, change: label, error: isAgentError(e) ? e.code : 'INTERNAL', message: msg.slice(0, 1000), stderr, rolledBack, unrestored },
+      });
+      return new AgentError('NET_ROLLBACK_FAILED', `${label} failed at ${step} (${msg.slice(0, 300)}) and the rollback could not restore: ${unrestored.join('; ').slice(0, 500)}`, { step, stderr, rolledBack, unrestored });
+    }
+    const done = rolledBack ? '; rolled back' : '';
+    log.error({ err: e, step, change: label, rolledBack }, `network change failed${done}`);
     const id = events.emit({
       severity: 'error',
       object: 'network',
       code: 'NETWORK_OPERATION_FAILED',
-      message: `${lost ? 'LOST_CONNECTION: ' : ''}${label} failed at ${step}: ${msg.slice(0, 300)}; rolled back`,
-      data: { step, change: label, error: isAgentError(e) ? e.code : 'INTERNAL', message: msg.slice(0, 1000), stderr, rolledBack, ...(lost ? { reason: 'LOST_CONNECTION' } : {}) },
+      message: `${lost ? 'LOST_CONNECTION: ' : ''}${label} failed at ${step}: ${msg.slice(0, 300)}${done}`,
+      data: { step, change: label, error: isAgentError(e) ? e.code : 'INTERNAL', message: msg.slice(0, 1000), stderr, rolledBack: rolledBack ?? {}, ...(lost ? { reason: 'LOST_CONNECTION' } : {}) },
     });
     // rediscovery: read the host back; the event is acknowledged once it completes
     await this.rediscover(id).catch((err) => log.warn({ err }, 'rediscovery after a failed network change failed'));
     if (isAgentError(e) && e.code.startsWith('NET_')) return e;
-    return new AgentError('NET_APPLY_FAILED', `${label} failed at ${step} and was rolled back: ${msg.slice(0, 500)}`, { step, stderr, rolledBack });
+    return new AgentError('NET_APPLY_FAILED', `${label} failed at ${step}${rolledBack ? ' and was rolled back' : ''}: ${msg.slice(0, 500)}`, { step, stderr, rolledBack });
   }
 
   /** Reads the host back after a failure and acknowledges the failure event when done. */

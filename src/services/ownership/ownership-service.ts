@@ -78,23 +78,26 @@ export class OwnershipService {
       throw new AgentError('OWNED_BY_OTHER', `Server already owned by manager: ${current}`);
     }
     const first = current === undefined;
-    hs.set(STATE_KEYS.managerUuid, wanted);
-    const setOrKeep = (key: string, v: string | undefined) => {
-      if (v !== undefined && v !== '') hs.set(key, v);
-    };
-    setOrKeep(STATE_KEYS.managerCoreApiUrl, req.coreApiUrl);
-    setOrKeep(STATE_KEYS.managerEventUrl, req.eventUrl);
-    setOrKeep(STATE_KEYS.managerStatisticUrl, req.statisticUrl);
-    setOrKeep(STATE_KEYS.managerCertificate, req.managerCertificate);
-    if (first) {
-      this.deps.events.emit({
-        severity: 'info',
-        object: 'host',
-        code: 'OWNERSHIP_TAKEN',
-        message: `manager ${wanted} took ownership of this server`,
-        data: { managerUuid: wanted },
-      });
-    }
+    // One transaction: a crash never leaves an owner without its URLs, or the event without the owner.
+    hs.transaction(() => {
+      hs.set(STATE_KEYS.managerUuid, wanted);
+      const setOrKeep = (key: string, v: string | undefined) => {
+        if (v !== undefined && v !== '') hs.set(key, v);
+      };
+      setOrKeep(STATE_KEYS.managerCoreApiUrl, req.coreApiUrl);
+      setOrKeep(STATE_KEYS.managerEventUrl, req.eventUrl);
+      setOrKeep(STATE_KEYS.managerStatisticUrl, req.statisticUrl);
+      setOrKeep(STATE_KEYS.managerCertificate, req.managerCertificate);
+      if (first) {
+        this.deps.events.emit({
+          severity: 'info',
+          object: 'host',
+          code: 'OWNERSHIP_TAKEN',
+          message: `manager ${wanted} took ownership of this server`,
+          data: { managerUuid: wanted },
+        });
+      }
+    });
     this.deps.log.info({ managerUuid: wanted, first }, 'ownership taken');
   }
 
@@ -108,20 +111,22 @@ export class OwnershipService {
       throw new AgentError('POOL_ALREADY_MEMBER', `Server is a member of pool ${pool.uuid}: leave the pool before releasing ownership`);
     }
     const hs = this.deps.hostState;
-    for (const k of [
-      STATE_KEYS.managerUuid,
-      STATE_KEYS.managerCoreApiUrl,
-      STATE_KEYS.managerEventUrl,
-      STATE_KEYS.managerStatisticUrl,
-      STATE_KEYS.managerCertificate,
-    ]) {
-      hs.delete(k);
-    }
-    this.deps.events.emit({
-      severity: 'info',
-      object: 'host',
-      code: 'OWNERSHIP_RELEASED',
-      message: `manager ${wanted} released this server`,
+    hs.transaction(() => {
+      for (const k of [
+        STATE_KEYS.managerUuid,
+        STATE_KEYS.managerCoreApiUrl,
+        STATE_KEYS.managerEventUrl,
+        STATE_KEYS.managerStatisticUrl,
+        STATE_KEYS.managerCertificate,
+      ]) {
+        hs.delete(k);
+      }
+      this.deps.events.emit({
+        severity: 'info',
+        object: 'host',
+        code: 'OWNERSHIP_RELEASED',
+        message: `manager ${wanted} released this server`,
+      });
     });
   }
 

@@ -7,7 +7,7 @@ import { checkPathInside, repoFilePath, repoSubdirPath, type RepoSubdir } from '
 import type { RepoEntry } from '../../core/repo/repo-xml.js';
 import { createSizedFile, fileFacts, listEntries, truncateFile, unlinkPath } from '../../host/file-ops.js';
 import { sparseCopy } from '../../host/sparse-copy.js';
-import { isTempName } from '../../host/temp-file.js';
+import { commitTemp, isTempName, tempPathFor } from '../../host/temp-file.js';
 import type { RepoRow } from '../../store/repository-store.js';
 import type { ServiceDeps } from '../context.js';
 import * as path from 'node:path';
@@ -26,6 +26,23 @@ export interface RepoAccess {
 
 export const MAX_DISK_SIZE = Number.MAX_SAFE_INTEGER;
 
+/** Intent kind of create_virtual_disk: payload { tmp } (the hidden temp file to remove). */
+export const INTENT_DISK_CREATE = 'disk-create';
+
+/**
+ * Registers the recovery of create_virtual_disk: undone whole. The final name never held a
+ * partial disk; once linked (step `committing`) the disk is this call's (no-clobber) and goes too,
+ * so the caller's retry succeeds.
+ */
+export function registerDiskRecovery(deps: Pick<ServiceDeps, 'fs' | 'intents'>): void {
+  deps.intents.register<{ tmp: string; final?: string }>(INTENT_DISK_CREATE, async ({ tmp, final }, step) => {
+    const removed = [tmp, ...(step === 'committing' && final ? [final] : [])];
+    const gone = [];
+    for (const p of removed) if (await deps.fs.remove(p)) gone.push(p);
+    return { outcome: 'rolled-back', detail: gone.length ? `removed ${gone.join(', ')}` : 'nothing was left' };
+  });
+}
+
 function checkSize(size: number): number {
   if (!Number.isSafeInteger(size) || size <= 0) throw fail('INVALID_ARGUMENT', `size must be a positive whole number of bytes: ${size}`);
   return size;
@@ -33,7 +50,7 @@ function checkSize(size: number): number {
 
 export class RepoFiles {
   constructor(
-    private readonly deps: Pick<ServiceDeps, 'fs' | 'jobs' | 'log' | 'clock'>,
+    private readonly deps: Pick<ServiceDeps, 'fs' | 'jobs' | 'log' | 'clock' | 'intents'>,
     private readonly repos: RepoAccess,
     private readonly copyRoots: readonly string[],
   ) {}
@@ -43,8 +60,16 @@ export class RepoFiles {
     checkSize(size);
     const { release } = await this.repos.acquire(repoUuid);
     try {
+      if (await this.deps.fs.exists(p)) throw fail('REPO_FILE_EXISTS', `${name} already exists`);
       await this.deps.fs.mkdirp(repoSubdirPath(repoUuid, 'VirtualDisks'));
-      await createSizedFile(this.deps.fs, p, size, sparse);
+      // Written under a hidden temp name and linked into place when whole: a crash never
+      // leaves a short disk under the final name, and the temp file is removed at start.
+      const tmp = tempPathFor(p);
+      await this.deps.intents.run<{ tmp: string; final?: string }, void>(INTENT_DISK_CREATE, `repository:${repoUuid}`, { tmp }, async (intent) => {
+        await createSizedFile(this.deps.fs, tmp, size, sparse);
+        intent.step('committing', { final: p });
+        await commitTemp(this.deps.fs.resolve(tmp), this.deps.fs.resolve(p), { noClobber: true });
+      });
       return await this.record(repoUuid, p);
     } finally {
       release();

@@ -23,7 +23,7 @@ export interface ImportOptions {
   ca?: string | Buffer;
 }
 
-type ImportDeps = Pick<ServiceDeps, 'fs' | 'jobs' | 'log' | 'exec'>;
+type ImportDeps = Pick<ServiceDeps, 'fs' | 'jobs' | 'log' | 'exec' | 'intents'>;
 
 /** The file name a URL names (last path segment, decoded), checked as one path component. */
 export function urlFileName(raw: string): string {
@@ -35,6 +35,23 @@ export function urlFileName(raw: string): string {
     throw fail('REPO_BAD_PATH', `the file name in ${urlForLog(url)} is not valid percent-encoding`);
   }
   return checkComponent(`file name of ${urlForLog(url)}`, last);
+}
+
+/** Intent of import_template: the staging folder, and the template folder once placing began. */
+export const INTENT_TEMPLATE_IMPORT = 'template-import';
+interface TemplateImportIntent {
+  staging: string;
+  tdir: string;
+  placing: boolean;
+}
+
+/** Crash recovery of import_template: nothing of an unfinished import is left (its retry then succeeds). */
+export function registerTemplateImportRecovery(deps: Pick<ServiceDeps, 'fs' | 'intents'>): void {
+  deps.intents.register<TemplateImportIntent>(INTENT_TEMPLATE_IMPORT, async (p) => {
+    await deps.fs.removeTree(p.staging);
+    if (p.placing) await deps.fs.removeTree(p.tdir);
+    return { outcome: 'rolled-back', detail: p.placing ? `removed the half-placed template ${p.tdir}` : 'removed the staging folder' };
+  });
 }
 
 export class RepoImports {
@@ -77,6 +94,8 @@ export class RepoImports {
     const job = this.deps.jobs.start('import_template', `import template ${templateId} into repository ${repoUuid}`, async (ctl) => {
       const staging = `${repoRoot(repoUuid)}/Templates/.import-${randomBytes(6).toString('hex')}`;
       const placed: string[] = [];
+      // After a crash, recovery removes the staging folder and a half-placed template folder.
+      const intent = this.deps.intents.begin<TemplateImportIntent>(INTENT_TEMPLATE_IMPORT, `template:${repoUuid}/${templateId}`, { staging, tdir, placing: false });
       try {
         await this.deps.fs.mkdirp(`${staging}/files`);
         const files: TemplateFile[] = [];
@@ -101,6 +120,7 @@ export class RepoImports {
         ctl.signal.throwIfAborted();
         const plan = planTemplateFiles(templateId, files);
         for (const p of plan) await this.refuseExisting(`${repoRoot(repoUuid)}/${p.to}`);
+        intent.step('placing', { placing: true });
         await this.deps.fs.mkdirp(tdir);
         placed.push(tdir);
         for (const p of plan) {
@@ -114,6 +134,9 @@ export class RepoImports {
           }
           placed.push(to);
         }
+        intent.step('placed');
+        await this.deps.fs.removeTree(staging).catch(() => {});
+        intent.end();
         return { template: tdir, files: plan.map((p) => `${repoRoot(repoUuid)}/${p.to}`) };
       } catch (e) {
         // Roll back what was put in place (newest first), so a failed import leaves nothing.
@@ -121,9 +144,10 @@ export class RepoImports {
           if (p === tdir) await this.deps.fs.removeTree(p).catch(() => {});
           else await unlinkPath(this.deps.fs, p).catch(() => {});
         }
+        await this.deps.fs.removeTree(staging).catch(() => {});
+        intent.end();
         throw e;
       } finally {
-        await this.deps.fs.removeTree(staging).catch(() => {});
         release();
       }
     });

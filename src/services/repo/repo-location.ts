@@ -74,6 +74,15 @@ export class RepoLocations {
     };
   }
 
+  /** Whether something (a link, a mount, or the location itself) is already at `mountPoint`. */
+  async present(loc: FsLocation, mountPoint: string): Promise<boolean> {
+    const st = await lstatPath(this.fs, mountPoint);
+    if (!st) return false;
+    if (st.isSymbolicLink()) return true;
+    if (loc.kind === 'dir') return loc.path === mountPoint && st.isDirectory();
+    return this.mounter.isMounted(this.fs.resolve(mountPoint));
+  }
+
   /** Undo attach for whatever is at `mountPoint`: unlink a link, unmount a mount, drop an empty dir. */
   async detach(mountPoint: string): Promise<void> {
     const { fs } = this;

@@ -13,8 +13,10 @@ import type { Mounter } from '../../host/mounter.js';
 import { RepositoryStore, type RepoRow } from '../../store/repository-store.js';
 import { STATE_KEYS, type ServiceDeps } from '../context.js';
 import { RepoLocations } from './repo-location.js';
-import { RepoFiles, type RepoAccess } from './repo-files.js';
-import { RepoImports, type ImportOptions } from './repo-imports.js';
+import { RepoFiles, registerDiskRecovery, type RepoAccess } from './repo-files.js';
+import { sweepRepoTemps } from './repo-sweep.js';
+import { INTENT_REPO_ADD, INTENT_REPO_CREATE, INTENT_REPO_DELETE, registerRepoRecoveries, type AddIntent, type CreateIntent, type DeleteIntent } from './repo-recovery.js';
+import { RepoImports, registerTemplateImportRecovery, type ImportOptions } from './repo-imports.js';
 
 export interface RepositoryServiceOptions {
   /** Roots besides the known repositories that copy_file may read and write (default none). */
@@ -46,6 +48,9 @@ export class RepositoryService implements RepoAccess {
     this.log = deps.log.child({ component: 'repository' });
     this.files = new RepoFiles(deps, this, deps.options?.copyRoots ?? []);
     this.imports = new RepoImports(deps, this, deps.options?.http ?? {});
+    registerRepoRecoveries({ fs: deps.fs, intents: deps.intents, store: this.store, locations: this.locations });
+    registerDiskRecovery(deps);
+    registerTemplateImportRecovery(deps);
   }
 
   /** Bring remembered repositories back (in the background: an NFS server may be slow). */
@@ -71,10 +76,19 @@ export class RepositoryService implements RepoAccess {
     const loc = parseFsLocation(fsLocation);
     const mp = this.repoMountPoint(mountPoint, repoUuid);
     if (this.store.get(repoUuid)) throw fail('REPO_EXISTS', `Repository already exists: ${repoUuid}`);
-    const undo = await this.locations.attach(loc, mp);
-    const metaPath = repoMetaPath(repoUuid);
-    let wroteMeta = false;
-    try {
+    const start: CreateIntent = {
+      uuid: repoUuid,
+      fsLocation: fsLocationToText(loc),
+      mountPoint: mp,
+      present: await this.locations.present(loc, mp),
+      locationMade: loc.kind === 'dir' && !(await this.deps.fs.exists(loc.path)),
+      metaIsOurs: false,
+    };
+    // The intent's recovery is the undo, after a crash and after a failure here alike.
+    await this.deps.intents.run(INTENT_REPO_CREATE, `repository:${repoUuid}`, start, async (intent) => {
+      await this.locations.attach(loc, mp);
+      intent.step('attached');
+      const metaPath = repoMetaPath(repoUuid);
       if (await this.deps.fs.exists(metaPath)) throw fail('REPO_EXISTS', `Repository already exists at ${fsLocationToText(loc)}`);
       const meta: RepoMeta = {
         uuid: repoUuid,
@@ -82,60 +96,80 @@ export class RepositoryService implements RepoAccess {
         managerUuid: this.deps.hostState.get(STATE_KEYS.managerUuid) ?? '',
         version: REPO_VERSION,
       };
+      intent.step('write-meta', { metaIsOurs: true });
       await this.deps.fs.writeAtomic(metaPath, repoMetaToText(meta));
-      wroteMeta = true;
+      intent.step('meta-written');
       for (const sub of REPO_SUBDIRS) await this.deps.fs.mkdirp(`${repoRoot(repoUuid)}/${sub}`);
+      intent.step('subdirs-made');
       this.store.upsert(this.row(loc, mp, meta));
-    } catch (e) {
-      if (wroteMeta) await this.deps.fs.remove(metaPath).catch(() => false);
-      await undo().catch((u) => this.log.warn({ err: u, repoUuid }, 'could not undo a failed create_repository'));
-      throw e;
-    }
+    });
     this.log.info({ repoUuid, fsLocation: fsLocationToText(loc), mountPoint: mp }, 'repository created');
   }
 
   async addRepository(fsLocation: string, mountPoint: string): Promise<void> {
     const loc = parseFsLocation(fsLocation);
     const mp = this.repoMountPoint(mountPoint);
-    const undo = await this.locations.attach(loc, mp);
-    try {
-      const text = await this.deps.fs.readTextIfExists(`${mp}/${REPO_META_FILE}`);
-      if (text === undefined) throw fail('REPO_NOT_FOUND', `no repository at ${fsLocationToText(loc)} (no metadata file)`);
-      const meta = textToRepoMeta(text, `${fsLocationToText(loc)}/${REPO_META_FILE}`);
-      if (`${REPOSITORIES_ROOT}/${meta.uuid}` !== mp) {
-        throw fail('REPO_INVALID', `the repository at ${fsLocationToText(loc)} is ${meta.uuid}, the mount point names ${mp}`);
-      }
-      const other = this.store.get(meta.uuid);
-      if (other && other.fsLocation !== fsLocationToText(loc)) {
-        throw fail('REPO_EXISTS', `Repository already exists: ${meta.uuid} at ${other.fsLocation}`);
-      }
-      this.store.upsert(this.row(loc, mp, meta));
-      this.log.info({ repoUuid: meta.uuid, fsLocation: fsLocationToText(loc) }, 'repository added');
-    } catch (e) {
-      await undo().catch((u) => this.log.warn({ err: u }, 'could not undo a failed add_repository'));
-      throw e;
+    const start: AddIntent = {
+      fsLocation: fsLocationToText(loc),
+      mountPoint: mp,
+      present: await this.locations.present(loc, mp),
+      locationMade: loc.kind === 'dir' && !(await this.deps.fs.exists(loc.path)),
+      rowExisted: this.store.list().some((r) => r.mountPoint === mp),
+    };
+    await this.deps.intents.run(INTENT_REPO_ADD, `repository:${mp}`, start, async (intent) => {
+      await this.locations.attach(loc, mp);
+      intent.step('attached');
+      await this.adopt(loc, mp);
+    });
+  }
+
+  private async adopt(loc: FsLocation, mp: string): Promise<void> {
+    const text = await this.deps.fs.readTextIfExists(`${mp}/${REPO_META_FILE}`);
+    if (text === undefined) throw fail('REPO_NOT_FOUND', `no repository at ${fsLocationToText(loc)} (no metadata file)`);
+    const meta = textToRepoMeta(text, `${fsLocationToText(loc)}/${REPO_META_FILE}`);
+    if (`${REPOSITORIES_ROOT}/${meta.uuid}` !== mp) {
+      throw fail('REPO_INVALID', `the repository at ${fsLocationToText(loc)} is ${meta.uuid}, the mount point names ${mp}`);
     }
+    const other = this.store.get(meta.uuid);
+    if (other && other.fsLocation !== fsLocationToText(loc)) {
+      throw fail('REPO_EXISTS', `Repository already exists: ${meta.uuid} at ${other.fsLocation}`);
+    }
+    this.store.upsert(this.row(loc, mp, meta));
+    this.log.info({ repoUuid: meta.uuid, fsLocation: fsLocationToText(loc) }, 'repository added');
   }
 
   async deleteRepository(repoUuid: string, erase: boolean): Promise<void> {
     checkComponent('repository uuid', repoUuid);
     const row = this.store.get(repoUuid);
-    if (!row) throw fail('REPO_NOT_FOUND', `no repository ${repoUuid}`);
-    await this.closingWhile(repoUuid, () => this.eraseAndForget(row, erase));
+    if (!row) {
+      // The caller's retry of a delete that crash recovery finished for it.
+      if (this.deps.intents.finishedByRecovery(INTENT_REPO_DELETE, `repository:${repoUuid}`)) return;
+      throw fail('REPO_NOT_FOUND', `no repository ${repoUuid}`);
+    }
+    await this.closingWhile(repoUuid, async () => {
+      if (erase && !(await this.locations.isReachable(row.fsType, row.mountPoint))) {
+        throw fail('REPO_NOT_MOUNTED', `repository ${repoUuid} is not mounted: cannot erase it`);
+      }
+      // Nothing done yet is rolled back; once files are being removed the delete is finished.
+      await this.deps.intents.run<DeleteIntent, void>(INTENT_REPO_DELETE, `repository:${repoUuid}`, { uuid: repoUuid, erase }, (intent) =>
+        this.eraseAndForget(row, erase, (s) => intent.step(s)),
+      );
+    });
     this.log.info({ repoUuid, erase }, 'repository deleted');
   }
 
-  private async eraseAndForget(row: RepoRow, erase: boolean): Promise<void> {
+  private async eraseAndForget(row: RepoRow, erase: boolean, step: (name: string) => void = () => {}): Promise<void> {
     const repoUuid = row.uuid;
     if (erase) {
-      if (!(await this.locations.isReachable(row.fsType, row.mountPoint))) {
-        throw fail('REPO_NOT_MOUNTED', `repository ${repoUuid} is not mounted: cannot erase it`);
-      }
+      step('erasing');
       const root = repoRoot(repoUuid);
       for (const sub of REPO_SUBDIRS) await this.deps.fs.removeTree(`${root}/${sub}`);
       await this.deps.fs.remove(repoMetaPath(repoUuid));
+      step('erased');
     }
+    step('detaching');
     await this.locations.detach(row.mountPoint);
+    step('detached');
     this.store.delete(repoUuid);
   }
 
@@ -321,9 +355,12 @@ export class RepositoryService implements RepoAccess {
   }
 
   private async restoreAll(): Promise<void> {
+    const startedAt = this.deps.clock.now();
     for (const row of this.store.list()) {
       try {
         await this.locations.attach(parseFsLocation(row.fsLocation), row.mountPoint, false);
+        const swept = await sweepRepoTemps(this.deps.fs, row.mountPoint, startedAt);
+        if (swept.length) this.log.info({ repoUuid: row.uuid, swept }, `removed ${swept.length} temp file(s) an interrupted write left`);
       } catch (e) {
         const message = `repository ${row.uuid} (${row.fsLocation}) could not be restored: ${isAgentError(e) ? e.message : String(e)}`;
         this.log.warn({ err: e, repoUuid: row.uuid }, message);

@@ -19,6 +19,7 @@ import { domainToListEntry, managementDomainEntry } from './vm-list.js';
 import { VmStatsCache, type HostStatsEntry, type VmStatsEntry } from './vm-stats-cache.js';
 import { VmStore } from './vm-store.js';
 import { VmTemplates, type CloneResult } from './vm-templates.js';
+import { INTENT_VM_CREATE, INTENT_VM_DELETE, registerVmRecoveries, type VmCreateIntent, type VmDeleteIntent } from './vm-recovery.js';
 import { adoptRunningDomains, handleUnexpectedStops, isActive, type VmWatchState } from './vm-watch.js';
 
 export interface VmServiceDeps extends ServiceDeps {
@@ -65,7 +66,9 @@ export class VmService {
       onStopped: (gone) => handleUnexpectedStops(this.watchState(), gone),
       beforeTick: () => this.connectAndAdopt(),
     });
+    registerVmRecoveries({ fs: deps.fs, intents: deps.intents, files: this.files, store: this.store });
     this.templates = new VmTemplates({
+      intents: deps.intents,
       fs: deps.fs,
       files: this.files,
       log: deps.log,
@@ -178,7 +181,8 @@ export class VmService {
       const p = normalizeCfgParams(params);
       const doc = objectToVmCfg({ name: vmId, uuid: randomUUID(), ...p });
       const m = this.check(doc);
-      await this.save({ repoId, vmId }, doc, m);
+      const start: VmCreateIntent = { kind: 'vm', repoId, id: vmId, dirExisted: (await this.deps.fs.stat(vmDir(repoId, vmId))) !== undefined, disks: [] };
+      await this.deps.intents.run(INTENT_VM_CREATE, `vm:${repoId}/${vmId}`, start, () => this.save({ repoId, vmId }, doc, m));
       await this.lifecycle.record({ action: 'create', vm: { repoId, vmId, uuid: normUuid(m.cfg.uuid), name: m.cfg.name }, cause: 'manager' });
     });
   }
@@ -214,13 +218,22 @@ export class VmService {
 
   deleteVm(repoId: string, vmId: string): Promise<void> {
     return this.lock(repoId, vmId, async () => {
-      const r = await this.ref(repoId, vmId);
+      const r = await this.ref(repoId, vmId).catch((e: unknown) => {
+        // The caller's retry of a delete that crash recovery finished for it.
+        if (isAgentError(e) && e.code === 'VM_NOT_FOUND' && this.deps.intents.finishedByRecovery(INTENT_VM_DELETE, `vm:${repoId}/${vmId}`)) return undefined;
+        throw e;
+      });
+      if (!r) return;
       if (isActive(r.dom)) throw fail('VM_BAD_STATE', `VM ${vmId} is running: a VM is deleted only when stopped`);
-      if (r.dom) await this.deps.hypervisor.undefine(r.uuid);
-      await this.deps.fs.removeTree(vmDir(repoId, vmId));
+      const start: VmDeleteIntent = { kind: 'vm', repoId, id: vmId, uuid: r.uuid, disks: [] };
+      await this.deps.intents.run(INTENT_VM_DELETE, `vm:${repoId}/${vmId}`, start, async (intent) => {
+        if (r.dom) await this.deps.hypervisor.undefine(r.uuid);
+        intent.step('removing');
+        await this.deps.fs.removeTree(vmDir(repoId, vmId));
+        this.store.remove(r.uuid);
+      });
       this.index.delete(r.uuid);
       this.byVm.delete(`${repoId}/${vmId}`);
-      this.store.remove(r.uuid);
       await this.lifecycle.record({ action: 'delete', vm: this.vmOf(r), cause: 'manager' });
     });
   }

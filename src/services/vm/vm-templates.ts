@@ -11,8 +11,11 @@ import {
 import type { HostFs } from '../../host/host-fs.js';
 import { copyFileSparse } from '../../host/sparse-copy.js';
 import { dirOf, safeIds, type VmFiles, type VmKind } from './vm-files.js';
+import type { Intents } from '../intents/intents.js';
+import { INTENT_VM_CREATE, INTENT_VM_DELETE, type VmCreateIntent, type VmDeleteIntent } from './vm-recovery.js';
 
 export interface VmTemplatesDeps {
+  intents: Intents;
   fs: HostFs;
   files: VmFiles;
   log: Logger;
@@ -86,7 +89,9 @@ export class VmTemplates {
     }
     const copied: CloneResult['disks'] = [];
     const created: string[] = [];
-    try {
+    const start: VmCreateIntent = { kind: dstKind, repoId: dstRepo, id: dstId, dirExisted: (await this.deps.fs.stat(dirOf(dstKind, dstRepo, dstId))) !== undefined, disks: [] };
+    // The intent's recovery removes the copies and the folder unless the vm.cfg was written.
+    await this.deps.intents.run(INTENT_VM_CREATE, `${dstKind}:${dstRepo}/${dstId}`, start, async (intent) => {
       const disks: CfgValue[] = [];
       for (const d of m.disks) {
         // Only private writable file disks are copied; CD-ROMs, shared (w!) and physical disks are referenced.
@@ -102,6 +107,7 @@ export class VmTemplates {
         if (!st?.isFile()) throw fail('REPO_FILE_NOT_FOUND', `disk ${d.path} of ${srcId} does not exist`);
         await this.deps.fs.mkdirp(`${repoPath(dstRepo)}/VirtualDisks`);
         created.push(to);
+        intent.step('copying-disk', { disks: [...created] });
         const r = await copyFileSparse(this.deps.fs.resolve(d.path), this.deps.fs.resolve(to), { sparse });
         copied.push({ from: d.path, to, size: r.size, written: r.written });
         disks.push(diskToText({ ...d, path: to }));
@@ -109,13 +115,11 @@ export class VmTemplates {
       if (m.disks.length) cfgSet(doc, 'disk', disks);
       cfgSet(doc, 'OVM_high_availability', dstKind === 'vm' ? m.ha : false);
       const model = vmCfgToModel(doc);
+      intent.step('writing-config');
       await this.deps.files.writeDoc(dstKind, dstRepo, dstId, doc);
+      intent.step('config-written');
       if (dstKind === 'vm') await this.deps.onVmCreated?.(dstRepo, dstId, doc, model);
-    } catch (e) {
-      for (const p of created) await this.deps.fs.remove(p).catch(() => false);
-      await this.deps.fs.removeTree(dirOf(dstKind, dstRepo, dstId)).catch(() => {});
-      throw e;
-    }
+    });
     this.deps.log.info({ from: `${srcRepo}/${srcId}`, to: `${dstRepo}/${dstId}`, kind: dstKind, sparse, disks: copied.length }, 'copied VM');
     return { uuid: normUuid(uuid), disks: copied };
   }
@@ -126,7 +130,12 @@ export class VmTemplates {
 
   /** Removes the template and the private disks no other VM or template of the repository uses. */
   async deleteTemplate(repoId: string, templateId: string): Promise<void> {
-    const doc = await this.deps.files.requireDoc('template', repoId, templateId);
+    const doc = await this.deps.files.readDoc('template', repoId, templateId);
+    if (!doc) {
+      // The caller's retry of a delete that crash recovery finished for it.
+      if (this.deps.intents.finishedByRecovery(INTENT_VM_DELETE, `template:${repoId}/${templateId}`)) return;
+      throw fail('TEMPLATE_NOT_FOUND', `no template ${templateId} in repository ${repoId}`);
+    }
     const used = new Set<string>();
     for (const o of await this.deps.files.allDocs(repoId)) {
       if (o.kind === 'template' && o.id === templateId) continue;
@@ -135,14 +144,18 @@ export class VmTemplates {
     }
     const prefix = `${repoPath(repoId)}/VirtualDisks/`;
     const disk = vmCfgToObject(doc).disk;
+    const unused: string[] = [];
     for (const s of Array.isArray(disk) ? disk : []) {
       if (typeof s !== 'string') continue;
       const d = textToDisk(s);
-      if (d.kind === 'file' && d.mode === 'w' && !d.cdrom && d.path.startsWith(prefix) && !used.has(s.split(',')[0])) {
-        await this.deps.fs.remove(d.path);
-      }
+      if (d.kind === 'file' && d.mode === 'w' && !d.cdrom && d.path.startsWith(prefix) && !used.has(s.split(',')[0])) unused.push(d.path);
     }
-    await this.deps.fs.removeTree(dirOf('template', repoId, templateId));
+    const start: VmDeleteIntent = { kind: 'template', repoId, id: templateId, disks: unused };
+    await this.deps.intents.run(INTENT_VM_DELETE, `template:${repoId}/${templateId}`, start, async (intent) => {
+      intent.step('removing');
+      for (const p of unused) await this.deps.fs.remove(p);
+      await this.deps.fs.removeTree(dirOf('template', repoId, templateId));
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 // Core tables: key/value host state (ownership, pool, roles), the events journal and its push
-// outbox, and jobs.
+// outbox, jobs, and the intents of multi-step changes in progress.
 import type { Migration } from './index.js';
 
 export const coreMigrations: Migration[] = [
@@ -42,6 +42,31 @@ export const coreMigrations: Migration[] = [
           error TEXT,
           created_at TEXT NOT NULL,
           updated_at TEXT NOT NULL
+        );
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'intents',
+    up(db) {
+      // Multi-step changes in progress: written before the first effect, removed after the
+      // last; what is left at start was cut short by a crash and is rolled forward or back.
+      // intent_finished: changes a recovery completed, so the caller's retry answers as done.
+      db.exec(`
+        CREATE TABLE intents (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          kind TEXT NOT NULL,
+          key TEXT NOT NULL,
+          step TEXT NOT NULL,
+          payload TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        );
+        CREATE TABLE intent_finished (
+          kind TEXT NOT NULL,
+          key TEXT NOT NULL,
+          at TEXT NOT NULL,
+          PRIMARY KEY (kind, key)
         );
       `);
     },

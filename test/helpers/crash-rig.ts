@@ -1,0 +1,139 @@
+// Crash tests: a sandbox agent started with HVAGENT_CRASH_AT=<kind>:<step> kills itself
+// (SIGKILL) when a call reaches that step; the next start puts the change right. The rig
+// drives it over the wire and reads the agent's database and files directly.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { XmlRpcClient } from '../../src/rpc/client.js';
+import { startSandbox, stopSandbox, type RunningSandbox } from './sandbox.js';
+import { tempDir } from './service-kit.js';
+import { destroySandboxNetns, sandboxNetnsName } from '../../src/host/net/sandbox-netns.js';
+
+export class CrashRig {
+  readonly dir = tempDir('hvagent-crash-');
+  readonly root = path.join(this.dir, 'root');
+  private sb: RunningSandbox | undefined;
+  private client: XmlRpcClient | undefined;
+  private armed: string[] = [];
+
+  private current: string | undefined;
+
+  /**
+   * Runs the crash points in order. The start that checks one case is armed for the next when
+   * that is another kind of change (the case's retry cannot reach it), saving a start per case;
+   * otherwise the agent is started once more, armed, before the next case.
+   */
+  async runPlan(points: string[], each: (crashAt: string) => Promise<void>): Promise<void> {
+    this.armed = [...points];
+    for (const p of points) {
+      if (this.current !== p) {
+        await this.stop();
+        await this.start(p);
+      }
+      await each(p);
+      this.armed.shift();
+    }
+    await this.stop();
+  }
+
+  /** After a crash: start again, armed for the next point of the plan when that is safe. */
+  async restart(): Promise<void> {
+    const [now, next] = this.armed;
+    const kind = (p: string | undefined) => p?.split(':')[0];
+    await this.start(next !== undefined && kind(next) !== kind(now) ? next : undefined);
+  }
+
+  /** Starts the agent; with `crashAt`, it dies at that step. */
+  async start(crashAt?: string): Promise<void> {
+    this.current = crashAt;
+    this.sb = await startSandbox(this.dir, crashAt ? { HVAGENT_CRASH_AT: crashAt } : {});
+    const u = new URL(this.sb.info.url);
+    u.username = this.sb.info.user;
+    u.password = this.sb.info.password;
+    this.client?.close();
+    this.client = new XmlRpcClient({ url: u.toString(), rejectUnauthorized: false, timeoutMs: 60_000 });
+  }
+
+  call(method: string, ...args: unknown[]): Promise<unknown> {
+    return this.client!.call(method, args as never[]);
+  }
+
+  /** Calls `method`, which must kill the agent; resolves with how the process ended. */
+  async crash(method: string, ...args: unknown[]): Promise<{ killed: boolean; answered: boolean }> {
+    const child = this.sb!.child;
+    // tsx runs the agent in a child of its own and exits 137 when that child is killed.
+    const exited = new Promise<boolean>((resolve) => {
+      const done = (code: number | null, signal: NodeJS.Signals | null) => resolve(signal === 'SIGKILL' || code === 137);
+      if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode, child.signalCode);
+      else child.once('exit', done);
+    });
+    let answered = false;
+    await this.call(method, ...args).then(
+      () => (answered = true),
+      () => undefined,
+    );
+    const killed = await exited;
+    if (!killed || !this.output().includes(`HVAGENT_CRASH_AT ${this.armed[0]}`)) throw new Error(`the agent did not die at ${this.armed[0]}:\n${this.output().slice(-2000)}`);
+    return { killed, answered };
+  }
+
+  url(): string {
+    return this.sb!.info.url;
+  }
+
+  /**
+   * Sends a signal to the agent process itself (tsx, which runs it in a child, SIGKILLs that
+   * child when it does not acknowledge a relayed signal within 30 ms); resolves with the exit status.
+   */
+  signal(sig: NodeJS.Signals): Promise<number | null> {
+    const child = this.sb!.child;
+    return new Promise((resolve) => {
+      child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+      process.kill(this.sb!.info.pid, sig);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.client?.close();
+    if (this.sb && this.sb.child.exitCode === null && this.sb.child.signalCode === null) await stopSandbox(this.sb.child);
+  }
+
+  output(): string {
+    return this.sb?.output() ?? '';
+  }
+
+  /** A read-only look at the agent's database (WAL: safe beside the running agent). */
+  query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[] {
+    const db = new Database(path.join(this.root, 'var/lib/hvagent/agent.db'), { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(sql).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  }
+
+  writeFile(hostPath: string, text: string): void {
+    fs.mkdirSync(path.dirname(path.join(this.root, hostPath)), { recursive: true });
+    fs.writeFileSync(path.join(this.root, hostPath), text);
+  }
+
+  exists(hostPath: string): boolean {
+    return fs.existsSync(path.join(this.root, hostPath));
+  }
+
+  /** Names under a host directory, hidden ones included ([] when absent). */
+  list(hostPath: string): string[] {
+    try {
+      return fs.readdirSync(path.join(this.root, hostPath)).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  async cleanup(): Promise<void> {
+    await this.stop();
+    // A killed agent leaves its sandbox namespace behind; the last stop or this removes it.
+    await destroySandboxNetns(sandboxNetnsName(path.resolve(this.dir))).catch(() => {});
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
