@@ -9,10 +9,7 @@ import { fail } from '../../core/errors.js';
 
 export const CLUSTER_KEYS = {
   poolFs: 'poolfs',
-  poolFsIntent: 'poolfs.intent',
   cluster: 'cluster',
-  clusterIntent: 'cluster.intent',
-  poolIntent: 'pool.cluster_intent',
 } as const;
 
 /** The pool FS this host created or adopted. Paths are host paths (under the sysroot). */
@@ -46,7 +43,7 @@ export interface PoolFsMounts {
   isMounted(dir: string): Promise<boolean>;
 }
 
-export interface ClusterDeps extends Pick<ServiceDeps, 'config' | 'log' | 'fs' | 'hostState' | 'events' | 'clock' | 'exec'> {
+export interface ClusterDeps extends Pick<ServiceDeps, 'config' | 'log' | 'fs' | 'hostState' | 'events' | 'clock' | 'exec' | 'intents'> {
   stack: ClusterStack;
   tools: Ocfs2Tools;
   loops: LoopDevices;

@@ -11,7 +11,7 @@ import { LiveNodeMap } from '../../core/cluster/live-nodes.js';
 import { heartbeatGeometry, type HbGeometry } from '../../core/cluster/o2hb.js';
 import { readConfigfs } from '../../host/cluster/configfs.js';
 import type { TimerHandle } from '../../host/clock.js';
-import { Intents, type StepArgs, type StepFn } from './intents.js';
+import { StepJournal, type StepArgs, type StepFn } from './intents.js';
 import { CLUSTER_KEYS, sameUuid, type ClusterDeps, type ClusterLocal, type PoolFsLocal } from './cluster-records.js';
 import type { PoolFsService } from './pool-fs-service.js';
 
@@ -24,7 +24,7 @@ export interface ClusterMember {
 }
 
 export class ClusterService {
-  private readonly intents: Intents;
+  private readonly intents: StepJournal;
   private live: LiveNodeMap | undefined;
   private geometry: HbGeometry | undefined;
   private sampler: TimerHandle | undefined;
@@ -34,7 +34,7 @@ export class ClusterService {
     private readonly deps: ClusterDeps,
     private readonly poolFs: PoolFsService,
   ) {
-    this.intents = new Intents(deps, CLUSTER_KEYS.clusterIntent, {
+    this.intents = new StepJournal(deps, 'cluster', {
       file: async ({ path, old }) => {
         if (old === null) await deps.fs.remove(String(path));
         else await deps.fs.writeAtomic(String(path), String(old));

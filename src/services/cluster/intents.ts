@@ -1,10 +1,11 @@
-// Intent records for multi-step cluster and pool FS changes: each step is journaled in the
-// agent database before its effect, so a failure (or a crash, found at the next start) undoes
-// exactly what was begun, in reverse order. Undoers are data-driven and tolerate a step that
-// never happened.
+// Step journals of the cluster and pool FS changes, kept in the agent's one intent journal:
+// each step is recorded before its effect, so a failure (or a crash, found at the next start
+// before the RPC server listens) undoes exactly what was begun, in reverse order. Undoers are
+// data-driven and tolerate a step that never happened, so an undo that failed is tried again
+// at the next start.
 import type { Logger } from 'pino';
-import type { HostStateRepo } from '../../store/host-state.js';
 import type { EventSink } from '../events/event-journal.js';
+import type { Intents } from '../intents/intents.js';
 
 export type StepArgs = Record<string, string | number | boolean | null>;
 
@@ -22,40 +23,40 @@ interface Journal {
 
 export type StepFn = (kind: string, args: StepArgs, effect: () => Promise<void>) => Promise<void>;
 
-export class Intents {
+export class StepJournal {
   constructor(
-    private readonly deps: { hostState: HostStateRepo; events: EventSink; log: Logger },
-    private readonly key: string,
+    private readonly deps: { intents: Intents; events: EventSink; log: Logger },
+    /** The intent kind of this journal (one per service: `poolfs`, `cluster`, `pool-cluster`). */
+    private readonly kind: string,
     private readonly undoers: Record<string, Undoer>,
-  ) {}
-
-  /** Runs `body`; on any failure undoes its journaled steps in reverse and rethrows. */
-  async run<T>(operation: string, body: (step: StepFn) => Promise<T>): Promise<T> {
-    const journal: Journal = { operation, steps: [] };
-    this.deps.hostState.setJson(this.key, journal);
-    const step: StepFn = async (kind, args, effect) => {
-      if (!this.undoers[kind]) throw new Error(`no undoer for step ${kind}`);
-      journal.steps.push({ kind, args });
-      this.deps.hostState.setJson(this.key, journal);
-      await effect();
-    };
-    try {
-      const out = await body(step);
-      this.deps.hostState.delete(this.key);
-      return out;
-    } catch (e) {
-      await this.undo(journal);
-      throw e;
-    }
+  ) {
+    deps.intents.register<Journal>(kind, async (j) => {
+      await this.undo(j);
+      return { outcome: 'rolled-back', detail: `${j.operation}: ${j.steps.length} step(s) undone` };
+    });
   }
 
-  /** At start: an operation that did not finish is rolled back. */
+  /** Runs `body`; on any failure its journaled steps are undone in reverse and the error rethrown. */
+  run<T>(operation: string, body: (step: StepFn) => Promise<T>): Promise<T> {
+    return this.deps.intents.run<Journal, T>(this.kind, `cluster:${operation}`, { operation, steps: [] }, (intent) => {
+      const steps: StepRecord[] = [];
+      const step: StepFn = async (kind, args, effect) => {
+        if (!this.undoers[kind]) throw new Error(`no undoer for step ${kind}`);
+        steps.push({ kind, args });
+        intent.step(kind, { steps: [...steps] });
+        await effect();
+      };
+      return body(step);
+    });
+  }
+
+  /**
+   * At start: an operation that did not finish is rolled back. The agent's start-up recovery has
+   * normally done it already; this covers a service started on its own (tools, tests).
+   */
   async recover(): Promise<string | undefined> {
-    const j = this.deps.hostState.getJson<Journal>(this.key);
-    if (!j) return undefined;
-    this.deps.log.warn({ operation: j.operation, steps: j.steps.length }, 'rolling back an unfinished operation');
-    await this.undo(j);
-    return j.operation;
+    const r = await this.deps.intents.recoverAll({ kinds: [this.kind] });
+    return r.length ? r[0].key.replace(/^cluster:/, '') : undefined;
   }
 
   private async undo(j: Journal): Promise<void> {
@@ -68,14 +69,14 @@ export class Intents {
         this.deps.log.error({ err: e, step: s.kind, operation: j.operation }, 'undo step failed');
       }
     }
-    this.deps.hostState.delete(this.key);
     if (failed.length > 0) {
       this.deps.events.emit({
         severity: 'error',
         object: 'cluster',
         code: 'CLUSTER_ROLLBACK_INCOMPLETE',
-        message: `${j.operation}: could not undo ${failed.join(', ')}; see the agent log`,
+        message: `${j.operation}: could not undo ${failed.join(', ')}; tried again at the next start`,
       });
+      throw new Error(`${j.operation}: could not undo ${failed.join(', ')}`);
     }
   }
 }

@@ -8,7 +8,7 @@ import { validateClusterName } from '../../core/cluster/cluster-conf.js';
 import { poolFsToXml } from '../../core/cluster/cluster-xml.js';
 import { stampToText, textToStamp } from '../../core/cluster/poolfs-stamp.js';
 import { isSafeComponent } from '../../core/ids.js';
-import { Intents } from './intents.js';
+import { StepJournal } from './intents.js';
 import { SHARED_STATE_FILE } from './pool-shared-state.js';
 import { decodeSlot, heartbeatGeometry, slotIsValid } from '../../core/cluster/o2hb.js';
 import {
@@ -41,11 +41,11 @@ export interface CreatePoolFsArgs {
 }
 
 export class PoolFsService {
-  private readonly intents: Intents;
+  private readonly intents: StepJournal;
 
   constructor(private readonly deps: ClusterDeps) {
     const real = (p: unknown) => deps.fs.resolve(String(p));
-    this.intents = new Intents(deps, CLUSTER_KEYS.poolFsIntent, {
+    this.intents = new StepJournal(deps, 'poolfs', {
       mkdir: async ({ path }) => {
         if ((await deps.fs.list(String(path))).length === 0) await deps.fs.removeTree(String(path));
       },

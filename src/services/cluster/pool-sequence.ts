@@ -3,14 +3,14 @@
 // the pool's shared state, the pool record — rolled back step by step when one fails.
 import { AgentError, fail } from '../../core/errors.js';
 import type { PoolService, PoolSpec } from '../ownership/pool-service.js';
-import { Intents } from './intents.js';
-import { CLUSTER_KEYS, sameUuid, uuidHex, type ClusterDeps, type PoolFsLocal } from './cluster-records.js';
+import { StepJournal } from './intents.js';
+import { sameUuid, uuidHex, type ClusterDeps, type PoolFsLocal } from './cluster-records.js';
 import type { ClusterService, ClusterMember } from './cluster-service.js';
 import type { PoolFsService } from './pool-fs-service.js';
 import { PoolSharedState, type SharedPool } from './pool-shared-state.js';
 
 export class PoolSequence {
-  private readonly intents: Intents;
+  private readonly intents: StepJournal;
 
   constructor(
     private readonly deps: ClusterDeps,
@@ -18,7 +18,7 @@ export class PoolSequence {
     private readonly poolFs: PoolFsService,
     private readonly cluster: ClusterService,
   ) {
-    this.intents = new Intents(deps, CLUSTER_KEYS.poolIntent, {
+    this.intents = new StepJournal(deps, 'pool-cluster', {
       configure: async (snap) => this.cluster.restore(snap),
       online: async ({ poolfs }) => this.cluster.takeOffline(String(poolfs), 'leave_cluster'),
       member: async ({ poolfs, host }) => {

@@ -110,17 +110,17 @@ t.test('a failing kernel step rolls the whole create_server_pool back', async (t
   t.notOk(fs.existsSync(path.join(c.kit.sysroot, 'etc/ocfs2/cluster.conf')), 'cluster.conf as before (absent)');
   t.notOk(fs.existsSync(path.join(c.kit.sysroot, 'etc/sysconfig/o2cb')), 'o2cb file as before (absent)');
   t.equal(c.kit.hostState.get('cluster'), undefined);
-  t.equal(c.kit.hostState.get('pool.cluster_intent'), undefined);
+  t.same(c.kit.intents.pending(), []);
   t.equal(c.own.state(), 'Owned');
   // a pool FS of another pool
   c.failing.clear();
   t.equal((await failure(c.call('create_server_pool', 'pool2', '0004fb0000010000ffffffffffffffff', VIP, 0, 'ovm-1', '192.0.2.11'))).code, 'POOLFS_OWNED_BY_OTHER');
   // an operation interrupted by a crash is rolled back at the next start
-  c.kit.hostState.setJson('pool.cluster_intent', { operation: 'create_server_pool', steps: [{ kind: 'record', args: {} }] });
+  c.kit.intents.begin('pool-cluster', 'cluster:create_server_pool', { operation: 'create_server_pool', steps: [{ kind: 'record', args: {} }] }).step('record');
   c.kit.hostState.setJson('pool', { uuid: POOL });
   await c.area.feature.start?.();
   t.equal(c.kit.hostState.get('pool'), undefined, 'the half-made pool record is gone');
-  t.equal(c.kit.hostState.get('pool.cluster_intent'), undefined);
+  t.same(c.kit.intents.pending(), []);
   await c.area.feature.stop?.();
 });
 
