@@ -35,10 +35,10 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const stats = new HostStats({ fs: deps.fs, clock: deps.clock });
   const hostFeature: Feature = { name: 'host', methods: hostMethods(host) };
   const pool = new PoolService({ hostState: deps.hostState, events: deps.events, ownership: ctx.ownership, log: deps.log.child({ component: 'pool' }) });
-  const repos = new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec) });
-  const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
   const hypervisor = new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
   const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
+  const repos = new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec), vmsUsing: (uuid) => vm.vmsUsingRepository(uuid) });
+  const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
   const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
   return {
     features: [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature, vmFeature],

@@ -9,6 +9,7 @@ import type { Exec } from '../host/exec.js';
 import type { HostFs } from '../host/host-fs.js';
 import type { EventSink } from './events/event-journal.js';
 import type { Jobs } from './jobs/job-runner.js';
+import type { LockManager } from '../core/locks.js';
 
 export interface ServiceDeps {
   config: AgentConfig;
@@ -20,6 +21,8 @@ export interface ServiceDeps {
   fs: HostFs;
   events: EventSink;
   jobs: Jobs;
+  /** The agent's one lock manager: the registry takes each method's declared holds in it. */
+  locks: LockManager;
 }
 
 /** Host-state keys shared across services. */

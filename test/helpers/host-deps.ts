@@ -14,6 +14,7 @@ import type { EventSink, NewEvent } from '../../src/services/events/event-journa
 import { JobRunner } from '../../src/services/jobs/job-runner.js';
 import { ManualClock } from './manual-clock.js';
 import type { ServiceDeps } from '../../src/services/context.js';
+import { LockManager } from '../../src/core/locks.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
@@ -79,6 +80,7 @@ export async function hostDeps(fixture: string | { realRoot: true }, config: Age
     fs: new SysrootFs(sysroot),
     events: new RecordingEvents(),
     jobs: new JobRunner({ db, clock, log }),
+    locks: new LockManager(),
     sysroot,
     logDir,
     cleanup: async () => {

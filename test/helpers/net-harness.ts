@@ -17,6 +17,7 @@ import { openDatabase } from '../../src/store/db.js';
 import { HostStateRepo } from '../../src/store/host-state.js';
 import { FakeNetHost } from './fake-net-host.js';
 import { ManualClock as BaseClock } from './manual-clock.js';
+import { LockManager } from '../../src/core/locks.js';
 
 /** The network tests' clock: the shared manual clock from a fixed start. */
 export class ManualClock extends BaseClock {
@@ -93,6 +94,7 @@ export function makeHarness(snap: HostNetSnapshot, config: AgentConfigInput = {}
     fs,
     events,
     jobs: {} as Jobs,
+    locks: new LockManager(),
     reader: io?.reader ?? host,
     applier: io?.applier ?? host,
     ...(io?.netns ? { netns: io.netns } : {}),

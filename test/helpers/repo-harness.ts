@@ -15,6 +15,7 @@ import { JobRunner } from '../../src/services/jobs/job-runner.js';
 import { ExecMounter } from '../../src/host/mounter.js';
 import { RepositoryService, type RepositoryServiceOptions } from '../../src/services/repo/repository-service.js';
 import type { ServiceDeps } from '../../src/services/context.js';
+import { LockManager } from '../../src/core/locks.js';
 
 export class FakeExec implements Exec {
   readonly calls: string[][] = [];
@@ -74,6 +75,7 @@ export function makeHarness(options: RepositoryServiceOptions = {}, execOverride
     fs: new SysrootFs(root),
     events,
     jobs,
+    locks: new LockManager(),
   };
   const build = (o: RepositoryServiceOptions) =>
     new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec), options: { restoreAtStart: false, ...o } });

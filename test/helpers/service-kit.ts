@@ -14,6 +14,7 @@ import { CommandError } from '../../src/host/exec.js';
 import { EventJournal } from '../../src/services/events/event-journal.js';
 import { JobRunner } from '../../src/services/jobs/job-runner.js';
 import { parseConfig, type AgentConfig } from '../../src/core/config/schema.js';
+import { LockManager } from '../../src/core/locks.js';
 
 export { ManualClock };
 
@@ -69,6 +70,7 @@ export interface Kit {
   sysroot: string;
   events: EventJournal;
   jobs: JobRunner;
+  locks: LockManager;
   log: Logger;
   logs: ReturnType<typeof captureLogger>;
   config: AgentConfig;
@@ -93,6 +95,7 @@ export function makeKit(configInput: Record<string, unknown> = {}): Kit {
     sysroot,
     events,
     jobs: new JobRunner({ db, clock, log: logs.log }),
+    locks: new LockManager(),
     log: logs.log,
     logs,
     config: parsed.config,

@@ -19,6 +19,7 @@ import { JobRunner } from '../../src/services/jobs/job-runner.js';
 import { VmService, type VmServiceDeps } from '../../src/services/vm/vm-service.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { HostStateRepo } from '../../src/store/host-state.js';
+import { LockManager } from '../../src/core/locks.js';
 
 interface FakeDomain {
   xml: string;
@@ -219,6 +220,7 @@ export function vmTestEnv(hypervisor: Hypervisor, over: AgentConfigInput = {}, c
     fs: new SysrootFs(root),
     events,
     jobs: new JobRunner({ db, clock, log }),
+    locks: new LockManager(),
     hypervisor,
     uri: hypervisor.uri,
     hypervisorKind: hypervisor.kind,

@@ -2,9 +2,25 @@
 // disk extensions: thin declarations over RepositoryService.
 import { z } from 'zod';
 import { defineMethod, type MethodDef } from '../method.js';
-import type { RepositoryService } from '../../services/repo/repository-service.js';
+import { repoResource, type RepositoryService } from '../../services/repo/repository-service.js';
+import { REPOSITORIES_ROOT } from '../../core/ids.js';
+import { exclusive, shared, type LockRequest } from '../../core/locks.js';
 
+/** Creating, adopting, mounting and forgetting repositories: one at a time, agent-wide. */
 const LOCK = 'repository';
+
+/** Delete, erase, unmount: nothing may be running on the repository (REPO_IN_USE names what is). */
+const closing = (uuid: string): LockRequest[] => [exclusive(repoResource(uuid), 'REPO_IN_USE')];
+/** Work on a repository's files: keeps it from being deleted or unmounted meanwhile. */
+const using = (uuid: string): LockRequest[] => [shared(repoResource(uuid), 'REPO_IN_USE')];
+/** One virtual disk is changed by one call at a time. */
+const disk = (uuid: string, name: string): LockRequest[] => [...using(uuid), exclusive(`file:${uuid}/VirtualDisks/${name}`)];
+
+function repoOfMountPoint(mountPoint: string): string | undefined {
+  const prefix = `${REPOSITORIES_ROOT}/`;
+  const rest = mountPoint.startsWith(prefix) ? mountPoint.slice(prefix.length).replace(/\/+$/, '') : '';
+  return rest && !rest.includes('/') ? rest : undefined;
+}
 
 /** Byte sizes arrive as <int> or <i8> (bigint); whole, positive and within 2^53. */
 const byteSize = z
@@ -40,6 +56,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
       params: z.tuple([str, z.boolean()]),
       access: 'owned',
       lock: LOCK,
+      locks: ([uuid]) => closing(uuid),
       summary: 'forget a repository; erase=true also removes its contents',
       handler: async ([uuid, erase]) => void (await repo.deleteRepository(uuid, erase)),
     }),
@@ -56,6 +73,10 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
       params: z.tuple([str]),
       access: 'owned',
       lock: LOCK,
+      locks: ([mountPoint]) => {
+        const uuid = repoOfMountPoint(mountPoint);
+        return uuid ? closing(uuid) : [];
+      },
       summary: 'unmount (or unlink) a repository file system',
       handler: async ([mountPoint]) => void (await repo.unmountRepositoryFs(mountPoint)),
     }),
@@ -75,6 +96,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'import_virtual_disk',
+      locks: ([, , uuid]) => using(uuid),
       params: z.tuple([str, str, str, option]),
       access: 'owned',
       summary: 'download url into VirtualDisks/<id> as a job; returns the job id',
@@ -82,6 +104,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'import_ISO',
+      locks: ([, , uuid]) => using(uuid),
       params: z.tuple([str, str, str, option]),
       access: 'owned',
       summary: 'download url into ISOs/<id> as a job; returns the job id',
@@ -89,6 +112,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'import_template',
+      locks: ([uuid]) => using(uuid),
       params: z.tuple([str, str, urlList, option]),
       access: 'owned',
       summary: 'import a template (repo_uuid, template_id, url_list, option) as a job; returns the job id',
@@ -103,6 +127,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'create_virtual_disk',
+      locks: ([uuid, name]) => disk(uuid, name),
       params: z.tuple([str, str, byteSize, z.boolean()]),
       access: 'owned',
       summary: '(ext) create VirtualDisks/<name> of size bytes (repo_uuid, name, size, sparse); returns a file_record',
@@ -110,6 +135,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'resize_virtual_disk',
+      locks: ([uuid, name]) => disk(uuid, name),
       params: z.tuple([str, str, byteSize]),
       access: 'owned',
       summary: '(ext) grow a virtual disk to size bytes; returns a file_record',
@@ -117,6 +143,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'delete_virtual_disk',
+      locks: ([uuid, name]) => disk(uuid, name),
       params: z.tuple([str, str]),
       access: 'owned',
       summary: '(ext) delete a virtual disk',

@@ -1,10 +1,12 @@
-// The VM methods of wire-api 3.8 (`Xen`): thin declarations over VmService. Per-VM locking
-// (`vm:<repo>/<vm>`, non-blocking) happens in the service because the lock name needs the args.
+// The VM methods of wire-api 3.8 (`Xen`): thin declarations over VmService, each naming what it
+// holds: `vm:<repo>/<vm>` and `template:<repo>/<id>`, and its repositories shared.
 import { z } from 'zod';
 import { safeComponent } from '../../core/ids.js';
 import type { CfgValue } from '../../core/vm/vm-cfg.js';
 import type { VmService } from '../../services/vm/vm-service.js';
 import { defineMethod, type MethodDef } from '../method.js';
+import { exclusive, shared, type LockRequest } from '../../core/locks.js';
+import { repoResource } from '../../services/repo/repository-service.js';
 
 const repo = safeComponent;
 const id = safeComponent;
@@ -34,6 +36,11 @@ const cfgValue: z.ZodType<CfgValue> = z.lazy(() =>
 /** A vm.cfg as a struct: key → value. Keys follow Python identifier rules. */
 export const vmParams = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'vm.cfg keys are identifiers'), cfgValue);
 
+const vmRes = (r: string, v: string): string => `vm:${r}/${v}`;
+const templateRes = (r: string, t: string): string => `template:${r}/${t}`;
+/** A call that changes one VM: that VM alone, its repository kept from delete/unmount. */
+const vmLocks = ([r, v]: readonly [string, string, ...unknown[]]): LockRequest[] => [exclusive(vmRes(r, v)), shared(repoResource(r))];
+
 /** Mutating methods answer nil on the wire. */
 const nil = (_done?: unknown): null => null;
 
@@ -62,6 +69,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'set_vm_config',
+      locks: vmLocks,
       params: z.tuple([repo, id, vmParams]),
       access: 'owned',
       summary: 'Replace vm.cfg with the given struct (comments and kept keys stay in place)',
@@ -69,6 +77,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'create_vm',
+      locks: vmLocks,
       params: z.tuple([repo, id, vmParams]),
       access: 'owned',
       summary: 'Write a new vm.cfg (name defaults to the vm id, uuid to a new one)',
@@ -76,6 +85,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'configure_vm',
+      locks: vmLocks,
       params: z.tuple([repo, id, vmParams]),
       access: 'owned',
       summary: 'Merge keys into vm.cfg (applies at the next start)',
@@ -83,6 +93,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'unconfigure_vm',
+      locks: vmLocks,
       params: z.tuple([repo, id]),
       access: 'owned',
       summary: 'Remove the stopped VM from libvirt, keep its files',
@@ -90,6 +101,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'delete_vm',
+      locks: vmLocks,
       params: z.tuple([repo, id]),
       access: 'owned',
       summary: 'Delete a stopped VM (its libvirt definition and its VirtualMachines folder)',
@@ -97,6 +109,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'start_vm',
+      locks: vmLocks,
       params: z.tuple([repo, id]),
       access: 'owned',
       summary: 'Define the domain from vm.cfg and start it (no-op when running)',
@@ -104,6 +117,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'stop_vm',
+      locks: vmLocks,
       params: z.tuple([repo, id, wireBool.optional().default(false)]),
       access: 'owned',
       summary: 'Shut down (fault VM_SHUTDOWN_TIMEOUT after libvirt.shutdownTimeout), or kill when force',
@@ -111,6 +125,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'reboot_vm',
+      locks: vmLocks,
       params: z.tuple([repo, id, z.union([wireBool, z.number()]).optional()]),
       access: 'owned',
       summary: 'Reboot the guest',
@@ -118,6 +133,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'pause_vm',
+      locks: vmLocks,
       summary: 'pause a running VM',
       params: z.tuple([repo, id]),
       access: 'owned',
@@ -125,6 +141,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'unpause_vm',
+      locks: vmLocks,
       summary: 'resume a paused VM',
       params: z.tuple([repo, id]),
       access: 'owned',
@@ -132,6 +149,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'save_vm',
+      locks: vmLocks,
       params: z.tuple([repo, id, wireBool.optional().default(false)]),
       access: 'owned',
       summary: 'Save the memory image to the VM folder (checkpoint: keep running)',
@@ -139,6 +157,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'restore_vm',
+      locks: vmLocks,
       params: z.tuple([repo, id, wireBool.optional().default(false)]),
       access: 'owned',
       summary: 'Restore a saved VM (paused: leave it paused)',
@@ -146,6 +165,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'migrate_vm',
+      locks: vmLocks,
       params: z.tuple([repo, id, z.string().min(1).max(512), wireBool.optional().default(true), wireBool.optional().default(false)]),
       access: 'owned',
       summary: 'Migrate to another host (dest: host name/address or a libvirt URI)',
@@ -153,6 +173,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'configure_vm_ha',
+      locks: vmLocks,
       params: z.tuple([repo, id, wireBool]),
       access: 'owned',
       summary: 'Set OVM_high_availability in vm.cfg and the agent database',
@@ -174,6 +195,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'create_template',
+      locks: ([r, v, t]) => [exclusive(vmRes(r, v)), exclusive(templateRes(r, t)), shared(repoResource(r))],
       params: z.tuple([repo, id, id, wireBool.optional().default(true)]),
       access: 'owned',
       summary: 'create_template(repo_id, vm_id, template_id[, sparse]): a template from a stopped VM',
@@ -181,6 +203,10 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'clone_vm',
+      // The source (a VM or a template of that id) may be cloned twice at once, but not deleted meanwhile.
+      locks: ([sr, s, dr, d]) => [
+        shared(vmRes(sr, s)), shared(templateRes(sr, s)), exclusive(vmRes(dr, d)), shared(repoResource(sr)), shared(repoResource(dr)),
+      ],
       aliases: ['clone'],
       params: z.tuple([repo, id, repo, id, wireBool.optional().default(true)]),
       access: 'owned',
@@ -196,6 +222,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'delete_template',
+      locks: ([r, t]) => [exclusive(templateRes(r, t)), shared(repoResource(r))],
       params: z.tuple([repo, id]),
       access: 'owned',
       summary: 'Delete a template and the disks only it uses',

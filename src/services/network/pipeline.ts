@@ -17,6 +17,7 @@ import { verify } from '../../core/net/verify.js';
 import type { HostNetSnapshot } from '../../host/net/snapshot.js';
 import { NetworkConfigRepo, type NetRowsCheckpoint } from '../../store/network-config.js';
 import { NET_STATE_KEYS, type NetStep, type NetworkServiceDeps } from './deps.js';
+import { exclusive } from '../../core/locks.js';
 
 export interface CurrentState {
   snap: HostNetSnapshot;
@@ -68,10 +69,13 @@ function touchedNames(cur: NetModel, des: NetModel): Set<string> {
   return out;
 }
 
+/** The lock resource of the apply pipeline itself. */
+export const NETWORK_APPLY = 'network:apply';
+
 export class NetPipeline {
   readonly repo: NetworkConfigRepo;
   readonly backend: FileBackend;
-  private busy = false;
+  private seq = 0;
   private pending: Pending | undefined;
 
   constructor(private readonly deps: NetworkServiceDeps) {
@@ -83,19 +87,22 @@ export class NetPipeline {
     return this.deps.netns ?? this.deps.config.network.netns;
   }
 
-  /** Runs fn holding the network lock; a concurrent call faults BUSY at once. */
+  /**
+   * Runs fn holding `network:apply` in the agent's lock manager; a concurrent change faults BUSY
+   * at once. RPC methods also hold `network` for the whole call (declared in rpc/methods); this
+   * one also covers changes that come from elsewhere (boot restore, reset, rollback timers).
+   */
   async locked<R>(fn: () => Promise<R>): Promise<R> {
-    if (this.busy) throw fail('BUSY', 'another network operation is in progress');
-    this.busy = true;
+    const lease = this.deps.locks.acquire({ id: `network-pipeline:${++this.seq}`, what: 'another network operation' }, [exclusive(NETWORK_APPLY)]);
     try {
       return await fn();
     } finally {
-      this.busy = false;
+      lease.release();
     }
   }
 
   isBusy(): boolean {
-    return this.busy;
+    return this.deps.locks.isHeld(NETWORK_APPLY);
   }
 
   /** confirm_connectivity, or any authenticated manager call, while a change waits for it. */

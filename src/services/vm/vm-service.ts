@@ -12,13 +12,13 @@ import {
 } from '../../core/vm/vm-cfg.js';
 import type { DomainInfo, Hypervisor } from '../../host/libvirt/hypervisor.js';
 import type { ServiceDeps } from '../context.js';
-import { KeyedLock } from './keyed-lock.js';
 import { VmFiles, safeIds } from './vm-files.js';
 import { VmLifecycleLog, type Cause } from './vm-lifecycle-log.js';
 import { domainToListEntry, managementDomainEntry } from './vm-list.js';
 import { VmStatsCache, type HostStatsEntry, type VmStatsEntry } from './vm-stats-cache.js';
 import { VmStore } from './vm-store.js';
 import { VmTemplates, type CloneResult } from './vm-templates.js';
+import { vmsUsingRepository } from './vm-repo-usage.js';
 import { adoptRunningDomains, handleUnexpectedStops, isActive, type VmWatchState } from './vm-watch.js';
 
 export interface VmServiceDeps extends ServiceDeps {
@@ -44,12 +44,12 @@ export class VmService {
   readonly stats: VmStatsCache;
   readonly lifecycle: VmLifecycleLog;
   readonly templates: VmTemplates;
-  private readonly locks = new KeyedLock();
   private index = new Map<string, { repoId: string; vmId: string }>();
   /** `repo/vm` → uuid, the reverse of `index`. */
   private byVm = new Map<string, string>();
   private readonly expectedStops = new Set<string>();
   private readonly startTimes = new Map<string, number>();
+  private readonly recheck = new Map<string, string>();
   private adopted = false;
   private unreachableReported = false;
 
@@ -121,16 +121,26 @@ export class VmService {
 
   private watchState(): VmWatchState {
     const { hypervisor } = this.deps;
-    return { hypervisor, index: this.index, store: this.store, lifecycle: this.lifecycle, expectedStops: this.expectedStops, startTimes: this.startTimes };
+    return {
+      hypervisor,
+      index: this.index,
+      store: this.store,
+      lifecycle: this.lifecycle,
+      expectedStops: this.expectedStops,
+      startTimes: this.startTimes,
+      recheck: this.recheck,
+      onLookupFailed: (vm, err) => this.deps.log.warn({ err, vm }, 'libvirt lookup failed after a VM left the running list; not recorded as a crash, asked again at the next refresh'),
+    };
   }
 
   private isRunning(uuid: string): Promise<boolean> {
     return this.deps.hypervisor.lookup(uuid).then(isActive);
   }
 
-  private lock<T>(repoId: string, vmId: string, fn: () => Promise<T>): Promise<T> {
+  /** Checks the ids, then runs fn. The caller holds `vm:<repo>/<vm>` (declared in rpc/methods/vm.ts). */
+  private async checked<T>(repoId: string, vmId: string, fn: () => Promise<T>): Promise<T> {
     safeIds(repoId, vmId);
-    return this.locks.with(`vm:${repoId}/${vmId}`, fn);
+    return fn();
   }
 
   private async ref(repoId: string, vmId: string): Promise<VmRef> {
@@ -172,7 +182,7 @@ export class VmService {
   }
 
   createVm(repoId: string, vmId: string, params: Record<string, CfgValue>): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       await this.files.requireRepo(repoId);
       if (await this.files.readDoc('vm', repoId, vmId)) throw fail('VM_EXISTS', `VM ${vmId} already exists in repository ${repoId}`);
       const p = normalizeCfgParams(params);
@@ -185,7 +195,7 @@ export class VmService {
 
   /** Merges `params` into vm.cfg (configure_vm) or replaces all keys (set_vm_config). */
   editVm(repoId: string, vmId: string, params: Record<string, CfgValue>, mode: 'merge' | 'replace'): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       const p = normalizeCfgParams(params);
       if (isActive(r.dom) && p.uuid !== undefined && normUuid(String(p.uuid)) !== r.uuid) {
@@ -205,7 +215,7 @@ export class VmService {
   }
 
   unconfigureVm(repoId: string, vmId: string): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       if (isActive(r.dom)) throw fail('VM_BAD_STATE', `VM ${vmId} is running: stop it first`);
       if (r.dom) await this.deps.hypervisor.undefine(r.uuid);
@@ -213,7 +223,7 @@ export class VmService {
   }
 
   deleteVm(repoId: string, vmId: string): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       if (isActive(r.dom)) throw fail('VM_BAD_STATE', `VM ${vmId} is running: a VM is deleted only when stopped`);
       if (r.dom) await this.deps.hypervisor.undefine(r.uuid);
@@ -226,7 +236,7 @@ export class VmService {
   }
 
   startVm(repoId: string, vmId: string, cause: Cause = 'manager'): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       if (r.dom && isActive(r.dom)) {
         this.deps.log.info({ vm: `${repoId}/${vmId}` }, 'start_vm: already running, nothing done');
@@ -251,7 +261,7 @@ export class VmService {
   }
 
   stopVm(repoId: string, vmId: string, force: boolean): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       if (!isActive(r.dom)) return; // already stopped: nothing to do
       const h = this.deps.hypervisor;
@@ -293,7 +303,7 @@ export class VmService {
   }
 
   rebootVm(repoId: string, vmId: string): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       this.requireActive(r, 'reboot');
       await this.deps.hypervisor.reboot(r.uuid);
@@ -302,7 +312,7 @@ export class VmService {
   }
 
   pauseVm(repoId: string, vmId: string, pause: boolean): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       const d = this.requireActive(r, pause ? 'pause' : 'unpause');
       if (pause && d.state === 'paused') return;
@@ -317,7 +327,7 @@ export class VmService {
   }
 
   saveVm(repoId: string, vmId: string, checkpoint: boolean): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       this.requireActive(r, 'save');
       const file = this.deps.fs.resolve(this.saveFile(repoId, vmId));
@@ -340,7 +350,7 @@ export class VmService {
   }
 
   restoreVm(repoId: string, vmId: string, paused: boolean): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       if (isActive(r.dom)) throw fail('VM_BAD_STATE', `VM ${vmId} is already running`);
       const hostPath = this.saveFile(repoId, vmId);
@@ -360,7 +370,7 @@ export class VmService {
   }
 
   migrateVm(repoId: string, vmId: string, dest: string, live: boolean, ssl: boolean): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       this.requireActive(r, 'migrate');
       const destUri = this.migrationUri(dest, ssl);
@@ -378,7 +388,7 @@ export class VmService {
   }
 
   configureVmHa(repoId: string, vmId: string, enable: boolean): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       cfgSet(r.doc, 'OVM_high_availability', enable);
       await this.save(r, r.doc, vmCfgToModel(r.doc));
@@ -401,11 +411,17 @@ export class VmService {
   }
 
   createTemplate(repoId: string, vmId: string, templateId: string, sparse: boolean): Promise<CloneResult> {
-    return this.lock(repoId, vmId, () => this.templates.copy(repoId, vmId, 'template', repoId, templateId, sparse));
+    return this.checked(repoId, vmId, () => this.templates.copy(repoId, vmId, 'template', repoId, templateId, sparse));
   }
 
   cloneVm(srcRepo: string, srcId: string, dstRepo: string, dstId: string, sparse: boolean): Promise<CloneResult> {
-    return this.lock(srcRepo, srcId, () => this.lock(dstRepo, dstId, () => this.templates.copy(srcRepo, srcId, 'vm', dstRepo, dstId, sparse)));
+    return this.checked(srcRepo, srcId, () => this.checked(dstRepo, dstId, () => this.templates.copy(srcRepo, srcId, 'vm', dstRepo, dstId, sparse)));
+  }
+
+  /** Running VMs that use the repository (delete_repository and unmount refuse over them). */
+  vmsUsingRepository(repoUuid: string): Promise<string[]> {
+    const { hypervisor, fs } = this.deps;
+    return vmsUsingRepository({ hypervisor, resolve: (p) => fs.resolve(p), whereIs: (u) => this.index.get(u) }, repoUuid);
   }
 
   async listVms(): Promise<Array<Record<string, unknown>>> {

@@ -124,11 +124,14 @@ export class VmTemplates {
     return vmCfgToObject(await this.deps.files.requireDoc('template', repoId, templateId));
   }
 
-  /** Removes the template and the private disks no other VM or template of the repository uses. */
+  /**
+   * Removes the template and the private disks no other VM or template of the repository uses.
+   * Any vm.cfg that cannot be read refuses the whole call: its disks might be among these.
+   */
   async deleteTemplate(repoId: string, templateId: string): Promise<void> {
     const doc = await this.deps.files.requireDoc('template', repoId, templateId);
     const used = new Set<string>();
-    for (const o of await this.deps.files.allDocs(repoId)) {
+    for (const o of await this.deps.files.allDocs(repoId, 'fail')) {
       if (o.kind === 'template' && o.id === templateId) continue;
       const disk = vmCfgToObject(o.doc).disk;
       if (Array.isArray(disk)) for (const s of disk) if (typeof s === 'string') used.add(s.split(',')[0]);

@@ -16,6 +16,10 @@ export interface VmWatchState {
   /** UUIDs the agent is stopping itself (stop, save, migrate): not crashes. */
   expectedStops: Set<string>;
   startTimes: Map<string, number>;
+  /** Stopped domains whose lookup failed (libvirt did not answer): decided at a later refresh. */
+  recheck: Map<string, string>;
+  /** A lookup failed for another reason than "no such domain" (logged; not a crash). */
+  onLookupFailed?: (vm: { uuid: string; name: string }, err: unknown) => void;
 }
 
 /** Nothing is started here: adoption only records what already runs. */
@@ -40,11 +44,23 @@ export async function adoptRunningDomains(s: VmWatchState): Promise<void> {
   }
 }
 
-/** Domains the last bulk refresh no longer saw running. */
+/** Domains the last bulk refresh no longer saw running, and those left undecided before. */
 export async function handleUnexpectedStops(s: VmWatchState, gone: Array<{ uuid: string; name: string }>): Promise<void> {
-  for (const g of gone) {
+  if (gone.length === 0 && s.recheck.size === 0) return;
+  const todo = [...gone, ...[...s.recheck].map(([uuid, name]) => ({ uuid, name }))];
+  s.recheck.clear();
+  for (const g of todo) {
     if (s.expectedStops.delete(g.uuid)) continue;
-    const now = await s.hypervisor.lookup(g.uuid).catch(() => undefined);
+    let now: DomainInfo | undefined;
+    try {
+      now = await s.hypervisor.lookup(g.uuid); // undefined only when libvirt says "no such domain"
+    } catch (err) {
+      // libvirt did not answer: nothing is known about this VM, so nothing is recorded now;
+      // the next refresh asks again.
+      s.recheck.set(g.uuid, g.name);
+      s.onLookupFailed?.(g, err);
+      continue;
+    }
     if (isActive(now)) continue; // restarted between two samples
     s.store.setState(g.uuid, 'stopped');
     s.startTimes.delete(g.uuid);
