@@ -5,7 +5,10 @@ import type { OwnershipService } from './services/ownership/ownership-service.js
 import type { Feature } from './features.js';
 import { HostService } from './services/host/host-service.js';
 import { HostStats } from './services/host/host-stats.js';
-import { realSystemInfo } from './host/hostinfo/system-info.js';
+import { realSystemInfo, type SystemInfoFacade } from './host/hostinfo/system-info.js';
+import type { Hypervisor } from './host/libvirt/hypervisor.js';
+import type { Mounter } from './host/mounter.js';
+import type { NetworkService } from './services/network/network-service.js';
 import { hostMethods } from './rpc/methods/host.js';
 import { PoolService } from './services/ownership/pool-service.js';
 import { poolMethods } from './rpc/methods/pool.js';
@@ -19,9 +22,18 @@ import { vmMethods } from './rpc/methods/vm.js';
 import { networkMethods } from './rpc/methods/network.js';
 import { createSandboxNetns, destroySandboxNetns } from './host/net/sandbox-netns.js';
 
+/** Adapters used instead of the real ones (tests, bench); the services around them stay real. */
+export interface FeatureOverrides {
+  hypervisor?: Hypervisor;
+  mounter?: Mounter;
+  systemInfo?: SystemInfoFacade;
+  network?: NetworkService;
+}
+
 export interface FeatureContext {
   ownership: OwnershipService;
   agentVersion: string;
+  overrides?: FeatureOverrides;
 }
 
 export interface BuiltFeatures {
@@ -31,23 +43,25 @@ export interface BuiltFeatures {
 }
 
 export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Promise<BuiltFeatures> {
-  const host = new HostService({ ...deps, agentVersion: ctx.agentVersion, si: realSystemInfo() });
+  const o = ctx.overrides ?? {};
+  const host = new HostService({ ...deps, agentVersion: ctx.agentVersion, si: o.systemInfo ?? realSystemInfo() });
   const stats = new HostStats({ fs: deps.fs, clock: deps.clock });
   const hostFeature: Feature = { name: 'host', methods: hostMethods(host) };
   const pool = new PoolService({ hostState: deps.hostState, events: deps.events, ownership: ctx.ownership, log: deps.log.child({ component: 'pool' }) });
-  const hypervisor = new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
+  const hypervisor = o.hypervisor ?? new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
   const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
-  const repos = new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec), vmsUsing: (uuid) => vm.vmsUsingRepository(uuid) });
+  const mounter = o.mounter ?? new ExecMounter(deps.exec);
+  const repos = new RepositoryService({ ...deps, mounter, vmsUsing: (uuid) => vm.vmsUsingRepository(uuid) });
   const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
   const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
   return {
-    features: [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature, vmFeature],
+    features: [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps, o.network), repoFeature, vmFeature],
     collectHostStats: async () => ({ ...(await stats.collectHostStats()) }),
   };
 }
 
-function networkFeature(deps: ServiceDeps): Feature {
-  const net = buildNetworkService(deps);
+function networkFeature(deps: ServiceDeps, given?: NetworkService): Feature {
+  const net = given ?? buildNetworkService(deps);
   const log = deps.log.child({ component: 'network' });
   const sandboxNetns = deps.config.sandbox ? deps.config.network.netns : undefined;
   return {

@@ -7,6 +7,7 @@ import type { CallBase } from '../registry.js';
 import type { EventJournal } from '../../services/events/event-journal.js';
 import type { Jobs, JobInfo } from '../../services/jobs/job-runner.js';
 import { AgentError } from '../../core/errors.js';
+import { wireInt } from '../wire-types.js';
 
 export interface EventMethodsDeps {
   events: EventJournal;
@@ -41,7 +42,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
       name: 'get_events',
       summary: '(ext) events with id greater than since_id, oldest first (at most 1000)',
       access: 'public',
-      params: z.tuple([z.number().int().min(0).optional()]),
+      params: z.tuple([wireInt({ min: 0, what: 'since_id' }).optional()]),
       handler: ([since]) =>
         d.events.since(since ?? 0).map((e) => ({
           id: e.id,
@@ -58,7 +59,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
       name: 'acknowledge_event',
       summary: '(ext) mark an event acknowledged',
       access: 'owned',
-      params: z.tuple([z.number().int().min(1)]),
+      params: z.tuple([wireInt({ min: 1, what: 'event id' })]),
       handler: ([id]) => {
         if (!d.events.get(id)) throw new AgentError('NOT_FOUND', `no event ${id}`);
         d.events.acknowledge(id);
@@ -86,7 +87,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
       aliases: ['set_statistics_interval'],
       summary: 'push host statistics to the manager statistic URL every N seconds (0 = off)',
       access: 'owned',
-      params: z.tuple([z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0).max(86400))]),
+      params: z.tuple([wireInt({ strings: true, min: 0, max: 86400, what: 'interval' })]),
       handler: ([seconds]) => {
         d.setStatisticInterval(seconds);
         return null;

@@ -3,11 +3,12 @@
 import { z } from 'zod';
 import { xmlSafeText } from '../codec/encode.js';
 import { defineMethod, type MethodDef } from '../method.js';
+import { wireBoolean, wireInt } from '../wire-types.js';
 import type { HostService } from '../../services/host/host-service.js';
 import { LOG_NAMES, MOUNT_TYPES } from '../../services/host/host-service.js';
 
-const int = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`);
-const bool = (what: string) => z.boolean({ error: `${what} must be a boolean` });
+const int = (what: string) => wireInt({ what });
+const bool = (what: string) => wireBoolean(what);
 
 export function hostMethods(host: HostService): MethodDef[] {
   return [

@@ -2,18 +2,19 @@
 // declarations over NetworkService; every change runs the service's transactional pipeline.
 import { z } from 'zod';
 import { defineMethod, type MethodDef } from '../method.js';
+import { wireBool, wireInt } from '../wire-types.js';
 import { bondingsArgSchema, networksArgSchema } from '../../core/net/setup-networks.js';
 import type { NetworkService } from '../../services/network/network-service.js';
 
 const name = z.string().min(1).max(64);
-const intLike = z.union([z.number().int(), z.bigint().transform(Number), z.string().regex(/^\s*-?\d+\s*$/).transform(Number)]);
-const boolLike = z.union([z.boolean(), z.number().transform((n) => n !== 0), z.enum(['true', 'false', 'True', 'False', '1', '0']).transform((s) => s === 'true' || s === 'True' || s === '1')]);
+const intLike = wireInt({ strings: true });
+const boolLike = wireBool;
 const LOCK = 'network';
 
 const setupOptions = z
   .object({
     connectivityCheck: boolLike.optional(),
-    connectivityTimeout: intLike.pipe(z.number().int().min(1).max(3600)).optional(),
+    connectivityTimeout: wireInt({ strings: true, min: 1, max: 3600, what: 'connectivityTimeout' }).optional(),
     commitOnSuccess: boolLike.optional(),
     dryRun: boolLike.optional(),
   })

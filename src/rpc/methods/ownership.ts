@@ -2,7 +2,7 @@
 // release_ownership, update_server_roles.
 import { z } from 'zod';
 import { defineMethod, type MethodDef } from '../method.js';
-import { managerUuid } from '../../core/ids.js';
+import { wireHex32 as managerUuid } from '../wire-types.js';
 import type { OwnershipService } from '../../services/ownership/ownership-service.js';
 
 const url = z.string().max(2048);

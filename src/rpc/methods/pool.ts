@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { isIPv4 } from 'node:net';
 import { defineMethod, type MethodDef } from '../method.js';
-import { managerUuid } from '../../core/ids.js';
+import { wireHex32 as managerUuid, wireInt } from '../wire-types.js';
 import { poolToXml } from '../../core/discovery/pool-xml.js';
 import type { PoolService } from '../../services/ownership/pool-service.js';
 
@@ -11,7 +11,7 @@ const ipv4 = z.string().refine((s) => isIPv4(s), { message: 'expected an IPv4 ad
 const alias = z.string().min(1).max(256);
 const hostname = z.string().min(1).max(253).regex(/^[A-Za-z0-9._-]+$/, 'expected a host name');
 const roles = z.union([z.string().max(200), z.array(z.string().max(50)).max(10)]).transform((r) => (Array.isArray(r) ? r.join(',') : r));
-const nodeNumber = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0).max(254));
+const nodeNumber = wireInt({ strings: true, min: 0, max: 254, what: 'node number' });
 
 const poolArgs = z.tuple([alias, managerUuid, ipv4, nodeNumber, hostname, ipv4]).rest(roles);
 

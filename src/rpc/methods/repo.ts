@@ -2,6 +2,7 @@
 // disk extensions: thin declarations over RepositoryService.
 import { z } from 'zod';
 import { defineMethod, type MethodDef } from '../method.js';
+import { pathComponent, pathUnder, wireBool, wireInt } from '../wire-types.js';
 import { repoResource, type RepositoryService } from '../../services/repo/repository-service.js';
 import { REPOSITORIES_ROOT } from '../../core/ids.js';
 import { exclusive, shared, type LockRequest } from '../../core/locks.js';
@@ -23,10 +24,9 @@ function repoOfMountPoint(mountPoint: string): string | undefined {
 }
 
 /** Byte sizes arrive as <int> or <i8> (bigint); whole, positive and within 2^53. */
-const byteSize = z
-  .union([z.number(), z.bigint()])
-  .transform((v) => Number(v))
-  .refine((n) => Number.isSafeInteger(n) && n > 0, { message: 'must be a positive whole number of bytes below 2^53' });
+const byteSize = wireInt({ min: 1, what: 'size' });
+/** Repository uuids, VM and file names: one path component each. */
+const name = pathComponent;
 
 const str = z.string().max(4096);
 /** The stock agent's `option` argument: accepted and ignored (our reading: proxy/flags we do not need). */
@@ -37,7 +37,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
   return [
     defineMethod({
       name: 'create_repository',
-      params: z.tuple([str, str, str, str]),
+      params: z.tuple([str, str, name, str]),
       access: 'owned',
       lock: LOCK,
       summary: 'create a repository (fs_location, mount_point, repo_uuid, alias)',
@@ -53,7 +53,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'delete_repository',
-      params: z.tuple([str, z.boolean()]),
+      params: z.tuple([name, wireBool]),
       access: 'owned',
       lock: LOCK,
       locks: ([uuid]) => closing(uuid),
@@ -82,7 +82,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'discover_repositories',
-      params: z.tuple([str.optional()]),
+      params: z.tuple([z.union([name, z.literal('')]).optional()]),
       access: 'public',
       summary: 'XML Discover_Repositories_Result (one repository, or all when the uuid is empty)',
       handler: ([uuid]) => repo.discoverRepositories(uuid || undefined),
@@ -97,7 +97,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'import_virtual_disk',
       locks: ([, , uuid]) => using(uuid),
-      params: z.tuple([str, str, str, option]),
+      params: z.tuple([str, name, name, option]),
       access: 'owned',
       summary: 'download url into VirtualDisks/<id> as a job; returns the job id',
       handler: ([url, id, uuid]) => repo.importVirtualDisk(url, id, uuid),
@@ -105,7 +105,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'import_ISO',
       locks: ([, , uuid]) => using(uuid),
-      params: z.tuple([str, str, str, option]),
+      params: z.tuple([str, name, name, option]),
       access: 'owned',
       summary: 'download url into ISOs/<id> as a job; returns the job id',
       handler: ([url, id, uuid]) => repo.importIso(url, id, uuid),
@@ -113,14 +113,14 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'import_template',
       locks: ([uuid]) => using(uuid),
-      params: z.tuple([str, str, urlList, option]),
+      params: z.tuple([name, name, urlList, option]),
       access: 'owned',
       summary: 'import a template (repo_uuid, template_id, url_list, option) as a job; returns the job id',
       handler: ([uuid, templateId, urls]) => repo.importTemplate(uuid, templateId, urls),
     }),
     defineMethod({
       name: 'copy_file',
-      params: z.tuple([str, str, z.boolean(), z.number().int().min(0).max(86_400).optional()]),
+      params: z.tuple([pathUnder(), pathUnder(), wireBool, wireInt({ min: 0, max: 86_400, what: 'update_period' }).optional()]),
       access: 'owned',
       summary: 'copy a file inside repositories (src, dst, sparse[, update_period seconds])',
       handler: async ([src, dst, sparse, period]) => void (await repo.copyFile(src, dst, sparse, period)),
@@ -128,7 +128,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'create_virtual_disk',
       locks: ([uuid, name]) => disk(uuid, name),
-      params: z.tuple([str, str, byteSize, z.boolean()]),
+      params: z.tuple([name, name, byteSize, wireBool]),
       access: 'owned',
       summary: '(ext) create VirtualDisks/<name> of size bytes (repo_uuid, name, size, sparse); returns a file_record',
       handler: ([uuid, name, size, sparse]) => repo.createVirtualDisk(uuid, name, size, sparse),
@@ -136,7 +136,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'resize_virtual_disk',
       locks: ([uuid, name]) => disk(uuid, name),
-      params: z.tuple([str, str, byteSize]),
+      params: z.tuple([name, name, byteSize]),
       access: 'owned',
       summary: '(ext) grow a virtual disk to size bytes; returns a file_record',
       handler: ([uuid, name, size]) => repo.resizeVirtualDisk(uuid, name, size),
@@ -144,14 +144,14 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'delete_virtual_disk',
       locks: ([uuid, name]) => disk(uuid, name),
-      params: z.tuple([str, str]),
+      params: z.tuple([name, name]),
       access: 'owned',
       summary: '(ext) delete a virtual disk',
       handler: async ([uuid, name]) => void (await repo.deleteVirtualDisk(uuid, name)),
     }),
     defineMethod({
       name: 'list_repository_files',
-      params: z.tuple([str, str]),
+      params: z.tuple([name, str]),
       access: 'public',
       summary: '(ext) file_records of one repository folder (repo_uuid, VirtualDisks|ISOs|Templates|...)',
       handler: ([uuid, subdir]) => repo.listFiles(uuid, subdir),

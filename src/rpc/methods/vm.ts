@@ -1,26 +1,15 @@
 // The VM methods of wire-api 3.8 (`Xen`): thin declarations over VmService, each naming what it
 // holds: `vm:<repo>/<vm>` and `template:<repo>/<id>`, and its repositories shared.
 import { z } from 'zod';
-import { safeComponent } from '../../core/ids.js';
 import type { CfgValue } from '../../core/vm/vm-cfg.js';
 import type { VmService } from '../../services/vm/vm-service.js';
 import { defineMethod, type MethodDef } from '../method.js';
+import { pathComponent, wireBool, wireInt } from '../wire-types.js';
 import { exclusive, shared, type LockRequest } from '../../core/locks.js';
 import { repoResource } from '../../services/repo/repository-service.js';
 
-const repo = safeComponent;
-const id = safeComponent;
-
-/** Managers send booleans as booleans, 0/1 or 'True'/'False'. */
-export const wireBool = z.union([z.boolean(), z.number(), z.bigint(), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number' || typeof v === 'bigint') return Number(v) !== 0;
-  const s = v.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(s)) return true;
-  if (['false', '0', 'no', 'off', ''].includes(s)) return false;
-  ctx.addIssue({ code: 'custom', message: `expected a boolean, got ${JSON.stringify(v)}` });
-  return z.NEVER;
-});
+const repo = pathComponent;
+const id = pathComponent;
 
 const cfgValue: z.ZodType<CfgValue> = z.lazy(() =>
   z.union([
@@ -126,7 +115,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     defineMethod({
       name: 'reboot_vm',
       locks: vmLocks,
-      params: z.tuple([repo, id, z.union([wireBool, z.number()]).optional()]),
+      params: z.tuple([repo, id, z.union([wireBool, wireInt()]).optional()]),
       access: 'owned',
       summary: 'Reboot the guest',
       handler: async ([r, v]) => nil(await vm.rebootVm(r, v)),

@@ -279,4 +279,3 @@ t.test('xen: xen_pvm accepted, Domain-0 not synthesized when listed', async (t) 
   const list = await svc.listVms();
   t.equal(list.filter((x) => x.name === 'Domain-0').length, 1);
 });
-});

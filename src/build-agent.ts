@@ -1,0 +1,103 @@
+// The one wiring of the agent: services, features and the registry (with its lock manager) built
+// from the shared deps. main (serve), the CLI, scripts/methods-table.ts and the tests all use
+// it; only what listens, pushes or watches files is added by startAgent in src/main.ts.
+import * as os from 'node:os';
+import type { AgentDeps } from './agent-deps.js';
+import { buildFeatures, type FeatureOverrides } from './feature-list.js';
+import type { Feature } from './features.js';
+import { Registry } from './rpc/registry.js';
+import { XmlRpcClient } from './rpc/client.js';
+import { commonMethods } from './rpc/methods/common.js';
+import { authMethods } from './rpc/methods/auth.js';
+import { ownershipMethods } from './rpc/methods/ownership.js';
+import { eventMethods } from './rpc/methods/events.js';
+import { STATE_KEYS } from './services/context.js';
+import { OwnershipService } from './services/ownership/ownership-service.js';
+import { PasswordStore } from './services/auth/password-store.js';
+import { EventPusher, type PushClientFactory } from './services/push/event-pusher.js';
+import { StatisticsPusher } from './services/push/statistics-pusher.js';
+
+export interface BuildAgentOptions {
+  agentVersion: string;
+  /** Where pushes go (tests: a recorder). Default: an XML-RPC client per URL. */
+  clientFor?: PushClientFactory;
+  /** Adapters to use instead of the real ones (tests, bench). */
+  overrides?: FeatureOverrides;
+}
+
+export interface BuiltAgent {
+  deps: AgentDeps;
+  registry: Registry;
+  ownership: OwnershipService;
+  passwords: PasswordStore;
+  features: Feature[];
+  pusher: EventPusher;
+  stats: StatisticsPusher;
+  /** set_statistic_interval and the live config key: stored, and applied to the push timer. */
+  setStatisticInterval(seconds: number): void;
+  /** Starts the features in order (each stop is registered for stop()). */
+  start(): Promise<void>;
+  /** Stops what start() started, in reverse, then closes the deps. Never throws. */
+  stop(): Promise<void>;
+}
+
+export async function buildAgent(deps: AgentDeps, opts: BuildAgentOptions): Promise<BuiltAgent> {
+  const { config, db, hostState, events, jobs, fs, clock, locks } = deps;
+  const log = deps.log;
+  const ownership = new OwnershipService({ hostState, events, log: log.child({ component: 'ownership' }) });
+  const passwords = new PasswordStore({ config, fs, clock, log: log.child({ component: 'auth' }) });
+  const clientFor = opts.clientFor ?? ((url: string) => new XmlRpcClient({ url, timeoutMs: 30_000, rejectUnauthorized: false }));
+  const pusher = new EventPusher({ db, clock, log: log.child({ component: 'event-push' }), clientFor, hostId: () => os.hostname() });
+  events.onEvent(() => pusher.kick());
+
+  const built = await buildFeatures(deps, { ownership, agentVersion: opts.agentVersion, overrides: opts.overrides });
+  const stats = new StatisticsPusher({
+    clock,
+    log: log.child({ component: 'stats-push' }),
+    clientFor,
+    url: () => ownership.statisticUrl(),
+    collect: built.collectHostStats,
+  });
+  const setStatisticInterval = (seconds: number) => {
+    hostState.set(STATE_KEYS.statisticInterval, String(seconds));
+    stats.setInterval(seconds);
+  };
+
+  const registry = new Registry({ isOwned: () => ownership.isOwned(), maxXmlDepth: config.rpc.maxXmlDepth, locks });
+  registry.register(commonMethods({ clock }));
+  registry.register(authMethods(passwords));
+  registry.register(ownershipMethods(ownership));
+  registry.register(eventMethods({ events, jobs, setStatisticInterval, invoke: (method, params, ctx) => registry.call(method, params, ctx) }));
+  for (const f of built.features) registry.register(f.methods);
+  for (const f of built.features) if (f.onAuthenticatedCall) registry.onCall((c) => f.onAuthenticatedCall!(c.method));
+
+  const stops: Array<() => Promise<void> | void> = [];
+  return {
+    deps,
+    registry,
+    ownership,
+    passwords,
+    features: built.features,
+    pusher,
+    stats,
+    setStatisticInterval,
+    async start() {
+      jobs.markInterrupted();
+      stops.push(() => jobs.abortAll());
+      for (const f of built.features) {
+        if (f.start) await f.start();
+        if (f.stop) stops.push(() => f.stop!());
+      }
+    },
+    async stop() {
+      for (const s of stops.splice(0).reverse()) {
+        try {
+          await s();
+        } catch (err) {
+          log.error({ err }, 'stop step failed');
+        }
+      }
+      deps.close();
+    },
+  };
+}
