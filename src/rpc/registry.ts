@@ -193,6 +193,18 @@ export function lockRequests(def: MethodDef, args: unknown[]): LockRequest[] {
   return out;
 }
 
+/** The declared holds in words, with `<n>` for argument n (method table, `hvagent call --help`). */
+export function describeLocks(def: MethodDef): string {
+  const placeholders = Array.from({ length: 8 }, (_, i) => `<${i + 1}>`);
+  let reqs: LockRequest[];
+  try {
+    reqs = lockRequests(def, placeholders);
+  } catch {
+    return '(depends on the arguments)';
+  }
+  return reqs.map((r) => (r.mode === 'shared' ? `${r.resource} (shared)` : r.resource)).join(', ');
+}
+
 const elapsed = (started: number): number => Math.round((performance.now() - started) * 100) / 100;
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
