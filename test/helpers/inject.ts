@@ -2,7 +2,7 @@
 // the registry's ownership gate, validation, lock manager and fault formatting. A fault is
 // thrown as a FaultError whose `code` is the catalogue code of the fault string.
 import pino, { type Logger } from 'pino';
-import { decodeMethodResponse, encodeMethodCall } from '../../src/rpc/codec/index.js';
+import { decodeMethodResponse, encodeMethodCall, type MethodResponse } from '../../src/rpc/codec/index.js';
 import { callFromWire, type Registry } from '../../src/rpc/registry.js';
 
 export class FaultError extends Error {
@@ -27,18 +27,22 @@ export interface InjectOptions {
 
 const silent = pino({ level: 'silent' });
 
-/** One call, as a manager would make it; resolves the decoded answer or rejects a FaultError. */
-export async function inject(target: Registry | { registry: Registry }, method: string, params: readonly unknown[], opts: InjectOptions = {}): Promise<unknown> {
+/** One call, as a manager would make it; the decoded response, a fault included. */
+export async function respond(target: Registry | { registry: Registry }, method: string, params: readonly unknown[], opts: InjectOptions = {}): Promise<MethodResponse> {
   const registry = 'registry' in target ? target.registry : target;
-  const body = encodeMethodCall(method, params);
-  const text = await callFromWire(registry, body, {
+  const text = await callFromWire(registry, encodeMethodCall(method, params), {
     remoteAddress: opts.remoteAddress ?? '127.0.0.1',
     localAddress: opts.localAddress ?? '127.0.0.1',
     user: 'oracle',
     signal: opts.signal ?? new AbortController().signal,
     log: opts.log ?? silent,
   });
-  const r = decodeMethodResponse(text, { maxDepth: 256 });
+  return decodeMethodResponse(text, { maxDepth: 256 });
+}
+
+/** One call; resolves the decoded answer or rejects a FaultError. */
+export async function inject(target: Registry | { registry: Registry }, method: string, params: readonly unknown[], opts: InjectOptions = {}): Promise<unknown> {
+  const r = await respond(target, method, params, opts);
   if (!r.ok) throw new FaultError(r.fault.faultCode, r.fault.faultString);
   return r.value;
 }
