@@ -266,14 +266,8 @@ export class NetPipeline {
   }
 
   private commit(desired: NetModel, plan: NetPlan, makeSafe: boolean): void {
-    const { db } = this.deps;
-    db.transaction(() => {
-      for (const f of plan.files) {
-        if (f.old === undefined || !isAgentWritten(f.old)) this.repo.keepBackup(f.path, f.old ?? null);
-      }
-      this.repo.set('running', desired);
-      if (makeSafe) this.repo.promoteSafe();
-    })();
+    const backups = plan.files.filter((f) => f.old === undefined || !isAgentWritten(f.old)).map((f) => ({ path: f.path, content: f.old ?? null }));
+    this.repo.commitChange(backups, desired, makeSafe);
   }
 
   /** Puts files, live state and rows back as they were at the checkpoint. */

@@ -16,7 +16,7 @@ import { VmFiles, safeIds } from './vm-files.js';
 import { VmLifecycleLog, type Cause } from './vm-lifecycle-log.js';
 import { domainToListEntry, managementDomainEntry } from './vm-list.js';
 import { VmStatsCache, type HostStatsEntry, type VmStatsEntry } from './vm-stats-cache.js';
-import { VmStore } from './vm-store.js';
+import { VmStore } from '../../store/vm-store.js';
 import { VmTemplates, type CloneResult } from './vm-templates.js';
 import { vmsUsingRepository } from './vm-repo-usage.js';
 import { adoptRunningDomains, handleUnexpectedStops, isActive, type VmWatchState } from './vm-watch.js';

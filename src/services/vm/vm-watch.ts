@@ -4,7 +4,7 @@
 import { normUuid } from '../../core/vm/vm-cfg.js';
 import type { DomainInfo, Hypervisor } from '../../host/libvirt/hypervisor.js';
 import type { VmLifecycleLog } from './vm-lifecycle-log.js';
-import type { VmStore } from './vm-store.js';
+import type { VmStore } from '../../store/vm-store.js';
 
 export const isActive = (d: DomainInfo | undefined): boolean => !!d && d.id !== null && d.state !== 'shutoff';
 

@@ -4,7 +4,7 @@ import t from 'tap';
 import { AgentError } from '../../../src/core/errors.js';
 import { handleUnexpectedStops, type VmWatchState } from '../../../src/services/vm/vm-watch.js';
 import type { VmLifecycleLog } from '../../../src/services/vm/vm-lifecycle-log.js';
-import { VmStore } from '../../../src/services/vm/vm-store.js';
+import { VmStore } from '../../../src/store/vm-store.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { FakeHypervisor } from '../../helpers/vm-fakes.js';
 
