@@ -1,8 +1,8 @@
 // VM life cycle over the Hypervisor adapter: vm.cfg is the source of truth, each start defines
-// the domain from it; stops the agent did not ask for are logged as crashes; running domains
-// are adopted again after an agent restart (by UUID), never started twice.
+// the domain from it. What it knows between calls is a VmIndex shared (by its methods) with the
+// watcher (vm-watch.ts: adoption, crashes) and the reads (vm-queries.ts).
 import { randomUUID } from 'node:crypto';
-import { fail, isAgentError } from '../../core/errors.js';
+import { fail } from '../../core/errors.js';
 import { vmDir } from '../../core/ids.js';
 import { vmCfgToDomainXml, type DomainXmlOptions, type HypervisorKind } from '../../core/vm/domain-xml.js';
 import { migrationDestToUri } from '../../core/vm/migration-uri.js';
@@ -14,12 +14,12 @@ import type { DomainInfo, Hypervisor } from '../../host/libvirt/hypervisor.js';
 import type { ServiceDeps } from '../context.js';
 import { VmFiles, safeIds } from './vm-files.js';
 import { VmLifecycleLog, type Cause } from './vm-lifecycle-log.js';
-import { domainToListEntry, managementDomainEntry } from './vm-list.js';
 import { VmStatsCache, type HostStatsEntry, type VmStatsEntry } from './vm-stats-cache.js';
 import { VmStore } from '../../store/vm-store.js';
+import { VmIndex } from './vm-index.js';
 import { VmTemplates, type CloneResult } from './vm-templates.js';
-import { vmsUsingRepository } from './vm-repo-usage.js';
-import { adoptRunningDomains, handleUnexpectedStops, isActive, type VmWatchState } from './vm-watch.js';
+import { VmQueries } from './vm-queries.js';
+import { VmWatcher, isActive } from './vm-watch.js';
 
 export interface VmServiceDeps extends ServiceDeps {
   hypervisor: Hypervisor;
@@ -44,14 +44,9 @@ export class VmService {
   readonly stats: VmStatsCache;
   readonly lifecycle: VmLifecycleLog;
   readonly templates: VmTemplates;
-  private index = new Map<string, { repoId: string; vmId: string }>();
-  /** `repo/vm` → uuid, the reverse of `index`. */
-  private byVm = new Map<string, string>();
-  private readonly expectedStops = new Set<string>();
-  private readonly startTimes = new Map<string, number>();
-  private readonly recheck = new Map<string, string>();
-  private adopted = false;
-  private unreachableReported = false;
+  private readonly queries: VmQueries;
+  private readonly index = new VmIndex();
+  private readonly watcher: VmWatcher;
 
   constructor(private readonly deps: VmServiceDeps) {
     this.files = new VmFiles(deps.fs);
@@ -62,9 +57,12 @@ export class VmService {
       clock: deps.clock,
       log: deps.log,
       intervalSec: deps.config.libvirt.statsInterval,
-      onStopped: (gone) => handleUnexpectedStops(this.watchState(), gone),
-      beforeTick: () => this.connectAndAdopt(),
+      onStopped: (gone) => this.watcher.stopsSeen(gone),
+      beforeTick: () => this.watcher.connectAndAdopt(),
     });
+    const { hypervisor, uri, log, events } = deps;
+    this.watcher = new VmWatcher({ hypervisor, uri, log, events, index: this.index, store: this.store, lifecycle: this.lifecycle, refresh: () => this.stats.refresh() });
+    this.queries = new VmQueries({ hypervisor: deps.hypervisor, index: this.index, stats: this.stats, files: this.files, fs: deps.fs, log: deps.log });
     this.templates = new VmTemplates({
       fs: deps.fs,
       files: this.files,
@@ -84,53 +82,14 @@ export class VmService {
 
   async start(): Promise<void> {
     const { log } = this.deps;
-    this.index = await this.files.scan((p, err) => log.warn({ path: p, err }, 'unreadable vm.cfg skipped'));
-    this.byVm = new Map([...this.index].map(([u, w]) => [`${w.repoId}/${w.vmId}`, u]));
-    await this.connectAndAdopt();
+    this.index.reset(await this.files.scan((p, err) => log.warn({ path: p, err }, 'unreadable vm.cfg skipped')));
+    await this.watcher.connectAndAdopt();
     this.stats.start();
-  }
-
-  /**
-   * The agent must come up even when libvirtd does not (yet): until libvirt answers once,
-   * every statistics tick tries again, and VM calls fault VM_HYPERVISOR_FAILED meanwhile.
-   */
-  private async connectAndAdopt(): Promise<boolean> {
-    if (this.adopted) return true;
-    const { hypervisor, log, events } = this.deps;
-    try {
-      await hypervisor.open();
-      this.lifecycle.host = await hypervisor.hostname().catch(() => '-');
-      await adoptRunningDomains(this.watchState());
-      this.adopted = true;
-    } catch (err) {
-      log.error({ err, uri: this.deps.uri }, 'libvirt is not reachable; retrying at each statistics interval');
-      if (!this.unreachableReported) {
-        this.unreachableReported = true;
-        events.emit({ severity: 'error', object: 'host', code: 'VM_HYPERVISOR_UNAVAILABLE', message: `libvirt at ${this.deps.uri} is not reachable: ${(err as Error).message}` });
-      }
-      return false;
-    }
-    await this.stats.refresh().catch((err) => log.warn({ err }, 'first statistics refresh failed'));
-    return true;
   }
 
   async stop(): Promise<void> {
     this.stats.stop();
     await this.deps.hypervisor.close();
-  }
-
-  private watchState(): VmWatchState {
-    const { hypervisor } = this.deps;
-    return {
-      hypervisor,
-      index: this.index,
-      store: this.store,
-      lifecycle: this.lifecycle,
-      expectedStops: this.expectedStops,
-      startTimes: this.startTimes,
-      recheck: this.recheck,
-      onLookupFailed: (vm, err) => this.deps.log.warn({ err, vm }, 'libvirt lookup failed after a VM left the running list; not recorded as a crash, asked again at the next refresh'),
-    };
   }
 
   private isRunning(uuid: string): Promise<boolean> {
@@ -168,16 +127,12 @@ export class VmService {
 
   private async save(r: { repoId: string; vmId: string }, doc: VmCfgDoc, m: VmModel): Promise<void> {
     const uuid = normUuid(m.cfg.uuid);
-    const other = this.index.get(uuid);
+    const other = this.index.whereIs(uuid);
     if (other && (other.repoId !== r.repoId || other.vmId !== r.vmId)) {
       throw fail('VM_EXISTS', `uuid ${m.cfg.uuid} already belongs to VM ${other.repoId}/${other.vmId}`);
     }
     await this.files.writeDoc('vm', r.repoId, r.vmId, doc);
-    const key = `${r.repoId}/${r.vmId}`;
-    const previous = this.byVm.get(key);
-    if (previous && previous !== uuid) this.index.delete(previous);
-    this.index.set(uuid, { repoId: r.repoId, vmId: r.vmId });
-    this.byVm.set(key, uuid);
+    this.index.place(uuid, r);
     this.store.upsert(uuid, r.repoId, r.vmId, m.ha);
   }
 
@@ -228,8 +183,7 @@ export class VmService {
       if (isActive(r.dom)) throw fail('VM_BAD_STATE', `VM ${vmId} is running: a VM is deleted only when stopped`);
       if (r.dom) await this.deps.hypervisor.undefine(r.uuid);
       await this.deps.fs.removeTree(vmDir(repoId, vmId));
-      this.index.delete(r.uuid);
-      this.byVm.delete(`${repoId}/${vmId}`);
+      this.index.remove(r.uuid, r);
       this.store.remove(r.uuid);
       await this.lifecycle.record({ action: 'delete', vm: this.vmOf(r), cause: 'manager' });
     });
@@ -244,7 +198,7 @@ export class VmService {
       }
       const xml = vmCfgToDomainXml(r.model, this.xmlOptions);
       const h = this.deps.hypervisor;
-      this.expectedStops.delete(r.uuid);
+      this.index.settleStop(r.uuid);
       const clash = await h.lookupByName(r.model.cfg.name);
       if (clash && normUuid(clash.uuid) !== r.uuid) {
         throw fail('VM_EXISTS', `libvirt already has a domain named ${r.model.cfg.name} with another uuid (${clash.uuid})`);
@@ -254,7 +208,7 @@ export class VmService {
       await h.start(r.uuid);
       this.store.upsert(r.uuid, repoId, vmId, r.model.ha);
       this.store.setState(r.uuid, 'running');
-      this.startTimes.set(r.uuid, this.deps.clock.now() / 1000);
+      this.index.started(r.uuid, this.deps.clock.now() / 1000);
       this.stats.refreshSoon(); // one bulk refresh per start, so the new VM has statistics at once
       await this.lifecycle.record({ action: 'start', vm: this.vmOf(r), cause });
     });
@@ -265,11 +219,11 @@ export class VmService {
       const r = await this.ref(repoId, vmId);
       if (!isActive(r.dom)) return; // already stopped: nothing to do
       const h = this.deps.hypervisor;
-      this.expectedStops.add(r.uuid);
+      this.index.expectStop(r.uuid);
       try {
         await (force ? h.destroy(r.uuid) : h.shutdown(r.uuid));
       } catch (e) {
-        this.expectedStops.delete(r.uuid);
+        this.index.settleStop(r.uuid);
         throw e;
       }
       if (force) return this.stopped(r, 'kill');
@@ -279,7 +233,7 @@ export class VmService {
         await clock.sleep(Math.min(config.libvirt.shutdownPollMs, Math.max(1, deadline - clock.now())));
         if (!isActive(await h.lookup(r.uuid))) return this.stopped(r, 'stop');
       }
-      this.expectedStops.delete(r.uuid);
+      this.index.settleStop(r.uuid);
       const secs = config.libvirt.shutdownTimeout;
       await this.lifecycle.record({ action: 'shutdown-timeout', vm: this.vmOf(r), cause: 'guest', detail: `still running after ${secs}s; not killed` });
       throw fail('VM_SHUTDOWN_TIMEOUT', `VM ${vmId} did not shut down within ${secs}s; it was left running (use force to kill it)`);
@@ -292,13 +246,13 @@ export class VmService {
    */
   private settled(uuid: string): void {
     this.stats.forget(uuid);
-    this.expectedStops.delete(uuid);
+    this.index.settleStop(uuid);
   }
 
   private async stopped(r: VmRef, action: 'stop' | 'kill'): Promise<void> {
     this.settled(r.uuid);
     this.store.setState(r.uuid, 'stopped');
-    this.startTimes.delete(r.uuid);
+    this.index.stopped(r.uuid);
     await this.lifecycle.record({ action, vm: this.vmOf(r), cause: 'manager' });
   }
 
@@ -331,16 +285,16 @@ export class VmService {
       const r = await this.ref(repoId, vmId);
       this.requireActive(r, 'save');
       const file = this.deps.fs.resolve(this.saveFile(repoId, vmId));
-      this.expectedStops.add(r.uuid);
+      this.index.expectStop(r.uuid);
       try {
         await this.deps.hypervisor.save(r.uuid, file);
       } catch (e) {
-        this.expectedStops.delete(r.uuid);
+        this.index.settleStop(r.uuid);
         throw e;
       }
       if (checkpoint) {
         await this.deps.hypervisor.restore(file);
-        this.expectedStops.delete(r.uuid);
+        this.index.settleStop(r.uuid);
       } else {
         this.settled(r.uuid);
         this.store.setState(r.uuid, 'stopped');
@@ -359,7 +313,7 @@ export class VmService {
       if (paused) await this.deps.hypervisor.suspend(r.uuid);
       await this.deps.fs.remove(hostPath);
       this.store.setState(r.uuid, 'running');
-      this.startTimes.set(r.uuid, this.deps.clock.now() / 1000);
+      this.index.started(r.uuid, this.deps.clock.now() / 1000);
       this.stats.refreshSoon();
       await this.lifecycle.record({ action: 'restore', vm: this.vmOf(r), cause: 'manager', detail: paused ? 'paused' : undefined });
     });
@@ -374,11 +328,11 @@ export class VmService {
       const r = await this.ref(repoId, vmId);
       this.requireActive(r, 'migrate');
       const destUri = this.migrationUri(dest, ssl);
-      this.expectedStops.add(r.uuid);
+      this.index.expectStop(r.uuid);
       try {
         await this.deps.hypervisor.migrate(r.uuid, { destUri, live });
       } catch (e) {
-        this.expectedStops.delete(r.uuid);
+        this.index.settleStop(r.uuid);
         throw e;
       }
       this.settled(r.uuid);
@@ -418,60 +372,21 @@ export class VmService {
     return this.checked(srcRepo, srcId, () => this.checked(dstRepo, dstId, () => this.templates.copy(srcRepo, srcId, 'vm', dstRepo, dstId, sparse)));
   }
 
-  /** Running VMs that use the repository (delete_repository and unmount refuse over them). */
+  // ---- reads (vm-queries.ts) ----------------------------------------------------------------
+
   vmsUsingRepository(repoUuid: string): Promise<string[]> {
-    const { hypervisor, fs } = this.deps;
-    return vmsUsingRepository({ hypervisor, resolve: (p) => fs.resolve(p), whereIs: (u) => this.index.get(u) }, repoUuid);
+    return this.queries.vmsUsingRepository(repoUuid);
   }
-
-  async listVms(): Promise<Array<Record<string, unknown>>> {
-    const h = this.deps.hypervisor;
-    const out: Array<Record<string, unknown>> = [];
-    const doms = (await h.listDomains()).filter(isActive).sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
-    if (!doms.some((d) => d.id === 0)) out.push(managementDomainEntry(await h.nodeInfo()));
-    for (const d of doms) out.push(await this.entry(d));
-    return out;
+  listVms(): Promise<Array<Record<string, unknown>>> {
+    return this.queries.listVms();
   }
-
-  private async entry(d: DomainInfo): Promise<Record<string, unknown>> {
-    const u = normUuid(d.uuid);
-    const xml = await this.deps.hypervisor.getXml(d.uuid).catch((e) => {
-      if (isAgentError(e) && e.code === 'VM_NOT_FOUND') return undefined;
-      throw e;
-    });
-    const extra = { ...this.index.get(u), startTime: this.startTimes.get(u) };
-    try {
-      return domainToListEntry(d, xml, extra);
-    } catch (err) {
-      // A domain libvirt describes in a way we cannot read is still listed, without devices.
-      this.deps.log.warn({ err, domain: d.name }, 'unreadable domain XML');
-      return domainToListEntry(d, undefined, extra);
-    }
+  listVm(repoId: string, vmId: string): Promise<Record<string, unknown> | null> {
+    return this.queries.listVm(repoId, vmId);
   }
-
-  async listVm(repoId: string, vmId: string): Promise<Record<string, unknown> | null> {
-    const r = await this.ref(repoId, vmId);
-    return r.dom && isActive(r.dom) ? this.entry(r.dom) : null;
+  getVmStats(repoId?: string, vmId?: string): Promise<VmStatsEntry[] | VmStatsEntry | null> {
+    return this.queries.getVmStats(repoId, vmId);
   }
-
-  private async filledStats(): Promise<void> {
-    if (!this.stats.filled) await this.stats.refresh();
-    else await this.stats.settle();
-  }
-
-  async getVmStats(repoId?: string, vmId?: string): Promise<VmStatsEntry[] | VmStatsEntry | null> {
-    await this.filledStats();
-    if (repoId === undefined || vmId === undefined) return this.stats.allVms();
-    safeIds(repoId, vmId);
-    // The index answers without touching the disk; the file is read only for VMs it lacks.
-    const known = this.byVm.get(`${repoId}/${vmId}`);
-    if (known) return this.stats.vm(known) ?? null;
-    const uuid = vmCfgToObject(await this.files.requireDoc('vm', repoId, vmId)).uuid;
-    return typeof uuid === 'string' ? (this.stats.vm(uuid) ?? null) : null;
-  }
-
-  async getHostStats(): Promise<HostStatsEntry | null> {
-    await this.filledStats();
-    return this.stats.hostStats() ?? null;
+  getHostStats(): Promise<HostStatsEntry | null> {
+    return this.queries.getHostStats();
   }
 }

@@ -5,6 +5,7 @@ import { AgentError } from '../../../src/core/errors.js';
 import { handleUnexpectedStops, type VmWatchState } from '../../../src/services/vm/vm-watch.js';
 import type { VmLifecycleLog } from '../../../src/services/vm/vm-lifecycle-log.js';
 import { VmStore } from '../../../src/store/vm-store.js';
+import { VmIndex } from '../../../src/services/vm/vm-index.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { FakeHypervisor } from '../../helpers/vm-fakes.js';
 
@@ -24,14 +25,13 @@ t.test('a libvirt error is not a crash; a later "no such domain" is', async (t) 
   const store = new VmStore(db, () => 0);
   store.upsert(U, 'r', 'web', true);
   store.setState(U, 'running');
+  const index = new VmIndex();
+  index.place(U, { repoId: 'r', vmId: 'web' });
   const s: VmWatchState = {
     hypervisor: hv,
-    index: new Map([[U, { repoId: 'r', vmId: 'web' }]]),
+    index,
     store,
     lifecycle: { record: async (e: { action: string }) => void recorded.push(e.action) } as unknown as VmLifecycleLog,
-    expectedStops: new Set(),
-    startTimes: new Map(),
-    recheck: new Map(),
     onLookupFailed: (vm) => failures.push(vm.uuid),
   };
   await handleUnexpectedStops(s, [{ uuid: U, name: 'web' }]);
@@ -43,5 +43,5 @@ t.test('a libvirt error is not a crash; a later "no such domain" is', async (t) 
   failing = false;
   await handleUnexpectedStops(s, []);
   t.same(recorded, ['crash', 'ha-crash'], 'libvirt answers "no such domain": decided at the next refresh');
-  t.equal(s.recheck.size, 0);
+  t.notOk(index.hasUndecided());
 });
