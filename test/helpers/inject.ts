@@ -37,7 +37,13 @@ export async function respond(target: Registry | { registry: Registry }, method:
     signal: opts.signal ?? new AbortController().signal,
     log: opts.log ?? silent,
   });
-  return decodeMethodResponse(text, { maxDepth: 256 });
+  const r = decodeMethodResponse(text, { maxDepth: 256 });
+  // Every real answer is checked against the shape its declaration states.
+  const shape = r.ok ? registry.get(method)?.result?.safeParse(r.value) : undefined;
+  if (shape && !shape.success) {
+    throw new Error(`the answer of ${method} does not match its declared result: ${shape.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return r;
 }
 
 /** One call; resolves the decoded answer or rejects a FaultError. */

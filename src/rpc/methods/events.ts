@@ -2,6 +2,7 @@
 // (ext), notify_manager, set_statistic_interval (+ alias), get_job/abort_job (ext) and the
 // stock ovs_async_proc family (our reading: run any method as a job, poll it, stop it).
 import { z } from 'zod';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import type { CallBase } from '../registry.js';
 import type { EventJournal } from '../../services/events/event-journal.js';
@@ -40,6 +41,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
   return [
     defineMethod({
       name: 'get_events',
+      result: z.array(R.event),
       summary: '(ext) events with id greater than since_id, oldest first (at most 1000)',
       access: 'public',
       params: z.tuple([wireInt({ min: 0, what: 'since_id' }).optional()]),
@@ -57,6 +59,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'acknowledge_event',
+      result: R.nil,
       summary: '(ext) mark an event acknowledged',
       access: 'owned',
       params: z.tuple([wireInt({ min: 1, what: 'event id' })]),
@@ -68,6 +71,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'notify_manager',
+      result: R.nil,
       summary: 'record one event and push it to the manager event URL',
       access: 'owned',
       params: z.tuple([z.string().min(1).max(200), z.unknown().optional()]),
@@ -84,6 +88,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'set_statistic_interval',
+      result: R.nil,
       aliases: ['set_statistics_interval'],
       summary: 'push host statistics to the manager statistic URL every N seconds (0 = off)',
       access: 'owned',
@@ -95,6 +100,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'get_job',
+      result: R.job,
       summary: '(ext) state, progress and result of a job',
       access: 'public',
       params: z.tuple([jobId]),
@@ -102,6 +108,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'abort_job',
+      result: R.nil,
       summary: '(ext) abort a running job',
       access: 'owned',
       params: z.tuple([jobId]),
@@ -112,6 +119,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_async_proc',
+      result: R.jobId,
       summary: 'run another method as a job; returns the job id',
       access: 'owned',
       params: z.tuple([z.string().min(1).max(100)]).rest(z.unknown()),
@@ -129,6 +137,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_async_proc_status',
+      result: R.job,
       summary: 'state of a job started by ovs_async_proc',
       access: 'public',
       params: z.tuple([jobId]),
@@ -136,6 +145,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_async_proc_stop',
+      result: R.nil,
       summary: 'abort a job started by ovs_async_proc',
       access: 'owned',
       params: z.tuple([jobId]),

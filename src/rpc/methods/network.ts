@@ -1,6 +1,7 @@
 // The network methods of wire-api 3.3 (LinuxNetwork) plus hvagent's extensions: thin
 // declarations over NetworkService; every change runs the service's transactional pipeline.
 import { z } from 'zod';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import { wireBool, wireInt } from '../wire-types.js';
 import { bondingsArgSchema, networksArgSchema } from '../../core/net/setup-networks.js';
@@ -34,6 +35,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
   return [
     defineMethod({
       name: 'discover_network',
+      result: R.xmlDoc,
       params: z.tuple([]),
       access: 'public',
       summary: 'XML Discover_Network_Result: devices, bonds, bridges and the stored config',
@@ -41,6 +43,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_network_capabilities',
+      result: R.struct,
       params: z.tuple([]),
       access: 'public',
       summary: 'the network as a struct, with lastClientIface and netConfigDirty',
@@ -48,6 +51,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_bond_mode',
+      result: R.nil,
       params: z.tuple([name, z.union([intLike, z.string()])]),
       access: 'owned',
       lock: LOCK,
@@ -56,6 +60,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_bond_op',
+      result: R.nil,
       params: z.tuple([z.enum(['add', 'remove']), name, name]),
       access: 'owned',
       lock: LOCK,
@@ -64,6 +69,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_bond_config',
+      result: R.nil,
       params: z.tuple([z.enum(['add', 'remove']), name]),
       access: 'owned',
       lock: LOCK,
@@ -72,6 +78,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_change_mtu',
+      result: R.nil,
       params: z.tuple([name, intLike]),
       access: 'owned',
       lock: LOCK,
@@ -80,6 +87,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_ip_config',
+      result: R.nil,
       params: z.tuple([name, z.enum(['static', 'dynamic', 'flush']), z.string().optional().default(''), z.string().optional().default('')]),
       access: 'owned',
       lock: LOCK,
@@ -88,6 +96,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_if_meta',
+      result: R.nil,
       params: z.tuple([name, z.string().max(1024)]),
       access: 'owned',
       lock: LOCK,
@@ -96,6 +105,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_local_config',
+      result: R.orNil(R.text),
       params: z.tuple([z.enum(['start', 'stop']), name]),
       access: 'owned',
       lock: LOCK,
@@ -104,6 +114,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_vlan_config',
+      result: R.nil,
       params: z.tuple([z.enum(['add', 'remove']), name, intLike]),
       access: 'owned',
       lock: LOCK,
@@ -112,6 +123,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_br_config',
+      result: R.orNil(R.text),
       params: z.tuple([z.enum(['start', 'stop']), name, name]),
       access: 'owned',
       lock: LOCK,
@@ -120,6 +132,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_vlan_bridge',
+      result: R.orNil(R.text),
       params: z.tuple([z.enum(['start', 'stop']), name, name, intLike]),
       access: 'owned',
       lock: LOCK,
@@ -128,6 +141,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'configure_virtual_ip',
+      result: R.nil,
       params: z.tuple([z.string().min(7).max(15), z.string().min(7).max(15)]),
       access: 'owned',
       lock: LOCK,
@@ -136,6 +150,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'deconfigure_virtual_ip',
+      result: R.nil,
       params: z.tuple([z.string().min(7).max(15)]),
       access: 'owned',
       lock: LOCK,
@@ -144,6 +159,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'setup_networks',
+      result: R.orNil(R.struct),
       params: z.tuple([networksArgSchema, bondingsArgSchema, setupOptions.optional().default({})]),
       access: 'owned',
       lock: LOCK,
@@ -152,6 +168,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'set_safe_network_config',
+      result: R.nil,
       params: z.tuple([]),
       access: 'owned',
       lock: LOCK,
@@ -161,6 +178,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     defineMethod({
       // no lock: it must get through while a setup_networks call holds 'network' waiting for it
       name: 'confirm_connectivity',
+      result: R.nil,
       params: z.tuple([]),
       access: 'owned',
       summary: '(ext) the manager still reaches the host after a change',
@@ -168,6 +186,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'setup_management_network',
+      result: R.nil,
       params: z.tuple([z.union([mgmtDef, z.null()]).optional().default(null)]),
       access: 'owned',
       lock: LOCK,
@@ -176,6 +195,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_network_restore_report',
+      result: R.struct,
       params: z.tuple([]),
       access: 'owned',
       summary: '(ext) what the last boot-time restore did, entity by entity',

@@ -2,6 +2,7 @@
 // host remembers them.
 import { z } from 'zod';
 import { isIPv4 } from 'node:net';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import { wireHex32 as managerUuid, wireInt } from '../wire-types.js';
 import { poolToXml } from '../../core/discovery/pool-xml.js';
@@ -19,6 +20,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
   const enter = (create: boolean) =>
     defineMethod({
       name: create ? 'create_server_pool' : 'join_server_pool',
+      result: R.nil,
       summary: `${create ? 'create' : 'join'} a server pool (alias, uuid, virtual ip, node number, hostname, ip[, roles])`,
       access: 'owned',
       lock: 'pool',
@@ -35,6 +37,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
     enter(false),
     defineMethod({
       name: 'leave_server_pool',
+      result: R.nil,
       summary: 'leave the server pool (pool uuid)',
       access: 'owned',
       lock: 'pool',
@@ -46,6 +49,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
     }),
     defineMethod({
       name: 'destroy_server_pool',
+      result: R.nil,
       summary: 'destroy the server pool on this host (pool uuid)',
       access: 'owned',
       lock: 'pool',
@@ -57,6 +61,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
     }),
     defineMethod({
       name: 'discover_server_pool',
+      result: R.xmlDoc,
       summary: 'the pool this host belongs to, as an XML document',
       access: 'public',
       params: z.tuple([]),
@@ -64,6 +69,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
     }),
     defineMethod({
       name: 'set_pool_member_ip_list',
+      result: R.nil,
       summary: 'replace the pool member list (IPv4 addresses)',
       access: 'owned',
       lock: 'pool',
@@ -75,6 +81,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
     }),
     defineMethod({
       name: 'update_pool_virtual_ip',
+      result: R.nil,
       summary: 'set the pool virtual IP',
       access: 'owned',
       lock: 'pool',
@@ -86,6 +93,7 @@ export function poolMethods(pool: PoolService): MethodDef[] {
     }),
     defineMethod({
       name: 'set_server_pool_alias',
+      result: R.nil,
       summary: 'rename the server pool',
       access: 'owned',
       lock: 'pool',

@@ -1,6 +1,7 @@
 // Repository methods (wire-api 3.6, copy_file of 3.2, import_template of 3.8) and the virtual
 // disk extensions: thin declarations over RepositoryService.
 import { z } from 'zod';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import { pathComponent, pathUnder, wireBool, wireInt } from '../wire-types.js';
 import { repoResource, type RepositoryService } from '../../services/repo/repository-service.js';
@@ -37,6 +38,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
   return [
     defineMethod({
       name: 'create_repository',
+      result: R.nil,
       params: z.tuple([str, str, name, str]),
       access: 'owned',
       lock: LOCK,
@@ -45,6 +47,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'add_repository',
+      result: R.nil,
       params: z.tuple([str, str]),
       access: 'owned',
       lock: LOCK,
@@ -53,6 +56,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'delete_repository',
+      result: R.nil,
       params: z.tuple([name, wireBool]),
       access: 'owned',
       lock: LOCK,
@@ -62,6 +66,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'mount_repository_fs',
+      result: R.nil,
       params: z.tuple([str, str]),
       access: 'owned',
       lock: LOCK,
@@ -70,6 +75,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'unmount_repository_fs',
+      result: R.nil,
       params: z.tuple([str]),
       access: 'owned',
       lock: LOCK,
@@ -82,6 +88,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'discover_repositories',
+      result: R.xmlDoc,
       params: z.tuple([z.union([name, z.literal('')]).optional()]),
       access: 'public',
       summary: 'XML Discover_Repositories_Result (one repository, or all when the uuid is empty)',
@@ -89,6 +96,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'discover_repository_db',
+      result: R.xmlDoc,
       params: z.tuple([]),
       access: 'public',
       summary: 'XML Discover_Repository_Db_Result: the repositories this host remembers',
@@ -96,6 +104,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'import_virtual_disk',
+      result: R.jobId,
       locks: ([, , uuid]) => using(uuid),
       params: z.tuple([str, name, name, option]),
       access: 'owned',
@@ -104,6 +113,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'import_ISO',
+      result: R.jobId,
       locks: ([, , uuid]) => using(uuid),
       params: z.tuple([str, name, name, option]),
       access: 'owned',
@@ -112,6 +122,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'import_template',
+      result: R.jobId,
       locks: ([uuid]) => using(uuid),
       params: z.tuple([name, name, urlList, option]),
       access: 'owned',
@@ -120,6 +131,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'copy_file',
+      result: R.nil,
       params: z.tuple([pathUnder(), pathUnder(), wireBool, wireInt({ min: 0, max: 86_400, what: 'update_period' }).optional()]),
       access: 'owned',
       summary: 'copy a file inside repositories (src, dst, sparse[, update_period seconds])',
@@ -127,6 +139,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'create_virtual_disk',
+      result: R.fileRecord,
       locks: ([uuid, name]) => disk(uuid, name),
       params: z.tuple([name, name, byteSize, wireBool]),
       access: 'owned',
@@ -135,6 +148,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'resize_virtual_disk',
+      result: R.fileRecord,
       locks: ([uuid, name]) => disk(uuid, name),
       params: z.tuple([name, name, byteSize]),
       access: 'owned',
@@ -143,6 +157,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'delete_virtual_disk',
+      result: R.nil,
       locks: ([uuid, name]) => disk(uuid, name),
       params: z.tuple([name, name]),
       access: 'owned',
@@ -151,6 +166,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'list_repository_files',
+      result: z.array(R.fileRecord),
       params: z.tuple([name, str]),
       access: 'public',
       summary: '(ext) file_records of one repository folder (repo_uuid, VirtualDisks|ISOs|Templates|...)',

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { CfgValue } from '../../core/vm/vm-cfg.js';
 import type { VmService } from '../../services/vm/vm-service.js';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import { pathComponent, wireBool, wireInt } from '../wire-types.js';
 import { exclusive, shared, type LockRequest } from '../../core/locks.js';
@@ -37,6 +38,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
   return [
     defineMethod({
       name: 'list_vms',
+      result: R.structList,
       params: z.tuple([]),
       access: 'public',
       summary: 'Running domains (including the management domain) as xm-list structs',
@@ -44,6 +46,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'list_vm',
+      result: R.orNil(R.struct),
       params: z.tuple([repo, id]),
       access: 'public',
       summary: 'One VM as an xm-list struct with its VNC port, or nil when it is not running',
@@ -51,6 +54,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_vm_config',
+      result: R.struct,
       params: z.tuple([repo, id]),
       access: 'public',
       summary: 'vm.cfg as a struct',
@@ -58,6 +62,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'set_vm_config',
+      result: R.nil,
       locks: vmLocks,
       params: z.tuple([repo, id, vmParams]),
       access: 'owned',
@@ -66,6 +71,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'create_vm',
+      result: R.nil,
       locks: vmLocks,
       params: z.tuple([repo, id, vmParams]),
       access: 'owned',
@@ -74,6 +80,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'configure_vm',
+      result: R.nil,
       locks: vmLocks,
       params: z.tuple([repo, id, vmParams]),
       access: 'owned',
@@ -82,6 +89,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'unconfigure_vm',
+      result: R.nil,
       locks: vmLocks,
       params: z.tuple([repo, id]),
       access: 'owned',
@@ -90,6 +98,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'delete_vm',
+      result: R.nil,
       locks: vmLocks,
       params: z.tuple([repo, id]),
       access: 'owned',
@@ -98,6 +107,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'start_vm',
+      result: R.nil,
       locks: vmLocks,
       params: z.tuple([repo, id]),
       access: 'owned',
@@ -106,6 +116,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'stop_vm',
+      result: R.nil,
       locks: vmLocks,
       params: z.tuple([repo, id, wireBool.optional().default(false)]),
       access: 'owned',
@@ -114,6 +125,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'reboot_vm',
+      result: R.nil,
       locks: vmLocks,
       params: z.tuple([repo, id, z.union([wireBool, wireInt()]).optional()]),
       access: 'owned',
@@ -122,6 +134,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'pause_vm',
+      result: R.nil,
       locks: vmLocks,
       summary: 'pause a running VM',
       params: z.tuple([repo, id]),
@@ -130,6 +143,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'unpause_vm',
+      result: R.nil,
       locks: vmLocks,
       summary: 'resume a paused VM',
       params: z.tuple([repo, id]),
@@ -138,6 +152,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'save_vm',
+      result: R.nil,
       locks: vmLocks,
       params: z.tuple([repo, id, wireBool.optional().default(false)]),
       access: 'owned',
@@ -146,6 +161,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'restore_vm',
+      result: R.nil,
       locks: vmLocks,
       params: z.tuple([repo, id, wireBool.optional().default(false)]),
       access: 'owned',
@@ -154,6 +170,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'migrate_vm',
+      result: R.nil,
       locks: vmLocks,
       params: z.tuple([repo, id, z.string().min(1).max(512), wireBool.optional().default(true), wireBool.optional().default(false)]),
       access: 'owned',
@@ -162,6 +179,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'configure_vm_ha',
+      result: R.nil,
       locks: vmLocks,
       params: z.tuple([repo, id, wireBool]),
       access: 'owned',
@@ -170,6 +188,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'sysrq_vm',
+      result: R.nil,
       summary: 'send a SysRq key to the guest (virsh send-key)',
       params: z.tuple([repo, id, z.string().regex(/^[A-Za-z0-9]$/, 'one letter or digit')]),
       access: 'owned',
@@ -177,6 +196,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'send_to_guest',
+      result: R.nil,
       summary: 'send a message to the guest (no libvirt channel: always faults VM_NOT_SUPPORTED_BY_DRIVER)',
       params: z.tuple([repo, id, z.record(z.string(), z.unknown())]),
       access: 'owned',
@@ -184,6 +204,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'create_template',
+      result: R.nil,
       locks: ([r, v, t]) => [exclusive(vmRes(r, v)), exclusive(templateRes(r, t)), shared(repoResource(r))],
       params: z.tuple([repo, id, id, wireBool.optional().default(true)]),
       access: 'owned',
@@ -192,6 +213,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'clone_vm',
+      result: R.nil,
       // The source (a VM or a template of that id) may be cloned twice at once, but not deleted meanwhile.
       locks: ([sr, s, dr, d]) => [
         shared(vmRes(sr, s)), shared(templateRes(sr, s)), exclusive(vmRes(dr, d)), shared(repoResource(sr)), shared(repoResource(dr)),
@@ -204,6 +226,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_template_config',
+      result: R.struct,
       summary: 'a template vm.cfg as a struct',
       params: z.tuple([repo, id]),
       access: 'public',
@@ -211,6 +234,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'delete_template',
+      result: R.nil,
       locks: ([r, t]) => [exclusive(templateRes(r, t)), shared(repoResource(r))],
       params: z.tuple([repo, id]),
       access: 'owned',
@@ -219,6 +243,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_vm_stats',
+      result: z.union([R.structList, R.struct, R.nil]),
       params: z.tuple([repo.optional(), id.optional()]),
       access: 'public',
       summary: '(ext) cached per-VM statistics: all running VMs, or one VM (nil when stopped)',
@@ -226,6 +251,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_host_stats',
+      result: R.orNil(R.struct),
       params: z.tuple([]),
       access: 'public',
       summary: '(ext) cached host statistics from the last bulk collection',
