@@ -3,7 +3,7 @@
 // it; only what listens, pushes or watches files is added by startAgent in src/main.ts.
 import * as os from 'node:os';
 import type { AgentDeps } from './agent-deps.js';
-import { buildFeatures, type FeatureOverrides } from './feature-list.js';
+import { buildFeatures, type AgentServices, type FeatureOverrides } from './feature-list.js';
 import type { Feature } from './features.js';
 import { Registry } from './rpc/registry.js';
 import { XmlRpcClient } from './rpc/client.js';
@@ -31,6 +31,7 @@ export interface BuiltAgent {
   ownership: OwnershipService;
   passwords: PasswordStore;
   features: Feature[];
+  services: AgentServices;
   pusher: EventPusher;
   stats: StatisticsPusher;
   /** set_statistic_interval and the live config key: stored, and applied to the push timer. */
@@ -78,6 +79,7 @@ export async function buildAgent(deps: AgentDeps, opts: BuildAgentOptions): Prom
     ownership,
     passwords,
     features: built.features,
+    services: built.services,
     pusher,
     stats,
     setStatisticInterval,

@@ -36,8 +36,18 @@ export interface FeatureContext {
   overrides?: FeatureOverrides;
 }
 
+/** The services behind the features (the CLI runs some without a server; tests inspect them). */
+export interface AgentServices {
+  host: HostService;
+  pool: PoolService;
+  network: NetworkService;
+  repos: RepositoryService;
+  vm: VmService;
+}
+
 export interface BuiltFeatures {
   features: Feature[];
+  services: AgentServices;
   /** What the statistics push sends: the host's own figures. */
   collectHostStats(): Promise<Record<string, unknown>>;
 }
@@ -54,14 +64,15 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const repos = new RepositoryService({ ...deps, mounter, vmsUsing: (uuid) => vm.vmsUsingRepository(uuid) });
   const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
   const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
+  const network = o.network ?? buildNetworkService(deps);
   return {
-    features: [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps, o.network), repoFeature, vmFeature],
+    services: { host, pool, network, repos, vm },
+    features: [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps, network), repoFeature, vmFeature],
     collectHostStats: async () => ({ ...(await stats.collectHostStats()) }),
   };
 }
 
-function networkFeature(deps: ServiceDeps, given?: NetworkService): Feature {
-  const net = given ?? buildNetworkService(deps);
+function networkFeature(deps: ServiceDeps, net: NetworkService): Feature {
   const log = deps.log.child({ component: 'network' });
   const sandboxNetns = deps.config.sandbox ? deps.config.network.netns : undefined;
   return {
