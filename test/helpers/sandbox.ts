@@ -3,6 +3,7 @@
 // stopped and its network namespaces removed: in t.teardown, and also when the test process
 // exits or is killed by a signal (tap's timeout sends SIGTERM).
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { XmlRpcClient } from '../../src/rpc/client.js';
@@ -34,6 +35,19 @@ export interface RunningSandbox {
 
 /** Sandboxes of this process still running, for the exit and signal hooks. */
 const live = new Map<number, string>();
+/** Every sandbox started on a directory, so the directory's teardown can stop them first. */
+const byDir = new Map<string, RunningSandbox[]>();
+
+/** A fresh sandbox directory, removed at the end of the test after its agents stopped. */
+export function sandboxDir(t: { teardown(fn: () => unknown): void }, prefix = 'hvagent-sb-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.teardown(async () => {
+    for (const sb of byDir.get(dir) ?? []) await sb.stop();
+    byDir.delete(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
 let hooked = false;
 
 function killAll(): void {
@@ -108,7 +122,9 @@ export async function startSandbox(t: { teardown(fn: () => unknown): void }, dir
         c.call(method, params).catch((e: unknown) => {
           throw isRemoteFault(e) ? new SandboxFault(e.faultCode, e.faultString) : e;
         });
-      return { child, info, netns, output: () => out, call, stop };
+      const sb: RunningSandbox = { child, info, netns, output: () => out, call, stop };
+      byDir.set(dir, [...(byDir.get(dir) ?? []), sb]);
+      return sb;
     }
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));

@@ -5,15 +5,14 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { tempDir } from '../helpers/service-kit.js';
-import { startSandbox, hv } from '../helpers/sandbox.js';
+import { sandboxDir, startSandbox, hv } from '../helpers/sandbox.js';
 
 const REPO = '0004fb00000300001111111111111111';
 const canNetns = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
 const netnsList = () => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
 
 t.test('repository, VM and network through the sandbox', { skip: canNetns ? false : 'needs root and ip netns' }, async (t) => {
-  const dir = tempDir('hvagent-sba-');
+  const dir = sandboxDir(t, 'hvagent-sba-');
   const sb = await startSandbox(t, dir);
   const { call, netns } = sb;
   await call('take_ownership', '0004fb0000020000ba9aaf00ae5e2d73');

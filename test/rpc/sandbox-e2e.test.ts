@@ -6,8 +6,7 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { tempDir } from '../helpers/service-kit.js';
-import { startSandbox, hv } from '../helpers/sandbox.js';
+import { sandboxDir, startSandbox, hv } from '../helpers/sandbox.js';
 
 const MANAGER = '0004fb0000020000ba9aaf00ae5e2d73';
 
@@ -28,7 +27,7 @@ except xmlrpc.client.ProtocolError as e:
 `;
 
 t.test('sandbox agent end to end', async (t) => {
-  const dir = tempDir('hvagent-sb-');
+  const dir = sandboxDir(t, 'hvagent-sb-');
   const sb = await startSandbox(t, dir);
   const { info, call } = sb;
   t.match(info.url, /^https:\/\/127\.0\.0\.1:\d+\/api\/3\/$/);
