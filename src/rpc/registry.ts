@@ -1,6 +1,6 @@
 // The method registry: resolves a wire name, gates on ownership, validates the positional
-// arguments with the method's zod schema, takes its non-blocking lock, runs the handler and
-// writes the START/FINISH log lines (secrets redacted).
+// arguments with the method's zod schema, takes its declared holds in the agent's lock manager
+// (never waiting), runs the handler and writes the START/FINISH log lines (secrets redacted).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
