@@ -113,8 +113,8 @@ export async function startSandbox(t: { teardown(fn: () => unknown): void }, dir
   };
   t.teardown(stop);
   for (let i = 0; i < 600; i++) {
-    if (fs.existsSync(path.join(dir, 'sandbox.json'))) {
-      const info = JSON.parse(fs.readFileSync(path.join(dir, 'sandbox.json'), 'utf8')) as SandboxInfo;
+    const info = readInfo(dir);
+    if (info) {
       const url = info.url.replace('https://', `https://${info.user}:${encodeURIComponent(info.password)}@`);
       client = new XmlRpcClient({ url, rejectUnauthorized: false, timeoutMs: 60_000 });
       const c = client;
@@ -131,6 +131,15 @@ export async function startSandbox(t: { teardown(fn: () => unknown): void }, dir
   }
   await stop();
   throw new Error(`sandbox did not start:\n${out}`);
+}
+
+/** sandbox.json once it is there and whole (an older agent wrote it in place). */
+function readInfo(dir: string): SandboxInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'sandbox.json'), 'utf8')) as SandboxInfo;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `hvagent ARGS --sandbox DIR`, synchronously (for what tests the CLI itself). */
