@@ -20,6 +20,7 @@ import { JobRunner } from '../src/services/jobs/job-runner.js';
 import { VmService } from '../src/services/vm/vm-service.js';
 import { openDatabase } from '../src/store/db.js';
 import { HostStateRepo } from '../src/store/host-state.js';
+import { LockManager } from '../src/core/locks.js';
 
 const DOMAINS = 1000;
 const CALLS = 2000;
@@ -49,6 +50,7 @@ export async function runVmStatsBench(): Promise<string> {
     hostState: new HostStateRepo(db),
     clock: systemClock,
     exec: new HostExec(),
+    locks: new LockManager(),
     fs: new SysrootFs(root),
     events: new EventJournal({ db, clock: systemClock, eventUrl: () => undefined }),
     jobs: new JobRunner({ db, clock: systemClock, log }),

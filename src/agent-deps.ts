@@ -8,6 +8,7 @@ import { SysrootFs, resolveUnder } from './host/host-fs.js';
 import { HostExec, type Exec } from './host/exec.js';
 import { systemClock, type Clock } from './host/clock.js';
 import { openDatabase } from './store/db.js';
+import { LockManager } from './core/locks.js';
 import { HostStateRepo } from './store/host-state.js';
 import { EventJournal } from './services/events/event-journal.js';
 import { JobRunner } from './services/jobs/job-runner.js';
@@ -37,7 +38,8 @@ export function openAgentDeps(config: AgentConfig, opts: { log: Logger; exec?: E
   const events = new EventJournal({ db, clock, eventUrl: () => hostState.get(STATE_KEYS.managerEventUrl) });
   const jobs = new JobRunner({ db, clock, log: opts.log.child({ component: 'jobs' }) });
   const intents = new Intents({ db, events, log: opts.log });
-  return { config, log: opts.log, db, hostState, clock, exec, fs, events, jobs, intents, close: () => void db.close() };
+  const locks = new LockManager();
+  return { config, log: opts.log, db, hostState, clock, exec, fs, events, jobs, intents, locks, close: () => void db.close() };
 }
 
 /** The network service on the real iproute2/sysfs adapters. */

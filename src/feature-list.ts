@@ -5,7 +5,10 @@ import type { OwnershipService } from './services/ownership/ownership-service.js
 import type { Feature } from './features.js';
 import { HostService } from './services/host/host-service.js';
 import { HostStats } from './services/host/host-stats.js';
-import { realSystemInfo } from './host/hostinfo/system-info.js';
+import { realSystemInfo, type SystemInfoFacade } from './host/hostinfo/system-info.js';
+import type { Hypervisor } from './host/libvirt/hypervisor.js';
+import type { Mounter } from './host/mounter.js';
+import type { NetworkService } from './services/network/network-service.js';
 import { hostMethods } from './rpc/methods/host.js';
 import { PoolService } from './services/ownership/pool-service.js';
 import { poolMethods } from './rpc/methods/pool.js';
@@ -24,35 +27,65 @@ import { cloudstackMethods } from './rpc/methods/cloudstack.js';
 import { tcpProbe } from './host/tcp-probe.js';
 import { storageFeature } from './services/storage/storage-feature.js';
 
+/** Adapters used instead of the real ones (tests, bench); the services around them stay real. */
+export interface FeatureOverrides {
+  hypervisor?: Hypervisor;
+  mounter?: Mounter;
+  systemInfo?: SystemInfoFacade;
+  network?: NetworkService;
+}
+
 export interface FeatureContext {
   ownership: OwnershipService;
   agentVersion: string;
+  overrides?: FeatureOverrides;
+}
+
+/** The services behind the features (the CLI runs some without a server; tests inspect them). */
+export interface AgentServices {
+  host: HostService;
+  pool: PoolService;
+  network: NetworkService;
+  repos: RepositoryService;
+  vm: VmService;
 }
 
 export interface BuiltFeatures {
   features: Feature[];
+  services: AgentServices;
   /** What the statistics push sends: the host's own figures. */
   collectHostStats(): Promise<Record<string, unknown>>;
 }
 
 export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Promise<BuiltFeatures> {
+  const o = ctx.overrides ?? {};
   const pool = new PoolService({ hostState: deps.hostState, events: deps.events, ownership: ctx.ownership, log: deps.log.child({ component: 'pool' }) });
   const clusterArea = buildClusterArea(realClusterDeps(deps), pool);
   const host = new HostService({
     ...deps,
     agentVersion: ctx.agentVersion,
-    si: realSystemInfo(),
+    si: o.systemInfo ?? realSystemInfo(),
     clusterState: () => clusterArea.cluster.state(),
     clusterCapable: () => clusterArea.cluster.capable(),
   });
   const stats = new HostStats({ fs: deps.fs, clock: deps.clock });
   const hostFeature: Feature = { name: 'host', methods: hostMethods(host) };
-  const repos = new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec) });
-  const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
-  const hypervisor = new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
+  const hypervisor = o.hypervisor ?? new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
   const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
+  const mounter = o.mounter ?? new ExecMounter(deps.exec);
+  const repos = new RepositoryService({ ...deps, mounter, vmsUsing: (uuid) => vm.vmsUsingRepository(uuid) });
+  const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
   const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
-  const features = [hostFeature, { name: 'pool', methods: poolMethods(pool, clusterArea.sequence) }, clusterArea.feature, networkFeature(deps), repoFeature, storageFeature(deps, { clusterOnline: () => clusterArea.cluster.isOnline() }), vmFeature];
+  const network = o.network ?? buildNetworkService(deps);
+  const features = [
+    hostFeature,
+    { name: 'pool', methods: poolMethods(pool, clusterArea.sequence) },
+    clusterArea.feature,
+    networkFeature(deps, network),
+    repoFeature,
+    storageFeature(deps, { clusterOnline: () => clusterArea.cluster.isOnline() }),
+    vmFeature,
+  ];
   // Opt-in: without `extensions: [cloudstack]` its methods stay unknown.
   if (deps.config.extensions.includes('cloudstack')) {
     const startTimeOf = async (name: string) => {
@@ -63,13 +96,13 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
     features.push({ name: 'cloudstack', methods: cloudstackMethods(cs, deps.config.ovmVersion) });
   }
   return {
+    services: { host, pool, network, repos, vm },
     features,
     collectHostStats: async () => ({ ...(await stats.collectHostStats()) }),
   };
 }
 
-function networkFeature(deps: ServiceDeps): Feature {
-  const net = buildNetworkService(deps);
+function networkFeature(deps: ServiceDeps, net: NetworkService): Feature {
   const log = deps.log.child({ component: 'network' });
   const sandboxNetns = deps.config.sandbox ? deps.config.network.netns : undefined;
   return {

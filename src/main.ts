@@ -1,6 +1,5 @@
-// Composition root: load config, build host adapters, services and the RPC server, start them
-// in order, signal readiness, and stop them in reverse. Wiring only: no logic lives here.
-import * as os from 'node:os';
+// Composition root: load config and logger, build the agent (src/build-agent.ts), add what
+// listens, pushes and watches, start them in order and stop them in reverse. Wiring only.
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { loadConfig, ConfigWatcher } from './services/config/config-loader.js';
@@ -10,20 +9,12 @@ import { HostExec, type Exec } from './host/exec.js';
 import { systemClock, type Clock } from './host/clock.js';
 import type { Db } from './store/db.js';
 import { openAgentDeps, agentLogDir } from './agent-deps.js';
-import { OwnershipService } from './services/ownership/ownership-service.js';
-import { EventPusher } from './services/push/event-pusher.js';
-import { StatisticsPusher } from './services/push/statistics-pusher.js';
 import { STATE_KEYS } from './services/context.js';
 import { PasswordStore } from './services/auth/password-store.js';
 import { TlsKeyPair } from './host/tls.js';
-import { Registry, callFromWire } from './rpc/registry.js';
+import { callFromWire, type Registry } from './rpc/registry.js';
+import { buildAgent, type BuiltAgent } from './build-agent.js';
 import { RpcServer } from './rpc/transport.js';
-import { XmlRpcClient } from './rpc/client.js';
-import { commonMethods } from './rpc/methods/common.js';
-import { authMethods } from './rpc/methods/auth.js';
-import { ownershipMethods } from './rpc/methods/ownership.js';
-import { eventMethods } from './rpc/methods/events.js';
-import { buildFeatures } from './feature-list.js';
 
 /** The package version, found by walking up from this file (src/ under tsx, dist/src/ when built). */
 function packageVersion(): string {
@@ -77,24 +68,24 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const exec = opts.exec ?? new HostExec();
   // Stop order: first end what callers wait for (jobs aborted, a pending network change rolled
   // back) so every call in flight gets its answer or fault; then the RPC server (calls in flight
-  // finish, connections close) and the services in reverse start order; logs flushed; the
-  // database closed last.
-  const quiesce: Array<() => void> = [];
-  const stops: Array<() => Promise<void> | void> = [];
+  // finish, connections close), pushes, the watcher and the areas in reverse start order; logs
+  // flushed; the database closed last.
+  let quiesce: () => void = () => {};
+  const stops: Array<() => Promise<unknown> | unknown> = [];
   let closeDb: () => void = () => {};
   let stopping: Promise<boolean> | undefined;
   const stopAll = (): Promise<boolean> =>
     (stopping ??= (async () => {
       let ok = true;
-      const step = async (fn: () => Promise<void> | void) => {
+      const step = async (fn: () => Promise<unknown> | unknown) => {
         try {
-          await fn();
+          if ((await fn()) === false) ok = false;
         } catch (e) {
           ok = false;
           log.error({ err: e }, 'stop step failed');
         }
       };
-      for (const q of quiesce) await step(q);
+      await step(() => quiesce());
       for (const s of stops.reverse()) await step(s);
       log.info({ ok }, 'hvagent stopped');
       await step(() => root.close());
@@ -105,63 +96,22 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   try {
     const deps = openAgentDeps(config, { log: root.log, exec, clock });
     closeDb = () => deps.close();
-    const { db, hostState, events, jobs, fs } = deps;
-    jobs.markInterrupted();
-    quiesce.push(() => jobs.abortAll());
-    const ownership = new OwnershipService({ hostState, events, log: root.log.child({ component: 'ownership' }) });
-
-    const passwords = new PasswordStore({ config, fs, clock, log: root.log.child({ component: 'auth' }) });
-    const tls = config.rpc.tls
-      ? await new TlsKeyPair({ config, fs, exec, log: root.log.child({ component: 'tls' }) }).ensure()
-      : undefined;
-
-    const clientFor = (url: string) => new XmlRpcClient({ url, timeoutMs: 30_000, rejectUnauthorized: false });
-    const pusher = new EventPusher({
-      db,
-      clock,
-      log: root.log.child({ component: 'event-push' }),
-      clientFor,
-      hostId: () => os.hostname(),
-    });
-    events.onEvent(() => pusher.kick());
-
-    const { features, collectHostStats } = await buildFeatures(deps, { ownership, agentVersion: AGENT_VERSION });
-    const stats = new StatisticsPusher({
-      clock,
-      log: root.log.child({ component: 'stats-push' }),
-      clientFor,
-      url: () => ownership.statisticUrl(),
-      collect: collectHostStats,
-    });
-    const setStatisticInterval = (seconds: number) => {
-      hostState.set(STATE_KEYS.statisticInterval, String(seconds));
-      stats.setInterval(seconds);
-    };
-
-    const registry = new Registry({ isOwned: () => ownership.isOwned(), maxXmlDepth: config.rpc.maxXmlDepth });
-    registry.register(commonMethods({ clock }));
-    registry.register(authMethods(passwords));
-    registry.register(ownershipMethods(ownership));
-    registry.register(
-      eventMethods({
-        events,
-        jobs,
-        setStatisticInterval,
-        invoke: (method, params, ctx) => registry.call(method, params, ctx),
-      }),
-    );
-    for (const f of features) registry.register(f.methods);
-    for (const f of features) if (f.onAuthenticatedCall) registry.onCall((c) => f.onAuthenticatedCall!(c.method, c.remoteAddress));
-
-    // Changes cut short by a crash are put right before anything else runs or any call is taken.
-    const recovered = await deps.intents.recoverAll();
-    if (recovered.length) log.warn({ intents: recovered }, `${recovered.length} unfinished change(s) found at start and put right`);
-
-    for (const f of features) {
-      if (f.start) await f.start();
-      if (f.stop) stops.push(() => f.stop!());
-      if (f.quiesce) quiesce.push(() => f.quiesce!());
+    let agent: BuiltAgent;
+    try {
+      agent = await buildAgent(deps, { agentVersion: AGENT_VERSION });
+    } catch (e) {
+      deps.close();
+      closeDb = () => {};
+      throw e;
     }
+    quiesce = () => agent.quiesce();
+    stops.push(() => agent.stop({ closeDeps: false }));
+    const { db, hostState } = deps;
+    const { registry, passwords, pusher, stats, setStatisticInterval } = agent;
+    const tls = config.rpc.tls
+      ? await new TlsKeyPair({ config, fs: deps.fs, exec, log: root.log.child({ component: 'tls' }) }).ensure()
+      : undefined;
+    await agent.start();
 
     const server = new RpcServer({
       rpc: config.rpc,

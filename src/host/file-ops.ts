@@ -80,7 +80,7 @@ export interface DirEntry {
 export async function listEntries(fs: HostFs, p: string): Promise<DirEntry[]> {
   const out: DirEntry[] = [];
   for (const name of await fs.list(p)) {
-    const st = await fs.stat(`${p}/${name}`).catch(() => undefined);
+    const st = await fs.stat(`${p}/${name}`); // gone meanwhile: undefined; any other failure is reported
     out.push({ name, isDirectory: st?.isDirectory() ?? false, isFile: st?.isFile() ?? false });
   }
   return out;

@@ -2,6 +2,7 @@
 // who may call it, the lock it takes and a thin handler over a service.
 import type { z } from 'zod';
 import type { Logger } from 'pino';
+import type { LockRequest } from '../core/locks.js';
 
 /** Values the XML-RPC codec produces and accepts. */
 export type XmlRpcValue =
@@ -41,8 +42,15 @@ export interface MethodDef<P extends z.ZodType<unknown[]> = z.ZodType<unknown[]>
   /** Positional arguments, usually z.tuple([...]). */
   params: P;
   access: Access;
-  /** Non-blocking lock name: a busy lock faults BUSY immediately, never queues. */
+  /** Shorthand for an exclusive hold on one resource name (`lock: 'pool'`). */
   lock?: string;
+  /**
+   * The resources the call holds until it ends, from its validated arguments: taken all or
+   * none, never waited for (a conflict faults at once naming the holder).
+   */
+  locks?: (args: z.output<P>) => readonly LockRequest[];
+  /** The shape of the answer (checked against real answers by the tests). */
+  result?: z.ZodType;
   /** Positions of arguments that hold secrets (redacted in logs). */
   secretArgs?: readonly number[];
   /** Short text for `hvagent call --help` and the README. */

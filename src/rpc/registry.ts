@@ -1,10 +1,11 @@
 // The method registry: resolves a wire name, gates on ownership, validates the positional
-// arguments with the method's zod schema, takes its non-blocking lock, runs the handler and
-// writes the START/FINISH log lines (secrets redacted).
+// arguments with the method's zod schema, takes its declared holds in the agent's lock manager
+// (never waiting), runs the handler and writes the START/FINISH log lines (secrets redacted).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AgentError } from '../core/errors.js';
+import { LockManager, type Lease, type LockRequest } from '../core/locks.js';
 import type { CallContext, MethodDef } from './method.js';
 import { summarizeArgsJson } from './log-args.js';
 import { logCallOk, logCallStart } from '../services/logging/call-lines.js';
@@ -33,19 +34,22 @@ export interface RegistryOptions {
   isOwned: () => boolean;
   /** Default XML nesting limit for callFromWire (config rpc.maxXmlDepth). */
   maxXmlDepth?: number;
+  /** The agent's lock manager (services and jobs hold in the same one); a private one by default. */
+  locks?: LockManager;
 }
 
 export class Registry {
   readonly maxXmlDepth: number;
+  readonly locks: LockManager;
   private readonly byName = new Map<string, MethodDef>();
   private readonly defs: MethodDef[] = [];
-  private readonly locks = new Map<string, { callId: string; method: string }>();
   private readonly listeners: CallListener[] = [];
   private readonly isOwned: () => boolean;
 
   constructor(opts: RegistryOptions, defs: readonly MethodDef[] = []) {
     this.isOwned = opts.isOwned;
     this.maxXmlDepth = opts.maxXmlDepth ?? 64;
+    this.locks = opts.locks ?? new LockManager();
     this.register(defs);
   }
 
@@ -110,7 +114,7 @@ export class Registry {
       const args = def ? summarizeArgsJson(params, def.secretArgs) : `"${params.length} args"`;
       logCallStart(log, method, ctx.callId, base.remoteAddress, args);
     }
-    let release: (() => void) | undefined;
+    let lease: Lease | undefined;
     try {
       if (!def) throw new AgentError('UNKNOWN_METHOD', `method ${method} is not supported`);
       if (this.listeners.length > 0) this.notify(ctx, log);
@@ -118,20 +122,20 @@ export class Registry {
         throw new AgentError('NOT_OWNED', `${method} needs the host to be owned by a manager (take_ownership first)`);
       }
       const args = validate(def, method, params);
-      if (def.lock) release = this.acquire(def.lock, method, ctx.callId);
+      if (def.lock || def.locks) lease = this.locks.acquire({ id: `call:${ctx.callId}`, what: `${method} (call ${ctx.callId})` }, lockRequests(def, args));
       const result = def.handler(args, ctx);
       if (isThenable(result)) {
-        // The lock is held until the promise settles; the finally below must not release it.
-        const held = release;
-        release = undefined;
+        // The locks are held until the promise settles; the finally below must not release them.
+        const held = lease;
+        lease = undefined;
         return Promise.resolve(result).then(
           (value) => {
-            held?.();
+            held?.release();
             if (logging) logCallOk(log, method, ctx.callId, elapsed(started));
             return value;
           },
           (err: unknown) => {
-            held?.();
+            held?.release();
             throw failed(log, err, started, method, ctx.callId);
           },
         );
@@ -141,22 +145,8 @@ export class Registry {
     } catch (err) {
       throw failed(log, err, started, method, ctx.callId);
     } finally {
-      release?.();
+      lease?.release();
     }
-  }
-
-  private acquire(lock: string, method: string, callId: string): () => void {
-    const holder = this.locks.get(lock);
-    if (holder) {
-      throw new AgentError('BUSY', `${method} cannot run now: ${holder.method} (call ${holder.callId}) holds the ${lock} lock`, {
-        lock,
-        holder: holder.callId,
-      });
-    }
-    this.locks.set(lock, { callId, method });
-    return () => {
-      if (this.locks.get(lock)?.callId === callId) this.locks.delete(lock);
-    };
   }
 
   private notify(info: CallInfo, log: Logger): void {
@@ -194,6 +184,25 @@ class Call implements CallContext, CallInfo {
   get log(): Logger {
     return (this.child ??= this.base.child({ method: this.method, callId: this.callId }));
   }
+}
+
+/** What a declaration holds for these arguments: the `lock` shorthand first, then `locks`. */
+export function lockRequests(def: MethodDef, args: unknown[]): LockRequest[] {
+  const out: LockRequest[] = def.lock ? [{ resource: def.lock, mode: 'exclusive' }] : [];
+  if (def.locks) out.push(...def.locks(args));
+  return out;
+}
+
+/** The declared holds in words, with `<n>` for argument n (method table, `hvagent call --help`). */
+export function describeLocks(def: MethodDef): string {
+  const placeholders = Array.from({ length: 8 }, (_, i) => `<${i + 1}>`);
+  let reqs: LockRequest[];
+  try {
+    reqs = lockRequests(def, placeholders);
+  } catch {
+    return '(depends on the arguments)';
+  }
+  return reqs.map((r) => (r.mode === 'shared' ? `${r.resource} (shared)` : r.resource)).join(', ');
 }
 
 const elapsed = (started: number): number => Math.round((performance.now() - started) * 100) / 100;

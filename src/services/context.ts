@@ -10,6 +10,7 @@ import type { HostFs } from '../host/host-fs.js';
 import type { EventSink } from './events/event-journal.js';
 import type { Jobs } from './jobs/job-runner.js';
 import type { Intents } from './intents/intents.js';
+import type { LockManager } from '../core/locks.js';
 
 export interface ServiceDeps {
   config: AgentConfig;
@@ -23,6 +24,8 @@ export interface ServiceDeps {
   jobs: Jobs;
   /** Multi-step changes record their intent here (all-or-nothing across a crash). */
   intents: Intents;
+  /** The agent's one lock manager: the registry takes each method's declared holds in it. */
+  locks: LockManager;
 }
 
 /** Host-state keys shared across services. */

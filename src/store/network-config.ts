@@ -45,6 +45,15 @@ export class NetworkConfigRepo {
     this.db.prepare('DELETE FROM net_file_backup').run();
   }
 
+  /** One committed change, all or nothing: backups of the files it rewrote, the new running config, and optionally safe := running. */
+  commitChange(backups: ReadonlyArray<{ path: string; content: string | null }>, running: NetModel, makeSafe: boolean): void {
+    this.db.transaction(() => {
+      for (const b of backups) this.keepBackup(b.path, b.content);
+      this.set('running', running);
+      if (makeSafe) this.promoteSafe();
+    })();
+  }
+
   /** running -> safe; the kept file contents are no longer needed once a config is safe. */
   promoteSafe(): void {
     this.db.transaction(() => {

@@ -5,12 +5,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { XmlRpcClient } from '../../src/rpc/client.js';
-import { startSandbox, stopSandbox, type RunningSandbox } from './sandbox.js';
+import { startSandbox, type RunningSandbox } from './sandbox.js';
 import { tempDir } from './service-kit.js';
 import { destroySandboxNetns, sandboxNetnsName } from '../../src/host/net/sandbox-netns.js';
 
 export class CrashRig {
   readonly dir = tempDir('hvagent-crash-');
+
+  /** `t`: the test whose teardown stops every agent the rig started. */
+  constructor(private readonly t: { teardown(fn: () => unknown): void }) {}
+
   readonly root = path.join(this.dir, 'root');
   private sb: RunningSandbox | undefined;
   private client: XmlRpcClient | undefined;
@@ -46,7 +50,7 @@ export class CrashRig {
   /** Starts the agent; with `crashAt`, it dies at that step. */
   async start(crashAt?: string): Promise<void> {
     this.current = crashAt;
-    this.sb = await startSandbox(this.dir, crashAt ? { HVAGENT_CRASH_AT: crashAt } : {});
+    this.sb = await startSandbox(this.t, this.dir, crashAt ? { HVAGENT_CRASH_AT: crashAt } : {});
     const u = new URL(this.sb.info.url);
     u.username = this.sb.info.user;
     u.password = this.sb.info.password;
@@ -61,7 +65,6 @@ export class CrashRig {
   /** Calls `method`, which must kill the agent; resolves with how the process ended. */
   async crash(method: string, ...args: unknown[]): Promise<{ killed: boolean; answered: boolean }> {
     const child = this.sb!.child;
-    // tsx runs the agent in a child of its own and exits 137 when that child is killed.
     const exited = new Promise<boolean>((resolve) => {
       const done = (code: number | null, signal: NodeJS.Signals | null) => resolve(signal === 'SIGKILL' || code === 137);
       if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode, child.signalCode);
@@ -81,10 +84,7 @@ export class CrashRig {
     return this.sb!.info.url;
   }
 
-  /**
-   * Sends a signal to the agent process itself (tsx, which runs it in a child, SIGKILLs that
-   * child when it does not acknowledge a relayed signal within 30 ms); resolves with the exit status.
-   */
+  /** Sends a signal to the agent process; resolves with its exit status (128 when a signal ended it). */
   signal(sig: NodeJS.Signals): Promise<number | null> {
     const child = this.sb!.child;
     return new Promise((resolve) => {
@@ -95,7 +95,7 @@ export class CrashRig {
 
   async stop(): Promise<void> {
     this.client?.close();
-    if (this.sb && this.sb.child.exitCode === null && this.sb.child.signalCode === null) await stopSandbox(this.sb.child);
+    await this.sb?.stop();
   }
 
   output(): string {

@@ -15,6 +15,7 @@ import { JobRunner } from '../../src/services/jobs/job-runner.js';
 import { Intents } from '../../src/services/intents/intents.js';
 import { ManualClock } from './manual-clock.js';
 import type { ServiceDeps } from '../../src/services/context.js';
+import { LockManager } from '../../src/core/locks.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
@@ -82,6 +83,7 @@ export async function hostDeps(fixture: string | { realRoot: true }, config: Age
     events,
     jobs: new JobRunner({ db, clock, log }),
     intents: new Intents({ db, events, log }),
+    locks: new LockManager(),
     sysroot,
     logDir,
     cleanup: async () => {

@@ -18,6 +18,7 @@ import { openDatabase } from '../../src/store/db.js';
 import { HostStateRepo } from '../../src/store/host-state.js';
 import { FakeNetHost } from './fake-net-host.js';
 import { ManualClock as BaseClock } from './manual-clock.js';
+import { LockManager } from '../../src/core/locks.js';
 
 /** The network tests' clock: the shared manual clock from a fixed start. */
 export class ManualClock extends BaseClock {
@@ -95,6 +96,7 @@ export function makeHarness(snap: HostNetSnapshot, config: AgentConfigInput = {}
     events,
     jobs: {} as Jobs,
     intents: new Intents({ db, events, log: pino({ level: 'silent' }) }),
+    locks: new LockManager(),
     reader: io?.reader ?? host,
     applier: io?.applier ?? host,
     ...(io?.netns ? { netns: io.netns } : {}),

@@ -16,6 +16,7 @@ import { Intents } from '../../src/services/intents/intents.js';
 import { ExecMounter } from '../../src/host/mounter.js';
 import { RepositoryService, type RepositoryServiceOptions } from '../../src/services/repo/repository-service.js';
 import type { ServiceDeps } from '../../src/services/context.js';
+import { LockManager } from '../../src/core/locks.js';
 
 export class FakeExec implements Exec {
   readonly calls: string[][] = [];
@@ -76,6 +77,7 @@ export function makeHarness(options: RepositoryServiceOptions = {}, execOverride
     events,
     jobs,
     intents: new Intents({ db, events, log }),
+    locks: new LockManager(),
   };
   const build = (o: RepositoryServiceOptions) =>
     new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec), options: { restoreAtStart: false, ...o } });

@@ -15,6 +15,7 @@ import { EventJournal } from '../../src/services/events/event-journal.js';
 import { JobRunner } from '../../src/services/jobs/job-runner.js';
 import { Intents } from '../../src/services/intents/intents.js';
 import { parseConfig, type AgentConfig } from '../../src/core/config/schema.js';
+import { LockManager } from '../../src/core/locks.js';
 
 export { ManualClock };
 
@@ -71,6 +72,7 @@ export interface Kit {
   events: EventJournal;
   jobs: JobRunner;
   intents: Intents;
+  locks: LockManager;
   log: Logger;
   logs: ReturnType<typeof captureLogger>;
   config: AgentConfig;
@@ -96,6 +98,7 @@ export function makeKit(configInput: Record<string, unknown> = {}): Kit {
     events,
     jobs: new JobRunner({ db, clock, log: logs.log }),
     intents: new Intents({ db, events, log: logs.log }),
+    locks: new LockManager(),
     log: logs.log,
     logs,
     config: parsed.config,

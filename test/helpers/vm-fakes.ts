@@ -20,6 +20,7 @@ import { Intents } from '../../src/services/intents/intents.js';
 import { VmService, type VmServiceDeps } from '../../src/services/vm/vm-service.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { HostStateRepo } from '../../src/store/host-state.js';
+import { LockManager } from '../../src/core/locks.js';
 
 interface FakeDomain {
   xml: string;
@@ -221,6 +222,7 @@ export function vmTestEnv(hypervisor: Hypervisor, over: AgentConfigInput = {}, c
     events,
     jobs: new JobRunner({ db, clock, log }),
     intents: new Intents({ db, events, log }),
+    locks: new LockManager(),
     hypervisor,
     uri: hypervisor.uri,
     hypervisorKind: hypervisor.kind,

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import { encodeMethodCall, decodeMethodResponse } from '../../src/rpc/codec/index.js';
 import { tempDir } from '../helpers/service-kit.js';
-import { startSandbox, stopSandbox, type RunningSandbox } from '../helpers/sandbox.js';
+import { startSandbox, type RunningSandbox } from '../helpers/sandbox.js';
 import { responseShape } from '../helpers/wire-shape.js';
 
 const canNetns = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
@@ -92,10 +92,10 @@ async function serveFile(t: Test, body: Buffer): Promise<string> {
 t.test('CloudStack brings a host up and down in its own order', async (t) => {
   const dir = tempDir('hvk-cs-');
   fs.writeFileSync(path.join(dir, 'agent.yaml'), 'extensions: [cloudstack]\novmVersion: 3.3.1\n');
-  const sb = await startSandbox(dir);
-  // SIGTERM: tsx passes it on to the agent, which removes its namespace (SIGKILL would orphan it).
+  const sb = await startSandbox(t, dir);
+  // SIGTERM: the agent removes its namespace (startSandbox's teardown stops it too).
   t.teardown(async () => {
-    await stopSandbox(sb.child);
+    await sb.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const { call, close } = caller(sb);
@@ -222,7 +222,7 @@ t.test('CloudStack brings a host up and down in its own order', async (t) => {
   t.equal((await call('leave_server_pool', PRIMARY)).value, null);
   t.equal((await call('release_ownership', MANAGER)).value, null);
   t.equal(xmlToMap((await call('discover_server')).value as string, 'Discover_Server_Result/Server').Membership_State, 'Unowned');
-  const code = await stopSandbox(sb.child);
+  const code = await sb.stop();
   t.equal(code, 0, 'the agent stops cleanly');
   if (code !== 0) t.comment(sb.output());
 });

@@ -13,17 +13,14 @@ import { commonMethods } from '../../src/rpc/methods/common.js';
 import { Registry, callFromWire } from '../../src/rpc/registry.js';
 import type { Clock } from '../../src/host/clock.js';
 import { startPythonPeer, type PythonPeer } from '../helpers/python-peer.js';
+import { respond } from '../helpers/inject.js';
 
 const lines: string[] = [];
 const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
 
 function registry(deps: Parameters<typeof commonMethods>[0] = {}, owned = true) {
   const reg = new Registry({ isOwned: () => owned }, commonMethods(deps));
-  return async (method: string, params: unknown[], signal = new AbortController().signal) =>
-    decodeMethodResponse(
-      await callFromWire(reg, encodeMethodCall(method, params), { remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', user: 'oracle', signal, log }),
-      { maxDepth: 64 },
-    );
+  return (method: string, params: unknown[], signal = new AbortController().signal) => respond(reg, method, params, { signal, log });
 }
 
 t.test('echo and get_api_version', async (t) => {

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { pino } from 'pino';
 import { repoMethods } from '../../src/rpc/methods/repo.js';
 import type { MethodDef } from '../../src/rpc/method.js';
-import { decodeMethodResponse, encodeMethodCall } from '../../src/rpc/codec/index.js';
-import { Registry, callFromWire } from '../../src/rpc/registry.js';
+import { Registry } from '../../src/rpc/registry.js';
+import { inject } from '../helpers/inject.js';
 import { makeHarness } from '../helpers/repo-harness.js';
 
 const U = 'abcdefabcdefabcdefabcdefabcdef12';
@@ -15,18 +15,8 @@ const U = 'abcdefabcdefabcdefabcdefabcdef12';
 const log = pino({ level: 'silent' });
 
 /** One call over the wire encoding, through the registry (ownership, schema, locks, faults). */
-async function call(defs: MethodDef[], name: string, args: unknown[], owned = true): Promise<unknown> {
-  const reg = new Registry({ isOwned: () => owned }, defs);
-  const body = await callFromWire(reg, encodeMethodCall(name, args), {
-    remoteAddress: '127.0.0.1',
-    localAddress: '127.0.0.1',
-    user: 'oracle',
-    signal: new AbortController().signal,
-    log,
-  });
-  const r = decodeMethodResponse(body, { maxDepth: 64 }) as { ok: boolean; value?: unknown; fault?: { faultCode: number; faultString: string } };
-  if (!r.ok) throw Object.assign(new Error(r.fault?.faultString), r.fault);
-  return r.value;
+function call(defs: MethodDef[], name: string, args: unknown[], owned = true): Promise<unknown> {
+  return inject(new Registry({ isOwned: () => owned }, defs), name, args, { log });
 }
 
 /** The fault a call ends in (or 'no fault'). */

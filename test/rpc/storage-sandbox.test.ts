@@ -5,13 +5,13 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../helpers/service-kit.js';
-import { startSandbox, stopSandbox, hv } from '../helpers/sandbox.js';
+import { startSandbox, hv } from '../helpers/sandbox.js';
 
 t.test('storage plugins through the sandbox agent', async (t) => {
   const dir = tempDir('hvagent-sbs-');
-  const sb = await startSandbox(dir);
+  const sb = await startSandbox(t, dir);
   t.teardown(async () => {
-    await stopSandbox(sb.child);
+    await sb.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const xml = hv(dir, 'call', 'discover_storage_plugins');

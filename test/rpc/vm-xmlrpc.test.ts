@@ -1,10 +1,9 @@
 // The VM methods over the XML-RPC wire format: encoded calls through the real Registry
 // (ownership gate, zod params, faults) into VmService on libvirt's test driver, decoded replies.
 import t from 'tap';
-import pino from 'pino';
-import { decodeMethodResponse, encodeMethodCall } from '../../src/rpc/codec/index.js';
 import { vmMethods } from '../../src/rpc/methods/vm.js';
-import { Registry, callFromWire } from '../../src/rpc/registry.js';
+import { Registry } from '../../src/rpc/registry.js';
+import { respond } from '../helpers/inject.js';
 import { REPO, sampleParams } from '../helpers/vm-fakes.js';
 import { startTestDriverVms } from '../helpers/vm-test-driver.js';
 
@@ -12,18 +11,7 @@ t.test('VM API over the XML-RPC codec and registry', async (t) => {
   const { svc } = await startTestDriverVms(t);
   let owned = false;
   const reg = new Registry({ isOwned: () => owned }, vmMethods(svc));
-  const log = pino({ level: 'silent' });
-  const call = async (method: string, ...params: unknown[]) =>
-    decodeMethodResponse(
-      await callFromWire(reg, encodeMethodCall(method, params as never), {
-        remoteAddress: '127.0.0.1',
-        localAddress: '127.0.0.1',
-        user: 'oracle',
-        signal: new AbortController().signal,
-        log,
-      }),
-      { maxDepth: 64 },
-    );
+  const call = (method: string, ...params: unknown[]) => respond(reg, method, params);
 
   t.match(await call('create_vm', REPO, 'vm1', sampleParams()), { ok: false, fault: { faultCode: 1004 } }, 'owned before ownership');
   t.match(await call('list_vms'), { ok: true }, 'list_vms is public');

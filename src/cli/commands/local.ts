@@ -11,7 +11,7 @@ import { HostExec } from '../../host/exec.js';
 import { PasswordStore } from '../../services/auth/password-store.js';
 import { TlsKeyPair } from '../../host/tls.js';
 import { openDatabase, listTables, dumpTable } from '../../store/db.js';
-import { errorTable, ERRORS } from '../../core/errors.js';
+import { faultTableMarkdown } from '../../core/errors.js';
 import { configSource } from './serve.js';
 import type { AgentConfig } from '../../core/config/schema.js';
 
@@ -129,8 +129,6 @@ export async function db(argv: string[]): Promise<number> {
 }
 
 export function faults(): number {
-  const rows = errorTable();
-  process.stdout.write('| code | number | caller\'s fault |\n|---|---|---|\n');
-  for (const r of rows) process.stdout.write(`| ${r.code} | ${r.num} | ${ERRORS[r.code].expected ? 'yes' : 'no'} |\n`);
+  process.stdout.write(faultTableMarkdown());
   return 0;
 }

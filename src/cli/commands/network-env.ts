@@ -3,7 +3,9 @@
 import * as readline from 'node:readline/promises';
 import { loadConfig } from '../../services/config/config-loader.js';
 import { createRootLogger } from '../../services/logging/logger.js';
-import { openAgentDeps, buildNetworkService, agentLogDir } from '../../agent-deps.js';
+import { openAgentDeps, agentLogDir } from '../../agent-deps.js';
+import { buildAgent } from '../../build-agent.js';
+import { AGENT_VERSION } from '../../main.js';
 import { configSource } from './serve.js';
 import { STATE_KEYS } from '../../services/context.js';
 import { NET_STATE_KEYS } from '../../services/network/deps.js';
@@ -38,7 +40,9 @@ export async function restoreNetworks(argv: string[]): Promise<number> {
   if (rest.includes('--help')) return restore.run(rest, { network: () => { throw new Error('unreachable'); } });
   const o = open(configFile, overrides);
   try {
-    return await restore.run(rest, { network: () => buildNetworkService(o.deps) });
+    // The agent's own wiring, nothing started: only its network service runs the restore.
+    const agent = await buildAgent(o.deps, { agentVersion: AGENT_VERSION });
+    return await restore.run(rest, { network: () => agent.services.network });
   } finally {
     o.close();
   }

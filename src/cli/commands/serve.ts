@@ -129,7 +129,10 @@ export async function run(argv: string[]): Promise<number> {
 
   if (dir && password) {
     const info: SandboxInfo = { url: agent.url, user: 'oracle', password, pid: process.pid };
-    fs.writeFileSync(path.join(dir, 'sandbox.json'), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+    // Written whole, then renamed: a client polling for the file never reads half of it.
+    const tmp = path.join(dir, `.sandbox.json.${process.pid}.tmp`);
+    fs.writeFileSync(tmp, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+    fs.renameSync(tmp, path.join(dir, 'sandbox.json'));
     process.stdout.write(JSON.stringify(info) + '\n');
   }
   await notifySystemdReady(agent);

@@ -4,6 +4,7 @@
 // carries the network's name; its IP and roles sit on the top device.
 import { z } from 'zod';
 import { fail } from '../errors.js';
+import { wireBool, wireInt } from '../wire-types.js';
 import { bondingOptsToFields } from './bond-options.js';
 import { canonicalize } from './canonicalize.js';
 import { networkIdHex } from './ip-util.js';
@@ -12,8 +13,8 @@ import { DEFAULT_MTU, ROLES, masterOf, type IpConfig, type NetModel, type Role }
 import { removeDevice, staticIp } from './mutations.js';
 import { checkIfName, checkMtu, checkVlanId } from './validate.js';
 
-const intLike = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
-const boolLike = z.union([z.boolean(), z.enum(['true', 'false', 'True', 'False']).transform((s) => s.toLowerCase() === 'true')]);
+const intLike = wireInt({ strings: true });
+const boolLike = wireBool;
 const rolesLike = z
   .union([z.array(z.string()), z.string().transform((s) => s.split(/[,;\s]+/).filter(Boolean))])
   .transform((r) => r.map((x) => x.toUpperCase()));

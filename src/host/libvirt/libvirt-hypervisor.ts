@@ -15,7 +15,9 @@ export interface LibvirtHypervisorDeps {
   connect?: (uri: string) => LvHypervisor;
 }
 
-const NOT_FOUND_RE = /not found|no domain with matching/i;
+// Only libvirt's "no such domain" (VIR_ERR_NO_DOMAIN) means not found; a missing storage
+// volume, network or file is another failure and must keep its meaning.
+const NOT_FOUND_RE = /domain not found|no domain with matching|failed to get domain/i;
 const CONN_RE = /not open|connection|client socket is closed|broken pipe|end of file|cannot recv|cannot send/i;
 
 function lvMessage(e: unknown): string {

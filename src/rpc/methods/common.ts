@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AgentError } from '../../core/errors.js';
 import { systemClock, type Clock } from '../../host/clock.js';
 import { XmlRpcClient, type RpcCaller } from '../client.js';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 
 export interface CommonDeps {
@@ -38,6 +39,7 @@ export function commonMethods(deps: CommonDeps = {}): MethodDef[] {
   return [
     defineMethod({
       name: 'echo',
+      result: R.anything,
       summary: 'Return the argument unchanged (health check).',
       params: z.tuple([z.unknown()]),
       access: 'public',
@@ -45,6 +47,7 @@ export function commonMethods(deps: CommonDeps = {}): MethodDef[] {
     }),
     defineMethod({
       name: 'get_api_version',
+      result: z.tuple([z.literal(3)]),
       summary: 'The API version, as the array [3].',
       params: z.tuple([]),
       access: 'public',
@@ -52,6 +55,7 @@ export function commonMethods(deps: CommonDeps = {}): MethodDef[] {
     }),
     defineMethod({
       name: 'sleep',
+      result: R.nil,
       summary: 'Wait secs seconds (0-3600), then return nil.',
       params: z.tuple([z.number().min(0).max(MAX_SLEEP_SECS)]),
       access: 'owned',
@@ -66,6 +70,7 @@ export function commonMethods(deps: CommonDeps = {}): MethodDef[] {
     }),
     defineMethod({
       name: 'dispatch',
+      result: R.anything,
       summary: 'Call func(args...) on the agent at uri (https://oracle:pw@host:8899/api/3/) and return its result.',
       params: z
         .tuple([z.string().min(1), z.string().regex(/^[A-Za-z0-9_.:/]+$/, 'must be a method name')])

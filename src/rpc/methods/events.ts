@@ -2,11 +2,13 @@
 // (ext), notify_manager, set_statistic_interval (+ alias), get_job/abort_job (ext) and the
 // stock ovs_async_proc family (our reading: run any method as a job, poll it, stop it).
 import { z } from 'zod';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import type { CallBase } from '../registry.js';
 import type { EventJournal } from '../../services/events/event-journal.js';
 import type { Jobs, JobInfo } from '../../services/jobs/job-runner.js';
 import { AgentError } from '../../core/errors.js';
+import { wireInt } from '../wire-types.js';
 
 export interface EventMethodsDeps {
   events: EventJournal;
@@ -39,9 +41,10 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
   return [
     defineMethod({
       name: 'get_events',
+      result: z.array(R.event),
       summary: '(ext) events with id greater than since_id, oldest first (at most 1000)',
       access: 'public',
-      params: z.tuple([z.number().int().min(0).optional()]),
+      params: z.tuple([wireInt({ min: 0, what: 'since_id' }).optional()]),
       handler: ([since]) =>
         d.events.since(since ?? 0).map((e) => ({
           id: e.id,
@@ -56,9 +59,10 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'acknowledge_event',
+      result: R.nil,
       summary: '(ext) mark an event acknowledged',
       access: 'owned',
-      params: z.tuple([z.number().int().min(1)]),
+      params: z.tuple([wireInt({ min: 1, what: 'event id' })]),
       handler: ([id]) => {
         if (!d.events.get(id)) throw new AgentError('NOT_FOUND', `no event ${id}`);
         d.events.acknowledge(id);
@@ -67,6 +71,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'notify_manager',
+      result: R.nil,
       summary: 'record one event and push it to the manager event URL',
       access: 'owned',
       params: z.tuple([z.string().min(1).max(200), z.unknown().optional()]),
@@ -83,10 +88,11 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'set_statistic_interval',
+      result: R.nil,
       aliases: ['set_statistics_interval'],
       summary: 'push host statistics to the manager statistic URL every N seconds (0 = off)',
       access: 'owned',
-      params: z.tuple([z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0).max(86400))]),
+      params: z.tuple([wireInt({ strings: true, min: 0, max: 86400, what: 'interval' })]),
       handler: ([seconds]) => {
         d.setStatisticInterval(seconds);
         return null;
@@ -94,6 +100,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'get_job',
+      result: R.job,
       summary: '(ext) state, progress and result of a job',
       access: 'public',
       params: z.tuple([jobId]),
@@ -101,6 +108,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'abort_job',
+      result: R.nil,
       summary: '(ext) abort a running job',
       access: 'owned',
       params: z.tuple([jobId]),
@@ -111,6 +119,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_async_proc',
+      result: R.jobId,
       summary: 'run another method as a job; returns the job id',
       access: 'owned',
       params: z.tuple([z.string().min(1).max(100)]).rest(z.unknown()),
@@ -128,6 +137,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_async_proc_status',
+      result: R.job,
       summary: 'state of a job started by ovs_async_proc',
       access: 'public',
       params: z.tuple([jobId]),
@@ -135,6 +145,7 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_async_proc_stop',
+      result: R.nil,
       summary: 'abort a job started by ovs_async_proc',
       access: 'owned',
       params: z.tuple([jobId]),

@@ -2,17 +2,20 @@
 // logs, system disk space and power. Thin declarations over HostService.
 import { z } from 'zod';
 import { xmlSafeText } from '../codec/encode.js';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
+import { wireBoolean, wireInt } from '../wire-types.js';
 import type { HostService } from '../../services/host/host-service.js';
 import { LOG_NAMES, MOUNT_TYPES } from '../../services/host/host-service.js';
 
-const int = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`);
-const bool = (what: string) => z.boolean({ error: `${what} must be a boolean` });
+const int = (what: string) => wireInt({ what });
+const bool = (what: string) => wireBoolean(what);
 
 export function hostMethods(host: HostService): MethodDef[] {
   return [
     defineMethod({
       name: 'discover_server',
+      result: R.xmlDoc,
       params: z.tuple([]),
       access: 'public',
       summary: 'XML Discover_Server_Result/Server',
@@ -20,6 +23,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'discover_hardware',
+      result: R.xmlDoc,
       params: z.tuple([]),
       access: 'public',
       summary: 'XML Discover_Hardware_Result/NodeInformation',
@@ -27,6 +31,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'discover_physical_luns',
+      result: R.xmlDoc,
       params: z.tuple([z.string().max(4096).optional()]),
       access: 'public',
       summary: 'XML list of block devices usable as LUNs (system disks excluded); optional device filter',
@@ -34,6 +39,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'discover_mounted_file_systems',
+      result: R.xmlDoc,
       params: z.tuple([z.enum(MOUNT_TYPES, { error: `type must be one of ${MOUNT_TYPES.join(', ')}` })]),
       access: 'public',
       summary: 'XML of mounted file systems of a type (nfs, nfs4, ocfs2, rootfs, all)',
@@ -41,6 +47,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_last_boot_time',
+      result: z.object({ last_boot_time: R.num, local_time: R.num }),
       params: z.tuple([]),
       access: 'public',
       summary: '{last_boot_time, local_time} in epoch seconds',
@@ -48,6 +55,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_datetime',
+      result: z.array(R.int).length(6),
       params: z.tuple([]),
       access: 'public',
       summary: '[year, month, day, hour, minute, second] in UTC',
@@ -55,6 +63,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'set_datetime',
+      result: R.nil,
       params: z.tuple([int('year'), int('month'), int('day'), int('hour'), int('minute'), int('second')]),
       access: 'owned',
       lock: 'host-time',
@@ -66,6 +75,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_timezone',
+      result: z.tuple([z.string(), z.boolean()]),
       params: z.tuple([]),
       access: 'public',
       summary: '[time zone, utc]',
@@ -73,6 +83,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'set_timezone',
+      result: R.nil,
       params: z.tuple([z.string({ error: 'tz must be a string' }).min(1).max(128), bool('utc')]),
       access: 'owned',
       lock: 'host-time',
@@ -84,6 +95,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_ntp',
+      result: z.tuple([z.array(z.string()), z.boolean(), z.boolean()]),
       params: z.tuple([]),
       access: 'public',
       summary: '[[servers], local_time_source, ntp_running]',
@@ -91,6 +103,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'set_ntp',
+      result: R.nil,
       params: z.tuple([
         z.array(z.string().min(1).max(253), { error: 'servers must be a list of host names or addresses' }).max(32),
         bool('running'),
@@ -105,6 +118,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'enable_ntp',
+      result: R.nil,
       params: z.tuple([]),
       access: 'owned',
       lock: 'host-ntp',
@@ -116,6 +130,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'disable_ntp',
+      result: R.nil,
       params: z.tuple([]),
       access: 'owned',
       lock: 'host-ntp',
@@ -127,6 +142,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_log',
+      result: z.record(z.string(), z.string()),
       // A single name is accepted too, as a one-element list.
       params: z.tuple([
         z
@@ -143,6 +159,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_system_disk_space',
+      result: R.struct,
       params: z.tuple([]),
       access: 'public',
       summary: 'struct of byte sizes for the file system holding /',
@@ -150,6 +167,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'sys_shutdown',
+      result: R.nil,
       params: z.tuple([]),
       access: 'owned',
       lock: 'host-power',
@@ -161,6 +179,7 @@ export function hostMethods(host: HostService): MethodDef[] {
     }),
     defineMethod({
       name: 'sys_reboot',
+      result: R.nil,
       params: z.tuple([]),
       access: 'owned',
       lock: 'host-power',

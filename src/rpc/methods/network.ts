@@ -1,19 +1,21 @@
 // The network methods of wire-api 3.3 (LinuxNetwork) plus hvagent's extensions: thin
 // declarations over NetworkService; every change runs the service's transactional pipeline.
 import { z } from 'zod';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
+import { wireBool, wireInt } from '../wire-types.js';
 import { bondingsArgSchema, networksArgSchema } from '../../core/net/setup-networks.js';
 import type { NetworkService } from '../../services/network/network-service.js';
 
 const name = z.string().min(1).max(64);
-const intLike = z.union([z.number().int(), z.bigint().transform(Number), z.string().regex(/^\s*-?\d+\s*$/).transform(Number)]);
-const boolLike = z.union([z.boolean(), z.number().transform((n) => n !== 0), z.enum(['true', 'false', 'True', 'False', '1', '0']).transform((s) => s === 'true' || s === 'True' || s === '1')]);
+const intLike = wireInt({ strings: true });
+const boolLike = wireBool;
 const LOCK = 'network';
 
 const setupOptions = z
   .object({
     connectivityCheck: boolLike.optional(),
-    connectivityTimeout: intLike.pipe(z.number().int().min(1).max(3600)).optional(),
+    connectivityTimeout: wireInt({ strings: true, min: 1, max: 3600, what: 'connectivityTimeout' }).optional(),
     commitOnSuccess: boolLike.optional(),
     dryRun: boolLike.optional(),
   })
@@ -33,6 +35,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
   return [
     defineMethod({
       name: 'discover_network',
+      result: R.xmlDoc,
       params: z.tuple([]),
       access: 'public',
       summary: 'XML Discover_Network_Result: devices, bonds, bridges and the stored config',
@@ -40,6 +43,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_network_capabilities',
+      result: R.struct,
       params: z.tuple([]),
       access: 'public',
       summary: 'the network as a struct, with lastClientIface and netConfigDirty',
@@ -47,6 +51,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_bond_mode',
+      result: R.nil,
       params: z.tuple([name, z.union([intLike, z.string()])]),
       access: 'owned',
       lock: LOCK,
@@ -55,6 +60,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_bond_op',
+      result: R.nil,
       params: z.tuple([z.enum(['add', 'remove']), name, name]),
       access: 'owned',
       lock: LOCK,
@@ -63,6 +69,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_bond_config',
+      result: R.nil,
       params: z.tuple([z.enum(['add', 'remove']), name]),
       access: 'owned',
       lock: LOCK,
@@ -71,6 +78,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_change_mtu',
+      result: R.nil,
       params: z.tuple([name, intLike]),
       access: 'owned',
       lock: LOCK,
@@ -79,6 +87,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_ip_config',
+      result: R.nil,
       params: z.tuple([name, z.enum(['static', 'dynamic', 'flush']), z.string().optional().default(''), z.string().optional().default('')]),
       access: 'owned',
       lock: LOCK,
@@ -87,6 +96,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_if_meta',
+      result: R.nil,
       params: z.tuple([name, z.string().max(1024)]),
       access: 'owned',
       lock: LOCK,
@@ -95,6 +105,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_local_config',
+      result: R.orNil(R.text),
       params: z.tuple([z.enum(['start', 'stop']), name]),
       // Before ownership too: CloudStack makes its control bridge (configureNetworking) before
       // it takes ownership, and a port-less bridge cannot cut the manager off.
@@ -105,6 +116,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_vlan_config',
+      result: R.nil,
       params: z.tuple([z.enum(['add', 'remove']), name, intLike]),
       access: 'owned',
       lock: LOCK,
@@ -113,6 +125,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_br_config',
+      result: R.orNil(R.text),
       params: z.tuple([z.enum(['start', 'stop']), name, name]),
       access: 'owned',
       lock: LOCK,
@@ -121,6 +134,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'ovs_vlan_bridge',
+      result: R.orNil(R.text),
       params: z.tuple([z.enum(['start', 'stop']), name, name, intLike]),
       access: 'owned',
       lock: LOCK,
@@ -129,6 +143,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'configure_virtual_ip',
+      result: R.nil,
       params: z.tuple([z.string().min(7).max(15), z.string().min(7).max(15)]),
       access: 'owned',
       lock: LOCK,
@@ -137,6 +152,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'deconfigure_virtual_ip',
+      result: R.nil,
       params: z.tuple([z.string().min(7).max(15)]),
       access: 'owned',
       lock: LOCK,
@@ -145,6 +161,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'setup_networks',
+      result: R.orNil(R.struct),
       params: z.tuple([networksArgSchema, bondingsArgSchema, setupOptions.optional().default({})]),
       access: 'owned',
       lock: LOCK,
@@ -153,6 +170,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'set_safe_network_config',
+      result: R.nil,
       params: z.tuple([]),
       access: 'owned',
       lock: LOCK,
@@ -162,6 +180,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     defineMethod({
       // no lock: it must get through while a setup_networks call holds 'network' waiting for it
       name: 'confirm_connectivity',
+      result: R.nil,
       params: z.tuple([]),
       access: 'owned',
       summary: '(ext) the manager still reaches the host after a change',
@@ -169,6 +188,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'setup_management_network',
+      result: R.nil,
       params: z.tuple([z.union([mgmtDef, z.null()]).optional().default(null)]),
       access: 'owned',
       lock: LOCK,
@@ -177,6 +197,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_network_restore_report',
+      result: R.struct,
       params: z.tuple([]),
       access: 'owned',
       summary: '(ext) what the last boot-time restore did, entity by entity',

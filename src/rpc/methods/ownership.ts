@@ -1,8 +1,9 @@
 // Ownership methods (wire-api 3.4): take_ownership in its 3.2 and 3.3 forms,
 // release_ownership, update_server_roles.
 import { z } from 'zod';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
-import { managerUuid } from '../../core/ids.js';
+import { wireHex32 as managerUuid } from '../wire-types.js';
 import type { OwnershipService } from '../../services/ownership/ownership-service.js';
 
 const url = z.string().max(2048);
@@ -20,6 +21,7 @@ export function ownershipMethods(own: OwnershipService): MethodDef[] {
   return [
     defineMethod({
       name: 'take_ownership',
+      result: R.nil,
       summary: 'Become owned by a manager (3.2: uuid, core API url; 3.3: one struct)',
       access: 'public',
       lock: 'ownership',
@@ -48,6 +50,7 @@ export function ownershipMethods(own: OwnershipService): MethodDef[] {
     }),
     defineMethod({
       name: 'release_ownership',
+      result: R.nil,
       summary: 'Release the host from its manager',
       access: 'owned',
       lock: 'ownership',
@@ -59,6 +62,7 @@ export function ownershipMethods(own: OwnershipService): MethodDef[] {
     }),
     defineMethod({
       name: 'update_server_roles',
+      result: R.nil,
       summary: 'Set the server roles ("xen", "utility"); before ownership too, as managers set roles first',
       access: 'public',
       params: z.tuple([z.union([z.string().max(200), z.array(z.string().max(50)).max(10)])]),

@@ -2,8 +2,10 @@
 // host remembers them.
 import { z } from 'zod';
 import { isIPv4 } from 'node:net';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import { poolUuid } from '../../core/ids.js';
+import { wireInt } from '../wire-types.js';
 import { poolToXml } from '../../core/discovery/pool-xml.js';
 import type { PoolService } from '../../services/ownership/pool-service.js';
 import type { PoolSequence } from '../../services/cluster/pool-sequence.js';
@@ -12,7 +14,7 @@ const ipv4 = z.string().refine((s) => isIPv4(s), { message: 'expected an IPv4 ad
 const alias = z.string().min(1).max(256);
 const hostname = z.string().min(1).max(253).regex(/^[A-Za-z0-9._-]+$/, 'expected a host name');
 const roles = z.union([z.string().max(200), z.array(z.string().max(50)).max(10)]).transform((r) => (Array.isArray(r) ? r.join(',') : r));
-const nodeNumber = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0).max(254));
+const nodeNumber = wireInt({ strings: true, min: 0, max: 254, what: 'node number' });
 
 const poolArgs = z.tuple([alias, poolUuid, ipv4, nodeNumber, hostname, ipv4]).rest(roles);
 
@@ -21,6 +23,7 @@ export function poolMethods(pool: PoolService, sequence?: PoolSequence): MethodD
   const enter = (create: boolean) =>
     defineMethod({
       name: create ? 'create_server_pool' : 'join_server_pool',
+      result: R.nil,
       summary: `${create ? 'create' : 'join'} a server pool (alias, uuid, virtual ip, node number, hostname, ip[, roles])`,
       access: 'owned',
       lock: 'pool',
@@ -38,6 +41,7 @@ export function poolMethods(pool: PoolService, sequence?: PoolSequence): MethodD
     enter(false),
     defineMethod({
       name: 'leave_server_pool',
+      result: R.nil,
       summary: 'leave the server pool (pool uuid)',
       access: 'owned',
       lock: 'pool',
@@ -50,6 +54,7 @@ export function poolMethods(pool: PoolService, sequence?: PoolSequence): MethodD
     }),
     defineMethod({
       name: 'destroy_server_pool',
+      result: R.nil,
       summary: 'destroy the server pool on this host (pool uuid)',
       access: 'owned',
       lock: 'pool',
@@ -62,6 +67,7 @@ export function poolMethods(pool: PoolService, sequence?: PoolSequence): MethodD
     }),
     defineMethod({
       name: 'discover_server_pool',
+      result: R.xmlDoc,
       summary: 'the pool this host belongs to, as an XML document',
       access: 'public',
       params: z.tuple([]),
@@ -69,6 +75,7 @@ export function poolMethods(pool: PoolService, sequence?: PoolSequence): MethodD
     }),
     defineMethod({
       name: 'set_pool_member_ip_list',
+      result: R.nil,
       summary: 'replace the pool member list (IPv4 addresses)',
       access: 'owned',
       lock: 'pool',
@@ -80,6 +87,7 @@ export function poolMethods(pool: PoolService, sequence?: PoolSequence): MethodD
     }),
     defineMethod({
       name: 'update_pool_virtual_ip',
+      result: R.nil,
       summary: 'set the pool virtual IP',
       access: 'owned',
       lock: 'pool',
@@ -91,6 +99,7 @@ export function poolMethods(pool: PoolService, sequence?: PoolSequence): MethodD
     }),
     defineMethod({
       name: 'set_server_pool_alias',
+      result: R.nil,
       summary: 'rename the server pool',
       access: 'owned',
       lock: 'pool',

@@ -1,16 +1,33 @@
 // Repository methods (wire-api 3.6, copy_file of 3.2, import_template of 3.8) and the virtual
 // disk extensions: thin declarations over RepositoryService.
 import { z } from 'zod';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
-import type { RepositoryService } from '../../services/repo/repository-service.js';
+import { pathComponent, pathUnder, wireBool, wireInt } from '../wire-types.js';
+import { repoResource, type RepositoryService } from '../../services/repo/repository-service.js';
+import { REPOSITORIES_ROOT } from '../../core/ids.js';
+import { exclusive, shared, type LockRequest } from '../../core/locks.js';
 
+/** Creating, adopting, mounting and forgetting repositories: one at a time, agent-wide. */
 const LOCK = 'repository';
 
+/** Delete, erase, unmount: nothing may be running on the repository (REPO_IN_USE names what is). */
+const closing = (uuid: string): LockRequest[] => [exclusive(repoResource(uuid), 'REPO_IN_USE')];
+/** Work on a repository's files: keeps it from being deleted or unmounted meanwhile. */
+const using = (uuid: string): LockRequest[] => [shared(repoResource(uuid), 'REPO_IN_USE')];
+/** One virtual disk is changed by one call at a time. */
+const disk = (uuid: string, name: string): LockRequest[] => [...using(uuid), exclusive(`file:${uuid}/VirtualDisks/${name}`)];
+
+function repoOfMountPoint(mountPoint: string): string | undefined {
+  const prefix = `${REPOSITORIES_ROOT}/`;
+  const rest = mountPoint.startsWith(prefix) ? mountPoint.slice(prefix.length).replace(/\/+$/, '') : '';
+  return rest && !rest.includes('/') ? rest : undefined;
+}
+
 /** Byte sizes arrive as <int> or <i8> (bigint); whole, positive and within 2^53. */
-const byteSize = z
-  .union([z.number(), z.bigint()])
-  .transform((v) => Number(v))
-  .refine((n) => Number.isSafeInteger(n) && n > 0, { message: 'must be a positive whole number of bytes below 2^53' });
+const byteSize = wireInt({ min: 1, what: 'size' });
+/** Repository uuids, VM and file names: one path component each. */
+const name = pathComponent;
 
 const str = z.string().max(4096);
 /** The stock agent's `option` argument: accepted and ignored (our reading: proxy/flags we do not need). */
@@ -21,7 +38,8 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
   return [
     defineMethod({
       name: 'create_repository',
-      params: z.tuple([str, str, str, str]),
+      result: R.nil,
+      params: z.tuple([str, str, name, str]),
       access: 'owned',
       lock: LOCK,
       summary: 'create a repository (fs_location, mount_point, repo_uuid, alias)',
@@ -29,6 +47,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'add_repository',
+      result: R.nil,
       params: z.tuple([str, str]),
       access: 'owned',
       lock: LOCK,
@@ -37,14 +56,17 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'delete_repository',
-      params: z.tuple([str, z.boolean()]),
+      result: R.nil,
+      params: z.tuple([name, wireBool]),
       access: 'owned',
       lock: LOCK,
+      locks: ([uuid]) => closing(uuid),
       summary: 'forget a repository; erase=true also removes its contents',
       handler: async ([uuid, erase]) => void (await repo.deleteRepository(uuid, erase)),
     }),
     defineMethod({
       name: 'mount_repository_fs',
+      result: R.nil,
       params: z.tuple([str, str]),
       access: 'owned',
       lock: LOCK,
@@ -53,21 +75,28 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'unmount_repository_fs',
+      result: R.nil,
       params: z.tuple([str]),
       access: 'owned',
       lock: LOCK,
+      locks: ([mountPoint]) => {
+        const uuid = repoOfMountPoint(mountPoint);
+        return uuid ? closing(uuid) : [];
+      },
       summary: 'unmount (or unlink) a repository file system',
       handler: async ([mountPoint]) => void (await repo.unmountRepositoryFs(mountPoint)),
     }),
     defineMethod({
       name: 'discover_repositories',
-      params: z.tuple([str.optional()]),
+      result: R.xmlDoc,
+      params: z.tuple([z.union([name, z.literal('')]).optional()]),
       access: 'public',
       summary: 'XML Discover_Repositories_Result (one repository, or all when the uuid is empty)',
       handler: ([uuid]) => repo.discoverRepositories(uuid || undefined),
     }),
     defineMethod({
       name: 'discover_repository_db',
+      result: R.xmlDoc,
       params: z.tuple([]),
       access: 'public',
       summary: 'XML Discover_Repository_Db_Result: the repositories this host remembers',
@@ -75,56 +104,70 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'import_virtual_disk',
-      params: z.tuple([str, str, str, option]),
+      result: R.jobId,
+      locks: ([, , uuid]) => using(uuid),
+      params: z.tuple([str, name, name, option]),
       access: 'owned',
       summary: 'download url into VirtualDisks/<id>; returns nil once the disk is there (as a job: ovs_async_proc)',
       handler: ([url, id, uuid], ctx) => repo.importVirtualDisk(url, id, uuid, ctx.signal),
     }),
     defineMethod({
       name: 'import_ISO',
-      params: z.tuple([str, str, str, option]),
+      result: R.jobId,
+      locks: ([, , uuid]) => using(uuid),
+      params: z.tuple([str, name, name, option]),
       access: 'owned',
       summary: 'download url into ISOs/<id> as a job; returns the job id',
       handler: ([url, id, uuid]) => repo.importIso(url, id, uuid),
     }),
     defineMethod({
       name: 'import_template',
-      params: z.tuple([str, str, urlList, option]),
+      result: R.jobId,
+      locks: ([uuid]) => using(uuid),
+      params: z.tuple([name, name, urlList, option]),
       access: 'owned',
       summary: 'import a template (repo_uuid, template_id, url_list, option) as a job; returns the job id',
       handler: ([uuid, templateId, urls]) => repo.importTemplate(uuid, templateId, urls),
     }),
     defineMethod({
       name: 'copy_file',
-      params: z.tuple([str, str, z.boolean(), z.number().int().min(0).max(86_400).optional()]),
+      result: R.nil,
+      params: z.tuple([pathUnder(), pathUnder(), wireBool, wireInt({ min: 0, max: 86_400, what: 'update_period' }).optional()]),
       access: 'owned',
       summary: 'copy a file inside repositories (src, dst, sparse[, update_period seconds])',
       handler: async ([src, dst, sparse, period]) => void (await repo.copyFile(src, dst, sparse, period)),
     }),
     defineMethod({
       name: 'create_virtual_disk',
-      params: z.tuple([str, str, byteSize, z.boolean()]),
+      result: R.fileRecord,
+      locks: ([uuid, name]) => disk(uuid, name),
+      params: z.tuple([name, name, byteSize, wireBool]),
       access: 'owned',
       summary: '(ext) create VirtualDisks/<name> of size bytes (repo_uuid, name, size, sparse); returns a file_record',
       handler: ([uuid, name, size, sparse]) => repo.createVirtualDisk(uuid, name, size, sparse),
     }),
     defineMethod({
       name: 'resize_virtual_disk',
-      params: z.tuple([str, str, byteSize]),
+      result: R.fileRecord,
+      locks: ([uuid, name]) => disk(uuid, name),
+      params: z.tuple([name, name, byteSize]),
       access: 'owned',
       summary: '(ext) grow a virtual disk to size bytes; returns a file_record',
       handler: ([uuid, name, size]) => repo.resizeVirtualDisk(uuid, name, size),
     }),
     defineMethod({
       name: 'delete_virtual_disk',
-      params: z.tuple([str, str]),
+      result: R.nil,
+      locks: ([uuid, name]) => disk(uuid, name),
+      params: z.tuple([name, name]),
       access: 'owned',
       summary: '(ext) delete a virtual disk',
       handler: async ([uuid, name]) => void (await repo.deleteVirtualDisk(uuid, name)),
     }),
     defineMethod({
       name: 'list_repository_files',
-      params: z.tuple([str, str]),
+      result: z.array(R.fileRecord),
+      params: z.tuple([name, str]),
       access: 'public',
       summary: '(ext) file_records of one repository folder (repo_uuid, VirtualDisks|ISOs|Templates|...)',
       handler: ([uuid, subdir]) => repo.listFiles(uuid, subdir),

@@ -1,24 +1,16 @@
-// The VM methods of wire-api 3.8 (`Xen`): thin declarations over VmService. Per-VM locking
-// (`vm:<repo>/<vm>`, non-blocking) happens in the service because the lock name needs the args.
+// The VM methods of wire-api 3.8 (`Xen`): thin declarations over VmService, each naming what it
+// holds: `vm:<repo>/<vm>` and `template:<repo>/<id>`, and its repositories shared.
 import { z } from 'zod';
-import { safeComponent } from '../../core/ids.js';
 import type { CfgValue } from '../../core/vm/vm-cfg.js';
 import type { VmService } from '../../services/vm/vm-service.js';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
+import { pathComponent, wireBool, wireInt } from '../wire-types.js';
+import { exclusive, shared, type LockRequest } from '../../core/locks.js';
+import { repoResource } from '../../services/repo/repository-service.js';
 
-const repo = safeComponent;
-const id = safeComponent;
-
-/** Managers send booleans as booleans, 0/1 or 'True'/'False'. */
-export const wireBool = z.union([z.boolean(), z.number(), z.bigint(), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number' || typeof v === 'bigint') return Number(v) !== 0;
-  const s = v.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(s)) return true;
-  if (['false', '0', 'no', 'off', ''].includes(s)) return false;
-  ctx.addIssue({ code: 'custom', message: `expected a boolean, got ${JSON.stringify(v)}` });
-  return z.NEVER;
-});
+const repo = pathComponent;
+const id = pathComponent;
 
 const cfgValue: z.ZodType<CfgValue> = z.lazy(() =>
   z.union([
@@ -34,6 +26,11 @@ const cfgValue: z.ZodType<CfgValue> = z.lazy(() =>
 /** A vm.cfg as a struct: key → value. Keys follow Python identifier rules. */
 export const vmParams = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'vm.cfg keys are identifiers'), cfgValue);
 
+const vmRes = (r: string, v: string): string => `vm:${r}/${v}`;
+const templateRes = (r: string, t: string): string => `template:${r}/${t}`;
+/** A call that changes one VM: that VM alone, its repository kept from delete/unmount. */
+const vmLocks = ([r, v]: readonly [string, string, ...unknown[]]): LockRequest[] => [exclusive(vmRes(r, v)), shared(repoResource(r))];
+
 /** Mutating methods answer nil on the wire. */
 const nil = (_done?: unknown): null => null;
 
@@ -41,6 +38,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
   return [
     defineMethod({
       name: 'list_vms',
+      result: R.structList,
       params: z.tuple([]),
       access: 'public',
       summary: 'Running domains (including the management domain) as xm-list structs',
@@ -48,6 +46,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'list_vm',
+      result: R.orNil(R.struct),
       params: z.tuple([repo, id]),
       access: 'public',
       summary: 'One VM as an xm-list struct with its VNC port, or nil when it is not running',
@@ -55,6 +54,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_vm_config',
+      result: R.struct,
       params: z.tuple([repo, id]),
       access: 'public',
       summary: 'vm.cfg as a struct',
@@ -62,6 +62,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'set_vm_config',
+      result: R.nil,
+      locks: vmLocks,
       params: z.tuple([repo, id, vmParams]),
       access: 'owned',
       summary: 'Replace vm.cfg with the given struct (comments and kept keys stay in place)',
@@ -69,6 +71,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'create_vm',
+      result: R.nil,
+      locks: vmLocks,
       params: z.tuple([repo, id, vmParams]),
       access: 'owned',
       summary: 'Write a new vm.cfg (name defaults to the vm id, uuid to a new one)',
@@ -76,6 +80,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'configure_vm',
+      result: R.nil,
+      locks: vmLocks,
       params: z.tuple([repo, id, vmParams]),
       access: 'owned',
       summary: 'Merge keys into vm.cfg (applies at the next start)',
@@ -83,6 +89,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'unconfigure_vm',
+      result: R.nil,
+      locks: vmLocks,
       params: z.tuple([repo, id]),
       access: 'owned',
       summary: 'Remove the stopped VM from libvirt, keep its files',
@@ -90,6 +98,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'delete_vm',
+      result: R.nil,
+      locks: vmLocks,
       params: z.tuple([repo, id]),
       access: 'owned',
       summary: 'Delete a stopped VM (its libvirt definition and its VirtualMachines folder)',
@@ -97,6 +107,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'start_vm',
+      result: R.nil,
+      locks: vmLocks,
       params: z.tuple([repo, id]),
       access: 'owned',
       summary: 'Define the domain from vm.cfg and start it (no-op when running)',
@@ -104,6 +116,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'stop_vm',
+      result: R.nil,
+      locks: vmLocks,
       params: z.tuple([repo, id, wireBool.optional().default(false)]),
       access: 'owned',
       summary: 'Shut down (fault VM_SHUTDOWN_TIMEOUT after libvirt.shutdownTimeout), or kill when force',
@@ -111,13 +125,17 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'reboot_vm',
-      params: z.tuple([repo, id, z.union([wireBool, z.number()]).optional()]),
+      result: R.nil,
+      locks: vmLocks,
+      params: z.tuple([repo, id, z.union([wireBool, wireInt()]).optional()]),
       access: 'owned',
       summary: 'Reboot the guest',
       handler: async ([r, v]) => nil(await vm.rebootVm(r, v)),
     }),
     defineMethod({
       name: 'pause_vm',
+      result: R.nil,
+      locks: vmLocks,
       summary: 'pause a running VM',
       params: z.tuple([repo, id]),
       access: 'owned',
@@ -125,6 +143,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'unpause_vm',
+      result: R.nil,
+      locks: vmLocks,
       summary: 'resume a paused VM',
       params: z.tuple([repo, id]),
       access: 'owned',
@@ -132,6 +152,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'save_vm',
+      result: R.nil,
+      locks: vmLocks,
       params: z.tuple([repo, id, wireBool.optional().default(false)]),
       access: 'owned',
       summary: 'Save the memory image to the VM folder (checkpoint: keep running)',
@@ -139,6 +161,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'restore_vm',
+      result: R.nil,
+      locks: vmLocks,
       params: z.tuple([repo, id, wireBool.optional().default(false)]),
       access: 'owned',
       summary: 'Restore a saved VM (paused: leave it paused)',
@@ -146,6 +170,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'migrate_vm',
+      result: R.nil,
+      locks: vmLocks,
       params: z.tuple([repo, id, z.string().min(1).max(512), wireBool.optional().default(true), wireBool.optional().default(false)]),
       access: 'owned',
       summary: 'Migrate to another host (dest: host name/address or a libvirt URI)',
@@ -153,6 +179,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'configure_vm_ha',
+      result: R.nil,
+      locks: vmLocks,
       params: z.tuple([repo, id, wireBool]),
       access: 'owned',
       summary: 'Set OVM_high_availability in vm.cfg and the agent database',
@@ -160,6 +188,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'sysrq_vm',
+      result: R.nil,
       summary: 'send a SysRq key to the guest (virsh send-key)',
       params: z.tuple([repo, id, z.string().regex(/^[A-Za-z0-9]$/, 'one letter or digit')]),
       access: 'owned',
@@ -167,6 +196,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'send_to_guest',
+      result: R.nil,
       summary: 'send a message to the guest (no libvirt channel: always faults VM_NOT_SUPPORTED_BY_DRIVER)',
       params: z.tuple([repo, id, z.record(z.string(), z.unknown())]),
       access: 'owned',
@@ -174,6 +204,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'create_template',
+      result: R.nil,
+      locks: ([r, v, t]) => [exclusive(vmRes(r, v)), exclusive(templateRes(r, t)), shared(repoResource(r))],
       params: z.tuple([repo, id, id, wireBool.optional().default(true)]),
       access: 'owned',
       summary: 'create_template(repo_id, vm_id, template_id[, sparse]): a template from a stopped VM',
@@ -181,6 +213,11 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'clone_vm',
+      result: R.nil,
+      // The source (a VM or a template of that id) may be cloned twice at once, but not deleted meanwhile.
+      locks: ([sr, s, dr, d]) => [
+        shared(vmRes(sr, s)), shared(templateRes(sr, s)), exclusive(vmRes(dr, d)), shared(repoResource(sr)), shared(repoResource(dr)),
+      ],
       aliases: ['clone'],
       params: z.tuple([repo, id, repo, id, wireBool.optional().default(true)]),
       access: 'owned',
@@ -189,6 +226,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_template_config',
+      result: R.struct,
       summary: 'a template vm.cfg as a struct',
       params: z.tuple([repo, id]),
       access: 'public',
@@ -196,6 +234,8 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'delete_template',
+      result: R.nil,
+      locks: ([r, t]) => [exclusive(templateRes(r, t)), shared(repoResource(r))],
       params: z.tuple([repo, id]),
       access: 'owned',
       summary: 'Delete a template and the disks only it uses',
@@ -203,6 +243,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_vm_stats',
+      result: z.union([R.structList, R.struct, R.nil]),
       params: z.tuple([repo.optional(), id.optional()]),
       access: 'public',
       summary: '(ext) cached per-VM statistics: all running VMs, or one VM (nil when stopped)',
@@ -210,6 +251,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_host_stats',
+      result: R.orNil(R.struct),
       params: z.tuple([]),
       access: 'public',
       summary: '(ext) cached host statistics from the last bulk collection',

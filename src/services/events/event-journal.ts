@@ -1,6 +1,7 @@
 // The events journal: every event the agent raises is a row in the database (so none is lost
 // across restarts) and, when the manager gave an event URL, a row in the push outbox.
 import type { Db } from '../../store/db.js';
+import { EventStore, type EventRow } from '../../store/event-store.js';
 import type { Clock } from '../../host/clock.js';
 
 export type Severity = 'info' | 'warning' | 'error' | 'critical';
@@ -30,23 +31,11 @@ export interface EventSink {
 
 type Listener = (ev: AgentEvent) => void;
 
-interface EventRow {
-  id: number;
-  time: string;
-  severity: Severity;
-  object: string;
-  code: string;
-  message: string;
-  data: string | null;
-  acknowledged: number;
-  acknowledged_at: string | null;
-}
-
 function rowToEvent(r: EventRow): AgentEvent {
   const ev: AgentEvent = {
     id: r.id,
     time: r.time,
-    severity: r.severity,
+    severity: r.severity as Severity,
     object: r.object,
     code: r.code,
     message: r.message,
@@ -66,23 +55,18 @@ export interface EventJournalDeps {
 
 export class EventJournal implements EventSink {
   private listeners = new Set<Listener>();
+  private readonly store: EventStore;
 
-  constructor(private readonly deps: EventJournalDeps) {}
+  constructor(private readonly deps: EventJournalDeps) {
+    this.store = new EventStore(deps.db);
+  }
 
   emit(ev: NewEvent): number {
-    const { db, clock } = this.deps;
+    const { clock } = this.deps;
     const time = new Date(clock.now()).toISOString();
     const url = this.deps.eventUrl();
-    const id = db.transaction(() => {
-      const info = db
-        .prepare('INSERT INTO events (time, severity, object, code, message, data) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(time, ev.severity, ev.object, ev.code, ev.message, ev.data ? JSON.stringify(ev.data) : null);
-      const newId = Number(info.lastInsertRowid);
-      if (url) {
-        db.prepare('INSERT INTO event_outbox (event_id, url, next_attempt_at) VALUES (?, ?, ?)').run(newId, url, clock.now());
-      }
-      return newId;
-    })();
+    const row = { time, severity: ev.severity, object: ev.object, code: ev.code, message: ev.message, data: ev.data ? JSON.stringify(ev.data) : null };
+    const id = this.store.insert(row, url ? { url, at: clock.now() } : undefined);
     if (this.listeners.size > 0) {
       const full: AgentEvent = { ...ev, id, time, acknowledged: false };
       if (ev.data === undefined) delete full.data;
@@ -92,30 +76,22 @@ export class EventJournal implements EventSink {
   }
 
   acknowledge(id: number): void {
-    this.deps.db
-      .prepare('UPDATE events SET acknowledged = 1, acknowledged_at = ? WHERE id = ? AND acknowledged = 0')
-      .run(new Date(this.deps.clock.now()).toISOString(), id);
+    this.store.acknowledge(id, new Date(this.deps.clock.now()).toISOString());
   }
 
   get(id: number): AgentEvent | undefined {
-    const r = this.deps.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
+    const r = this.store.get(id);
     return r ? rowToEvent(r) : undefined;
   }
 
   /** Events with id greater than `sinceId`, oldest first. */
   since(sinceId: number, limit = 1000): AgentEvent[] {
-    const rows = this.deps.db
-      .prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?')
-      .all(sinceId, limit) as EventRow[];
-    return rows.map(rowToEvent);
+    return this.store.since(sinceId, limit).map(rowToEvent);
   }
 
   /** Newest events matching a code (for tests and the CLI status). */
   byCode(code: string, limit = 50): AgentEvent[] {
-    const rows = this.deps.db
-      .prepare('SELECT * FROM events WHERE code = ? ORDER BY id DESC LIMIT ?')
-      .all(code, limit) as EventRow[];
-    return rows.map(rowToEvent);
+    return this.store.byCode(code, limit).map(rowToEvent);
   }
 
   onEvent(l: Listener): () => void {

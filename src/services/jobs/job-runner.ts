@@ -3,11 +3,12 @@
 // died are marked interrupted at start.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../store/db.js';
+import { JobStore, type JobState } from '../../store/job-store.js';
 import type { Clock } from '../../host/clock.js';
 import { AgentError, isAgentError } from '../../core/errors.js';
 import type { Logger } from 'pino';
 
-export type JobState = 'running' | 'done' | 'failed' | 'aborted' | 'interrupted';
+export type { JobState };
 
 export interface JobInfo {
   id: string;
@@ -36,19 +37,6 @@ export interface Jobs {
   abort(id: string): void;
 }
 
-interface JobRow {
-  id: string;
-  kind: string;
-  description: string;
-  state: JobState;
-  progress: number;
-  message: string | null;
-  result: string | null;
-  error: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
 export interface JobRunnerDeps {
   db: Db;
   clock: Clock;
@@ -57,23 +45,22 @@ export interface JobRunnerDeps {
 
 export class JobRunner implements Jobs {
   private running = new Map<string, AbortController>();
+  private readonly store: JobStore;
 
-  constructor(private readonly deps: JobRunnerDeps) {}
+  constructor(private readonly deps: JobRunnerDeps) {
+    this.store = new JobStore(deps.db);
+  }
 
   /** Jobs left 'running' by a previous process can never finish: mark them. */
   markInterrupted(): void {
-    this.deps.db
-      .prepare("UPDATE jobs SET state = 'interrupted', message = 'agent restarted', updated_at = ? WHERE state = 'running'")
-      .run(this.iso());
+    this.store.markInterrupted(this.iso());
   }
 
   start<T>(kind: string, description: string, fn: JobFn<T>): { id: string; done: Promise<T> } {
     const id = randomUUID();
     const ac = new AbortController();
     const now = this.iso();
-    this.deps.db
-      .prepare("INSERT INTO jobs (id, kind, description, state, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?)")
-      .run(id, kind, description, now, now);
+    this.store.insert(id, kind, description, now);
     this.running.set(id, ac);
     let lastWrite = 0;
     const ctl: JobControl = {
@@ -83,9 +70,7 @@ export class JobRunner implements Jobs {
         // Progress is advisory: bound the database writes to a few per second.
         if (t - lastWrite < 200 && fraction < 1) return;
         lastWrite = t;
-        this.deps.db
-          .prepare("UPDATE jobs SET progress = ?, message = COALESCE(?, message), updated_at = ? WHERE id = ? AND state = 'running'")
-          .run(Math.max(0, Math.min(1, fraction)), message ?? null, this.iso(), id);
+        this.store.progress(id, Math.max(0, Math.min(1, fraction)), message ?? null, this.iso());
       },
     };
     const done = (async () => {
@@ -107,7 +92,7 @@ export class JobRunner implements Jobs {
   }
 
   get(id: string): JobInfo {
-    const r = this.deps.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const r = this.store.get(id);
     if (!r) throw new AgentError('JOB_NOT_FOUND', `no job ${id}`);
     const info: JobInfo = {
       id: r.id,
@@ -139,9 +124,7 @@ export class JobRunner implements Jobs {
   }
 
   private finish(id: string, state: JobState, result: unknown, error: string | undefined): void {
-    this.deps.db
-      .prepare('UPDATE jobs SET state = ?, progress = CASE WHEN ? = \'done\' THEN 1 ELSE progress END, result = ?, error = ?, updated_at = ? WHERE id = ?')
-      .run(state, state, result === undefined ? null : JSON.stringify(result), error ?? null, this.iso(), id);
+    this.store.finish(id, state, result === undefined ? null : JSON.stringify(result), error ?? null, this.iso());
   }
 
   private iso(): string {

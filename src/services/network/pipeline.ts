@@ -18,6 +18,7 @@ import { NetworkConfigRepo } from '../../store/network-config.js';
 import type { Intent } from '../intents/intents.js';
 import { INTENT_NET_CHANGE, restoreCheckpoint, rollbackFailed, type NetCheckpoint, type RollbackReport } from './net-checkpoint.js';
 import { NET_STATE_KEYS, type NetStep, type NetworkServiceDeps } from './deps.js';
+import { exclusive } from '../../core/locks.js';
 
 export interface CurrentState {
   snap: HostNetSnapshot;
@@ -73,10 +74,13 @@ function touchedNames(cur: NetModel, des: NetModel): Set<string> {
   return out;
 }
 
+/** The lock resource of the apply pipeline itself. */
+export const NETWORK_APPLY = 'network:apply';
+
 export class NetPipeline {
   readonly repo: NetworkConfigRepo;
   readonly backend: FileBackend;
-  private busy = false;
+  private seq = 0;
   private running: Promise<void> | undefined;
   private pending: Pending | undefined;
   /** Set once the agent stops: no change waits for the manager after that. */
@@ -91,11 +95,20 @@ export class NetPipeline {
     return this.deps.netns ?? this.deps.config.network.netns;
   }
 
-  /** Runs fn holding the network lock; a concurrent call faults BUSY at once. */
+  /**
+   * Runs fn holding `network:apply` in the agent's lock manager; a concurrent change faults BUSY
+   * at once. RPC methods also hold `network` for the whole call (declared in rpc/methods); this
+   * one also covers changes that come from elsewhere (boot restore, reset, rollback timers).
+   */
   async locked<R>(fn: () => Promise<R>): Promise<R> {
-    if (this.busy) throw fail('BUSY', 'another network operation is in progress');
-    this.busy = true;
-    const run = fn();
+    const lease = this.deps.locks.acquire({ id: `network-pipeline:${++this.seq}`, what: 'another network operation' }, [exclusive(NETWORK_APPLY)]);
+    let run: Promise<R>;
+    try {
+      run = fn();
+    } catch (e) {
+      lease.release();
+      throw e;
+    }
     this.running = run.then(
       () => undefined,
       () => undefined,
@@ -103,7 +116,7 @@ export class NetPipeline {
     try {
       return await run;
     } finally {
-      this.busy = false;
+      lease.release();
       this.running = undefined;
     }
   }
@@ -114,7 +127,7 @@ export class NetPipeline {
   }
 
   isBusy(): boolean {
-    return this.busy;
+    return this.deps.locks.isHeld(NETWORK_APPLY);
   }
 
   /**
@@ -328,14 +341,8 @@ export class NetPipeline {
   }
 
   private commit(desired: NetModel, plan: NetPlan, makeSafe: boolean): void {
-    const { db } = this.deps;
-    db.transaction(() => {
-      for (const f of plan.files) {
-        if (f.old === undefined || !isAgentWritten(f.old)) this.repo.keepBackup(f.path, f.old ?? null);
-      }
-      this.repo.set('running', desired);
-      if (makeSafe) this.repo.promoteSafe();
-    })();
+    const backups = plan.files.filter((f) => f.old === undefined || !isAgentWritten(f.old)).map((f) => ({ path: f.path, content: f.old ?? null }));
+    this.repo.commitChange(backups, desired, makeSafe);
   }
 
   private async recordFailure(label: string, step: NetStep, e: unknown, rolledBack: RollbackReport | undefined): Promise<AgentError> {

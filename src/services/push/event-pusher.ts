@@ -3,6 +3,7 @@
 // exponential backoff. Push format (our choice): XML-RPC call `hvagent_event(event)`.
 import type { Logger } from 'pino';
 import type { Db } from '../../store/db.js';
+import { EventStore } from '../../store/event-store.js';
 import type { Clock, TimerHandle } from '../../host/clock.js';
 
 export interface PushClient {
@@ -22,18 +23,6 @@ export interface EventPusherDeps {
   pollMs?: number;
 }
 
-interface OutboxRow {
-  event_id: number;
-  url: string;
-  attempts: number;
-  time: string;
-  severity: string;
-  object: string;
-  code: string;
-  message: string;
-  data: string | null;
-}
-
 export const PUSH_BACKOFF_MIN_MS = 1000;
 export const PUSH_BACKOFF_MAX_MS = 5 * 60_000;
 
@@ -45,8 +34,11 @@ export class EventPusher {
   private timer: TimerHandle | undefined;
   private running = false;
   private stopped = true;
+  private readonly store: EventStore;
 
-  constructor(private readonly deps: EventPusherDeps) {}
+  constructor(private readonly deps: EventPusherDeps) {
+    this.store = new EventStore(deps.db);
+  }
 
   start(): void {
     this.stopped = false;
@@ -65,14 +57,8 @@ export class EventPusher {
 
   /** One pass over the due outbox rows, oldest first; returns how many were delivered. */
   async flush(): Promise<number> {
-    const { db, clock } = this.deps;
-    const rows = db
-      .prepare(
-        `SELECT o.event_id, o.url, o.attempts, e.time, e.severity, e.object, e.code, e.message, e.data
-         FROM event_outbox o JOIN events e ON e.id = o.event_id
-         WHERE o.next_attempt_at <= ? ORDER BY o.event_id LIMIT 100`,
-      )
-      .all(clock.now()) as OutboxRow[];
+    const { clock } = this.deps;
+    const rows = this.store.dueOutbox(clock.now());
     let delivered = 0;
     const failedUrls = new Set<string>();
     for (const r of rows) {
@@ -91,17 +77,12 @@ export class EventPusher {
             data: r.data ?? '',
           },
         ]);
-        db.prepare('DELETE FROM event_outbox WHERE event_id = ?').run(r.event_id);
+        this.store.delivered(r.event_id);
         delivered++;
       } catch (e) {
         failedUrls.add(r.url);
         const attempts = r.attempts + 1;
-        db.prepare('UPDATE event_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE event_id = ?').run(
-          attempts,
-          clock.now() + backoffMs(attempts),
-          String((e as Error).message).slice(0, 500),
-          r.event_id,
-        );
+        this.store.retryLater(r.event_id, attempts, clock.now() + backoffMs(attempts), String((e as Error).message).slice(0, 500));
         this.deps.log.warn({ eventId: r.event_id, attempts, err: (e as Error).message }, 'event push failed, will retry');
       }
     }
@@ -109,7 +90,7 @@ export class EventPusher {
   }
 
   pending(): number {
-    return (this.deps.db.prepare('SELECT COUNT(*) AS n FROM event_outbox').get() as { n: number }).n;
+    return this.store.pendingCount();
   }
 
   private schedule(ms: number): void {

@@ -17,9 +17,9 @@ export interface RepoAccess {
   /** The repository's row; faults REPO_NOT_FOUND / REPO_NOT_MOUNTED. */
   requireRepo(repoUuid: string): Promise<RepoRow>;
   /** Mark the repository busy (delete/unmount refuse) until the returned release is called. */
-  hold(repoUuid: string): () => void;
+  hold(repoUuid: string, what?: string): () => void;
   /** hold() then requireRepo(), as one step that a concurrent delete cannot slip between. */
-  acquire(repoUuid: string): Promise<{ row: RepoRow; release: () => void }>;
+  acquire(repoUuid: string, what?: string): Promise<{ row: RepoRow; release: () => void }>;
   /** Mount points of the known repositories. */
   knownRoots(): string[];
 }
@@ -58,7 +58,7 @@ export class RepoFiles {
   async createVirtualDisk(repoUuid: string, name: string, size: number, sparse: boolean): Promise<FileRecord> {
     const p = repoFilePath(repoUuid, 'VirtualDisks', name);
     checkSize(size);
-    const { release } = await this.repos.acquire(repoUuid);
+    const { release } = await this.repos.acquire(repoUuid, `create_virtual_disk ${name}`);
     try {
       if (await this.deps.fs.exists(p)) throw fail('REPO_FILE_EXISTS', `${name} already exists`);
       await this.deps.fs.mkdirp(repoSubdirPath(repoUuid, 'VirtualDisks'));
@@ -145,7 +145,7 @@ export class RepoFiles {
     if (!dstDir?.isDirectory()) throw fail('REPO_BAD_PATH', `the destination directory ${path.posix.dirname(d)} does not exist`);
     const held: Array<() => void> = [];
     try {
-      for (const u of new Set([s, d].map((p) => this.repoOf(p)).filter((x): x is string => !!x))) held.push((await this.repos.acquire(u)).release);
+      for (const u of new Set([s, d].map((p) => this.repoOf(p)).filter((x): x is string => !!x))) held.push((await this.repos.acquire(u, `copy_file ${s}`)).release);
     } catch (e) {
       held.forEach((release) => release());
       throw e;

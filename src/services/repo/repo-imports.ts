@@ -198,7 +198,7 @@ export class RepoImports {
     this.pending.add(target);
     let release: (() => void) | undefined;
     try {
-      release = (await this.repos.acquire(repoUuid)).release;
+      release = (await this.repos.acquire(repoUuid, `import of ${target}`)).release;
       if (await lstatPath(this.deps.fs, target)) throw fail('REPO_FILE_EXISTS', `${target} already exists`);
     } catch (e) {
       this.pending.delete(target);

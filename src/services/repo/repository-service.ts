@@ -12,6 +12,7 @@ import type { FileRecord } from '../../core/repo/file-record.js';
 import type { Mounter } from '../../host/mounter.js';
 import { RepositoryStore, type RepoRow } from '../../store/repository-store.js';
 import { STATE_KEYS, type ServiceDeps } from '../context.js';
+import { shared } from '../../core/locks.js';
 import { RepoLocations } from './repo-location.js';
 import { RepoFiles, registerDiskRecovery, type RepoAccess } from './repo-files.js';
 import { sweepRepoTemps } from './repo-sweep.js';
@@ -29,13 +30,18 @@ export interface RepositoryServiceOptions {
 export interface RepositoryServiceDeps extends ServiceDeps {
   mounter: Mounter;
   options?: RepositoryServiceOptions;
+  /** VMs running from a repository (their folder or a disk in it), as `repo/vm` names. */
+  vmsUsing?: (repoUuid: string) => Promise<string[]>;
 }
+
+/** The lock resource of one repository: files and jobs hold it shared, delete/unmount exclusive. */
+export const repoResource = (repoUuid: string): string => `repository:${repoUuid}`;
 
 export class RepositoryService implements RepoAccess {
   private readonly store: RepositoryStore;
   private readonly locations: RepoLocations;
   private readonly log: Logger;
-  private readonly holds = new Map<string, number>();
+  private holdSeq = 0;
   /** Repositories being deleted or unmounted: new work on them is refused. */
   private readonly closing = new Set<string>();
   private readonly files: RepoFiles;
@@ -283,9 +289,9 @@ export class RepositoryService implements RepoAccess {
     return row;
   }
 
-  async acquire(repoUuid: string): Promise<{ row: RepoRow; release: () => void }> {
+  async acquire(repoUuid: string, what?: string): Promise<{ row: RepoRow; release: () => void }> {
     // Hold first, then check: a delete that starts in between either sees the hold or is seen.
-    const release = this.hold(repoUuid);
+    const release = this.hold(repoUuid, what);
     try {
       return { row: await this.requireRepo(repoUuid), release };
     } catch (e) {
@@ -294,16 +300,10 @@ export class RepositoryService implements RepoAccess {
     }
   }
 
-  hold(repoUuid: string): () => void {
-    this.holds.set(repoUuid, (this.holds.get(repoUuid) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const n = (this.holds.get(repoUuid) ?? 1) - 1;
-      if (n <= 0) this.holds.delete(repoUuid);
-      else this.holds.set(repoUuid, n);
-    };
+  hold(repoUuid: string, what = 'a file operation'): () => void {
+    if (this.closing.has(repoUuid)) throw fail('REPO_IN_USE', `repository ${repoUuid} is being deleted or unmounted`);
+    const owner = { id: `hold:${++this.holdSeq}`, what };
+    return this.deps.locks.acquire(owner, [shared(repoResource(repoUuid), 'REPO_IN_USE')]).release;
   }
 
   knownRoots(): string[] {
@@ -312,12 +312,21 @@ export class RepositoryService implements RepoAccess {
 
   // ---- internals --------------------------------------------------------------------------
 
-  /** Run a delete/unmount with new work on the repository refused, unless work is running now. */
+  /**
+   * Run a delete/unmount with new work on the repository refused, unless work is running now
+   * (a shared hold: a job, a copy, a VM call) or VMs run from it. Through the registry the
+   * method's exclusive hold already excludes new holds; this also covers direct callers.
+   */
   private async closingWhile(repoUuid: string, fn: () => Promise<void>): Promise<void> {
     if (this.closing.has(repoUuid)) throw fail('REPO_IN_USE', `repository ${repoUuid} is already being deleted or unmounted`);
     this.closing.add(repoUuid);
     try {
-      if (this.holds.has(repoUuid)) throw fail('REPO_IN_USE', `repository ${repoUuid} has imports, copies or disk changes running`);
+      const busy = this.deps.locks.holds(repoResource(repoUuid)).filter((h) => h.mode === 'shared');
+      if (busy.length) {
+        throw fail('REPO_IN_USE', `repository ${repoUuid} is in use by ${busy.map((h) => h.owner.what).join(', ')}`, { holders: busy.map((h) => h.owner.id) });
+      }
+      const vms = (await this.deps.vmsUsing?.(repoUuid)) ?? [];
+      if (vms.length) throw fail('REPO_IN_USE', `repository ${repoUuid} is in use by running VMs: ${vms.join(', ')}`, { vms });
       await fn();
     } finally {
       this.closing.delete(repoUuid);

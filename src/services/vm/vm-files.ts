@@ -71,13 +71,24 @@ export class VmFiles {
     return out;
   }
 
-  /** vm.cfg texts of all VMs and templates of a repository (to see which disks are still used). */
-  async allDocs(repoId: string): Promise<Array<{ kind: VmKind; id: string; doc: VmCfgDoc }>> {
+  /**
+   * vm.cfg texts of all VMs and templates of a repository. 'skip' leaves unreadable ones out
+   * (MACs in use: a miss only risks a retry); 'fail' refuses with VM_BAD_CONFIG naming the file,
+   * for callers that decide from the list what is unused and may be deleted.
+   */
+  async allDocs(repoId: string, unreadable: 'skip' | 'fail' = 'skip'): Promise<Array<{ kind: VmKind; id: string; doc: VmCfgDoc }>> {
     const out: Array<{ kind: VmKind; id: string; doc: VmCfgDoc }> = [];
     for (const [kind, sub] of [['vm', 'VirtualMachines'], ['template', 'Templates']] as const) {
       for (const id of await this.fs.list(`${repoPath(repoId)}/${sub}`)) {
         if (!isSafeComponent(id)) continue;
-        const doc = await this.readDoc(kind, repoId, id).catch(() => undefined);
+        let doc: VmCfgDoc | undefined;
+        try {
+          doc = await this.readDoc(kind, repoId, id);
+        } catch (e) {
+          if (unreadable === 'fail') {
+            throw fail('VM_BAD_CONFIG', `cannot read ${cfgPathOf(kind, repoId, id)}: ${(e as Error).message}`, { path: cfgPathOf(kind, repoId, id) });
+          }
+        }
         if (doc) out.push({ kind, id, doc });
       }
     }

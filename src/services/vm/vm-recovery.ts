@@ -6,7 +6,7 @@ import { isWriteTemp } from '../../host/temp-file.js';
 import type { HostFs } from '../../host/host-fs.js';
 import type { Intents } from '../intents/intents.js';
 import { dirOf, type VmFiles, type VmKind } from './vm-files.js';
-import type { VmStore } from './vm-store.js';
+import type { VmStore } from '../../store/vm-store.js';
 
 export const INTENT_VM_CREATE = 'vm-create';
 export const INTENT_VM_DELETE = 'vm-delete';

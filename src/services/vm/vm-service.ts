@@ -1,6 +1,6 @@
 // VM life cycle over the Hypervisor adapter: vm.cfg is the source of truth, each start defines
-// the domain from it; stops the agent did not ask for are logged as crashes; running domains
-// are adopted again after an agent restart (by UUID), never started twice.
+// the domain from it. What it knows between calls is a VmIndex shared (by its methods) with the
+// watcher (vm-watch.ts: adoption, crashes) and the reads (vm-queries.ts).
 import { randomUUID } from 'node:crypto';
 import { fail, isAgentError } from '../../core/errors.js';
 import { vmDir } from '../../core/ids.js';
@@ -12,15 +12,15 @@ import {
 } from '../../core/vm/vm-cfg.js';
 import type { DomainInfo, Hypervisor } from '../../host/libvirt/hypervisor.js';
 import type { ServiceDeps } from '../context.js';
-import { KeyedLock } from './keyed-lock.js';
 import { VmFiles, safeIds } from './vm-files.js';
 import { VmLifecycleLog, type Cause } from './vm-lifecycle-log.js';
-import { domainToListEntry, managementDomainEntry } from './vm-list.js';
 import { VmStatsCache, type HostStatsEntry, type VmStatsEntry } from './vm-stats-cache.js';
-import { VmStore } from './vm-store.js';
+import { VmStore } from '../../store/vm-store.js';
+import { VmIndex } from './vm-index.js';
 import { VmTemplates, type CloneResult } from './vm-templates.js';
 import { INTENT_VM_CREATE, INTENT_VM_DELETE, registerVmRecoveries, type VmCreateIntent, type VmDeleteIntent } from './vm-recovery.js';
-import { adoptRunningDomains, handleUnexpectedStops, isActive, type VmWatchState } from './vm-watch.js';
+import { VmQueries } from './vm-queries.js';
+import { VmWatcher, isActive } from './vm-watch.js';
 
 export interface VmServiceDeps extends ServiceDeps {
   hypervisor: Hypervisor;
@@ -45,14 +45,9 @@ export class VmService {
   readonly stats: VmStatsCache;
   readonly lifecycle: VmLifecycleLog;
   readonly templates: VmTemplates;
-  private readonly locks = new KeyedLock();
-  private index = new Map<string, { repoId: string; vmId: string }>();
-  /** `repo/vm` → uuid, the reverse of `index`. */
-  private byVm = new Map<string, string>();
-  private readonly expectedStops = new Set<string>();
-  private readonly startTimes = new Map<string, number>();
-  private adopted = false;
-  private unreachableReported = false;
+  private readonly queries: VmQueries;
+  private readonly index = new VmIndex();
+  private readonly watcher: VmWatcher;
 
   constructor(private readonly deps: VmServiceDeps) {
     this.files = new VmFiles(deps.fs);
@@ -63,10 +58,13 @@ export class VmService {
       clock: deps.clock,
       log: deps.log,
       intervalSec: deps.config.libvirt.statsInterval,
-      onStopped: (gone) => handleUnexpectedStops(this.watchState(), gone),
-      beforeTick: () => this.connectAndAdopt(),
+      onStopped: (gone) => this.watcher.stopsSeen(gone),
+      beforeTick: () => this.watcher.connectAndAdopt(),
     });
     registerVmRecoveries({ fs: deps.fs, intents: deps.intents, files: this.files, store: this.store });
+    const { hypervisor, uri, log, events } = deps;
+    this.watcher = new VmWatcher({ hypervisor, uri, log, events, index: this.index, store: this.store, lifecycle: this.lifecycle, refresh: () => this.stats.refresh() });
+    this.queries = new VmQueries({ hypervisor: deps.hypervisor, index: this.index, stats: this.stats, files: this.files, fs: deps.fs, log: deps.log });
     this.templates = new VmTemplates({
       intents: deps.intents,
       fs: deps.fs,
@@ -87,34 +85,9 @@ export class VmService {
 
   async start(): Promise<void> {
     const { log } = this.deps;
-    this.index = await this.files.scan((p, err) => log.warn({ path: p, err }, 'unreadable vm.cfg skipped'));
-    this.byVm = new Map([...this.index].map(([u, w]) => [`${w.repoId}/${w.vmId}`, u]));
-    await this.connectAndAdopt();
+    this.index.reset(await this.files.scan((p, err) => log.warn({ path: p, err }, 'unreadable vm.cfg skipped')));
+    await this.watcher.connectAndAdopt();
     this.stats.start();
-  }
-
-  /**
-   * The agent must come up even when libvirtd does not (yet): until libvirt answers once,
-   * every statistics tick tries again, and VM calls fault VM_HYPERVISOR_FAILED meanwhile.
-   */
-  private async connectAndAdopt(): Promise<boolean> {
-    if (this.adopted) return true;
-    const { hypervisor, log, events } = this.deps;
-    try {
-      await hypervisor.open();
-      this.lifecycle.host = await hypervisor.hostname().catch(() => '-');
-      await adoptRunningDomains(this.watchState());
-      this.adopted = true;
-    } catch (err) {
-      log.error({ err, uri: this.deps.uri }, 'libvirt is not reachable; retrying at each statistics interval');
-      if (!this.unreachableReported) {
-        this.unreachableReported = true;
-        events.emit({ severity: 'error', object: 'host', code: 'VM_HYPERVISOR_UNAVAILABLE', message: `libvirt at ${this.deps.uri} is not reachable: ${(err as Error).message}` });
-      }
-      return false;
-    }
-    await this.stats.refresh().catch((err) => log.warn({ err }, 'first statistics refresh failed'));
-    return true;
   }
 
   async stop(): Promise<void> {
@@ -122,18 +95,14 @@ export class VmService {
     await this.deps.hypervisor.close();
   }
 
-  private watchState(): VmWatchState {
-    const { hypervisor } = this.deps;
-    return { hypervisor, index: this.index, store: this.store, lifecycle: this.lifecycle, expectedStops: this.expectedStops, startTimes: this.startTimes };
-  }
-
   private isRunning(uuid: string): Promise<boolean> {
     return this.deps.hypervisor.lookup(uuid).then(isActive);
   }
 
-  private lock<T>(repoId: string, vmId: string, fn: () => Promise<T>): Promise<T> {
+  /** Checks the ids, then runs fn. The caller holds `vm:<repo>/<vm>` (declared in rpc/methods/vm.ts). */
+  private async checked<T>(repoId: string, vmId: string, fn: () => Promise<T>): Promise<T> {
     safeIds(repoId, vmId);
-    return this.locks.with(`vm:${repoId}/${vmId}`, fn);
+    return fn();
   }
 
   private async ref(repoId: string, vmId: string): Promise<VmRef> {
@@ -161,21 +130,17 @@ export class VmService {
 
   private async save(r: { repoId: string; vmId: string }, doc: VmCfgDoc, m: VmModel): Promise<void> {
     const uuid = normUuid(m.cfg.uuid);
-    const other = this.index.get(uuid);
+    const other = this.index.whereIs(uuid);
     if (other && (other.repoId !== r.repoId || other.vmId !== r.vmId)) {
       throw fail('VM_EXISTS', `uuid ${m.cfg.uuid} already belongs to VM ${other.repoId}/${other.vmId}`);
     }
     await this.files.writeDoc('vm', r.repoId, r.vmId, doc);
-    const key = `${r.repoId}/${r.vmId}`;
-    const previous = this.byVm.get(key);
-    if (previous && previous !== uuid) this.index.delete(previous);
-    this.index.set(uuid, { repoId: r.repoId, vmId: r.vmId });
-    this.byVm.set(key, uuid);
+    this.index.place(uuid, r);
     this.store.upsert(uuid, r.repoId, r.vmId, m.ha);
   }
 
   createVm(repoId: string, vmId: string, params: Record<string, CfgValue>): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       await this.files.requireRepo(repoId);
       if (await this.files.readDoc('vm', repoId, vmId)) throw fail('VM_EXISTS', `VM ${vmId} already exists in repository ${repoId}`);
       const p = normalizeCfgParams(params);
@@ -189,7 +154,7 @@ export class VmService {
 
   /** Merges `params` into vm.cfg (configure_vm) or replaces all keys (set_vm_config). */
   editVm(repoId: string, vmId: string, params: Record<string, CfgValue>, mode: 'merge' | 'replace'): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       const p = normalizeCfgParams(params);
       if (isActive(r.dom) && p.uuid !== undefined && normUuid(String(p.uuid)) !== r.uuid) {
@@ -209,7 +174,7 @@ export class VmService {
   }
 
   unconfigureVm(repoId: string, vmId: string): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       if (isActive(r.dom)) throw fail('VM_BAD_STATE', `VM ${vmId} is running: stop it first`);
       if (r.dom) await this.deps.hypervisor.undefine(r.uuid);
@@ -217,7 +182,7 @@ export class VmService {
   }
 
   deleteVm(repoId: string, vmId: string): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId).catch((e: unknown) => {
         // The caller's retry of a delete that crash recovery finished for it.
         if (isAgentError(e) && e.code === 'VM_NOT_FOUND' && this.deps.intents.finishedByRecovery(INTENT_VM_DELETE, `vm:${repoId}/${vmId}`)) return undefined;
@@ -232,14 +197,13 @@ export class VmService {
         await this.deps.fs.removeTree(vmDir(repoId, vmId));
         this.store.remove(r.uuid);
       });
-      this.index.delete(r.uuid);
-      this.byVm.delete(`${repoId}/${vmId}`);
+      this.index.remove(r.uuid, r);
       await this.lifecycle.record({ action: 'delete', vm: this.vmOf(r), cause: 'manager' });
     });
   }
 
   startVm(repoId: string, vmId: string, cause: Cause = 'manager'): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       if (r.dom && isActive(r.dom)) {
         this.deps.log.info({ vm: `${repoId}/${vmId}` }, 'start_vm: already running, nothing done');
@@ -247,7 +211,7 @@ export class VmService {
       }
       const xml = vmCfgToDomainXml(r.model, this.xmlOptions);
       const h = this.deps.hypervisor;
-      this.expectedStops.delete(r.uuid);
+      this.index.settleStop(r.uuid);
       const clash = await h.lookupByName(r.model.cfg.name);
       if (clash && normUuid(clash.uuid) !== r.uuid) {
         throw fail('VM_EXISTS', `libvirt already has a domain named ${r.model.cfg.name} with another uuid (${clash.uuid})`);
@@ -257,22 +221,22 @@ export class VmService {
       await h.start(r.uuid);
       this.store.upsert(r.uuid, repoId, vmId, r.model.ha);
       this.store.setState(r.uuid, 'running');
-      this.startTimes.set(r.uuid, this.deps.clock.now() / 1000);
+      this.index.started(r.uuid, this.deps.clock.now() / 1000);
       this.stats.refreshSoon(); // one bulk refresh per start, so the new VM has statistics at once
       await this.lifecycle.record({ action: 'start', vm: this.vmOf(r), cause });
     });
   }
 
   stopVm(repoId: string, vmId: string, force: boolean): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       if (!isActive(r.dom)) return; // already stopped: nothing to do
       const h = this.deps.hypervisor;
-      this.expectedStops.add(r.uuid);
+      this.index.expectStop(r.uuid);
       try {
         await (force ? h.destroy(r.uuid) : h.shutdown(r.uuid));
       } catch (e) {
-        this.expectedStops.delete(r.uuid);
+        this.index.settleStop(r.uuid);
         throw e;
       }
       if (force) return this.stopped(r, 'kill');
@@ -282,7 +246,7 @@ export class VmService {
         await clock.sleep(Math.min(config.libvirt.shutdownPollMs, Math.max(1, deadline - clock.now())));
         if (!isActive(await h.lookup(r.uuid))) return this.stopped(r, 'stop');
       }
-      this.expectedStops.delete(r.uuid);
+      this.index.settleStop(r.uuid);
       const secs = config.libvirt.shutdownTimeout;
       await this.lifecycle.record({ action: 'shutdown-timeout', vm: this.vmOf(r), cause: 'guest', detail: `still running after ${secs}s; not killed` });
       throw fail('VM_SHUTDOWN_TIMEOUT', `VM ${vmId} did not shut down within ${secs}s; it was left running (use force to kill it)`);
@@ -295,18 +259,18 @@ export class VmService {
    */
   private settled(uuid: string): void {
     this.stats.forget(uuid);
-    this.expectedStops.delete(uuid);
+    this.index.settleStop(uuid);
   }
 
   private async stopped(r: VmRef, action: 'stop' | 'kill'): Promise<void> {
     this.settled(r.uuid);
     this.store.setState(r.uuid, 'stopped');
-    this.startTimes.delete(r.uuid);
+    this.index.stopped(r.uuid);
     await this.lifecycle.record({ action, vm: this.vmOf(r), cause: 'manager' });
   }
 
   rebootVm(repoId: string, vmId: string): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       this.requireActive(r, 'reboot');
       await this.deps.hypervisor.reboot(r.uuid);
@@ -315,7 +279,7 @@ export class VmService {
   }
 
   pauseVm(repoId: string, vmId: string, pause: boolean): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       const d = this.requireActive(r, pause ? 'pause' : 'unpause');
       if (pause && d.state === 'paused') return;
@@ -330,20 +294,20 @@ export class VmService {
   }
 
   saveVm(repoId: string, vmId: string, checkpoint: boolean): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       this.requireActive(r, 'save');
       const file = this.deps.fs.resolve(this.saveFile(repoId, vmId));
-      this.expectedStops.add(r.uuid);
+      this.index.expectStop(r.uuid);
       try {
         await this.deps.hypervisor.save(r.uuid, file);
       } catch (e) {
-        this.expectedStops.delete(r.uuid);
+        this.index.settleStop(r.uuid);
         throw e;
       }
       if (checkpoint) {
         await this.deps.hypervisor.restore(file);
-        this.expectedStops.delete(r.uuid);
+        this.index.settleStop(r.uuid);
       } else {
         this.settled(r.uuid);
         this.store.setState(r.uuid, 'stopped');
@@ -353,7 +317,7 @@ export class VmService {
   }
 
   restoreVm(repoId: string, vmId: string, paused: boolean): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       if (isActive(r.dom)) throw fail('VM_BAD_STATE', `VM ${vmId} is already running`);
       const hostPath = this.saveFile(repoId, vmId);
@@ -362,7 +326,7 @@ export class VmService {
       if (paused) await this.deps.hypervisor.suspend(r.uuid);
       await this.deps.fs.remove(hostPath);
       this.store.setState(r.uuid, 'running');
-      this.startTimes.set(r.uuid, this.deps.clock.now() / 1000);
+      this.index.started(r.uuid, this.deps.clock.now() / 1000);
       this.stats.refreshSoon();
       await this.lifecycle.record({ action: 'restore', vm: this.vmOf(r), cause: 'manager', detail: paused ? 'paused' : undefined });
     });
@@ -373,15 +337,15 @@ export class VmService {
   }
 
   migrateVm(repoId: string, vmId: string, dest: string, live: boolean, ssl: boolean): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       this.requireActive(r, 'migrate');
       const destUri = this.migrationUri(dest, ssl);
-      this.expectedStops.add(r.uuid);
+      this.index.expectStop(r.uuid);
       try {
         await this.deps.hypervisor.migrate(r.uuid, { destUri, live });
       } catch (e) {
-        this.expectedStops.delete(r.uuid);
+        this.index.settleStop(r.uuid);
         throw e;
       }
       this.settled(r.uuid);
@@ -391,7 +355,7 @@ export class VmService {
   }
 
   configureVmHa(repoId: string, vmId: string, enable: boolean): Promise<void> {
-    return this.lock(repoId, vmId, async () => {
+    return this.checked(repoId, vmId, async () => {
       const r = await this.ref(repoId, vmId);
       cfgSet(r.doc, 'OVM_high_availability', enable);
       await this.save(r, r.doc, vmCfgToModel(r.doc));
@@ -414,61 +378,28 @@ export class VmService {
   }
 
   createTemplate(repoId: string, vmId: string, templateId: string, sparse: boolean): Promise<CloneResult> {
-    return this.lock(repoId, vmId, () => this.templates.copy(repoId, vmId, 'template', repoId, templateId, sparse));
+    return this.checked(repoId, vmId, () => this.templates.copy(repoId, vmId, 'template', repoId, templateId, sparse));
   }
 
   cloneVm(srcRepo: string, srcId: string, dstRepo: string, dstId: string, sparse: boolean): Promise<CloneResult> {
-    return this.lock(srcRepo, srcId, () => this.lock(dstRepo, dstId, () => this.templates.copy(srcRepo, srcId, 'vm', dstRepo, dstId, sparse)));
+    return this.checked(srcRepo, srcId, () => this.checked(dstRepo, dstId, () => this.templates.copy(srcRepo, srcId, 'vm', dstRepo, dstId, sparse)));
   }
 
-  async listVms(): Promise<Array<Record<string, unknown>>> {
-    const h = this.deps.hypervisor;
-    const out: Array<Record<string, unknown>> = [];
-    const doms = (await h.listDomains()).filter(isActive).sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
-    if (!doms.some((d) => d.id === 0)) out.push(managementDomainEntry(await h.nodeInfo()));
-    for (const d of doms) out.push(await this.entry(d));
-    return out;
-  }
+  // ---- reads (vm-queries.ts) ----------------------------------------------------------------
 
-  private async entry(d: DomainInfo): Promise<Record<string, unknown>> {
-    const u = normUuid(d.uuid);
-    const xml = await this.deps.hypervisor.getXml(d.uuid).catch((e) => {
-      if (isAgentError(e) && e.code === 'VM_NOT_FOUND') return undefined;
-      throw e;
-    });
-    const extra = { ...this.index.get(u), startTime: this.startTimes.get(u) };
-    try {
-      return domainToListEntry(d, xml, extra);
-    } catch (err) {
-      // A domain libvirt describes in a way we cannot read is still listed, without devices.
-      this.deps.log.warn({ err, domain: d.name }, 'unreadable domain XML');
-      return domainToListEntry(d, undefined, extra);
-    }
+  vmsUsingRepository(repoUuid: string): Promise<string[]> {
+    return this.queries.vmsUsingRepository(repoUuid);
   }
-
-  async listVm(repoId: string, vmId: string): Promise<Record<string, unknown> | null> {
-    const r = await this.ref(repoId, vmId);
-    return r.dom && isActive(r.dom) ? this.entry(r.dom) : null;
+  listVms(): Promise<Array<Record<string, unknown>>> {
+    return this.queries.listVms();
   }
-
-  private async filledStats(): Promise<void> {
-    if (!this.stats.filled) await this.stats.refresh();
-    else await this.stats.settle();
+  listVm(repoId: string, vmId: string): Promise<Record<string, unknown> | null> {
+    return this.queries.listVm(repoId, vmId);
   }
-
-  async getVmStats(repoId?: string, vmId?: string): Promise<VmStatsEntry[] | VmStatsEntry | null> {
-    await this.filledStats();
-    if (repoId === undefined || vmId === undefined) return this.stats.allVms();
-    safeIds(repoId, vmId);
-    // The index answers without touching the disk; the file is read only for VMs it lacks.
-    const known = this.byVm.get(`${repoId}/${vmId}`);
-    if (known) return this.stats.vm(known) ?? null;
-    const uuid = vmCfgToObject(await this.files.requireDoc('vm', repoId, vmId)).uuid;
-    return typeof uuid === 'string' ? (this.stats.vm(uuid) ?? null) : null;
+  getVmStats(repoId?: string, vmId?: string): Promise<VmStatsEntry[] | VmStatsEntry | null> {
+    return this.queries.getVmStats(repoId, vmId);
   }
-
-  async getHostStats(): Promise<HostStatsEntry | null> {
-    await this.filledStats();
-    return this.stats.hostStats() ?? null;
+  getHostStats(): Promise<HostStatsEntry | null> {
+    return this.queries.getHostStats();
   }
 }

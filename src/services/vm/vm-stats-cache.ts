@@ -153,7 +153,9 @@ export class VmStatsCache {
     };
     this.refreshes++;
     this.lastRefreshMs = performance.now() - t0;
-    if (hadSample && gone.length) await this.deps.onStopped(gone);
+    // Called at every refresh after the first, also with nothing gone: stops left undecided
+    // (libvirt did not answer a lookup) are decided again.
+    if (hadSample) await this.deps.onStopped(gone);
   }
 
   /** Starts a refresh without waiting (after the agent started a VM); errors are logged. */

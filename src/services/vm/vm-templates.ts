@@ -128,7 +128,10 @@ export class VmTemplates {
     return vmCfgToObject(await this.deps.files.requireDoc('template', repoId, templateId));
   }
 
-  /** Removes the template and the private disks no other VM or template of the repository uses. */
+  /**
+   * Removes the template and the private disks no other VM or template of the repository uses.
+   * Any vm.cfg that cannot be read refuses the whole call: its disks might be among these.
+   */
   async deleteTemplate(repoId: string, templateId: string): Promise<void> {
     const doc = await this.deps.files.readDoc('template', repoId, templateId);
     if (!doc) {
@@ -137,7 +140,7 @@ export class VmTemplates {
       throw fail('TEMPLATE_NOT_FOUND', `no template ${templateId} in repository ${repoId}`);
     }
     const used = new Set<string>();
-    for (const o of await this.deps.files.allDocs(repoId)) {
+    for (const o of await this.deps.files.allDocs(repoId, 'fail')) {
       if (o.kind === 'template' && o.id === templateId) continue;
       const disk = vmCfgToObject(o.doc).disk;
       if (Array.isArray(disk)) for (const s of disk) if (typeof s === 'string') used.add(s.split(',')[0]);

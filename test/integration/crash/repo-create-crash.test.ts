@@ -57,7 +57,7 @@ async function addCase(rig: CrashRig, t: Test, i: number, step: string): Promise
 
 t.setTimeout(600_000);
 t.test('kill -9 at every step of create/add_repository and create_virtual_disk', { skip: canNetns ? false : 'needs root and ip netns' }, async (t) => {
-  const rig = new CrashRig();
+  const rig = new CrashRig(t);
   t.teardown(() => rig.cleanup());
   await rig.start();
   await rig.call('take_ownership', MANAGER);

@@ -15,7 +15,7 @@ const MANAGER = '0004fb0000020000ba9aaf00ae5e2d73';
 
 t.setTimeout(300_000);
 t.test('SIGTERM answers calls in flight, rolls back a waiting change and exits 0 in bounded time', { skip: canNetns ? false : 'needs root and ip netns' }, async (t) => {
-  const rig = new CrashRig();
+  const rig = new CrashRig(t);
   t.teardown(() => rig.cleanup());
   await rig.start();
   await rig.call('take_ownership', MANAGER);

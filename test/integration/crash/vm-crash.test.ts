@@ -97,7 +97,7 @@ async function deleteRepoCase(rig: CrashRig, t: Test, i: number, step: string): 
 
 t.setTimeout(900_000);
 t.test('kill -9 at every step of the VM, template and repository-delete operations', { skip: canNetns ? false : 'needs root and ip netns' }, async (t) => {
-  const rig = new CrashRig();
+  const rig = new CrashRig(t);
   t.teardown(() => rig.cleanup());
   await rig.start();
   await rig.call('take_ownership', MANAGER);

@@ -97,3 +97,19 @@ t.test('virsh argv and the test-driver refusals', async (t) => {
   await test.bulkStats();
   t.equal(exec.calls.length, before, 'the test driver never shells out to virsh');
 });
+
+t.test('only "no such domain" means not found: other "not found" errors keep their meaning', async (t) => {
+  class OtherNotFound extends FakeConn {
+    override async domainLookupByUUIDString(): Promise<never> {
+      throw new Error("Storage volume not found: no storage vol with matching path '/OVS/x.img'");
+    }
+  }
+  const hv = new LibvirtHypervisor({ uri: 'qemu:///system', exec: new ScriptedExec(() => ({})), connect: () => new OtherNotFound(0) as unknown as LvHypervisor });
+  await t.rejects(hv.lookup('6b3c1a209e1f4c558a770123456789ab'), { code: 'VM_HYPERVISOR_FAILED' }, 'a lookup failure is not "no such VM"');
+  const exec = new ScriptedExec(() => ({ code: 1, stderr: "error: Network not found: no network with matching name 'x'" }));
+  const hv2 = new LibvirtHypervisor({ uri: 'qemu:///system', exec, connect: () => new FakeConn(0) as unknown as LvHypervisor });
+  await t.rejects(hv2.reboot('6b3c1a209e1f4c558a770123456789ab'), { code: 'VM_HYPERVISOR_FAILED' });
+  const exec3 = new ScriptedExec(() => ({ code: 1, stderr: "error: failed to get domain 'x'\nerror: Domain not found: no domain with matching uuid 'x'" }));
+  const hv3 = new LibvirtHypervisor({ uri: 'qemu:///system', exec: exec3, connect: () => new FakeConn(0) as unknown as LvHypervisor });
+  await t.rejects(hv3.reboot('6b3c1a209e1f4c558a770123456789ab'), { code: 'VM_NOT_FOUND' });
+});

@@ -1,5 +1,5 @@
 // Typed access to the `vms` table: HA flags and the last state the agent saw per VM.
-import type { Db } from '../../store/db.js';
+import type { Db } from './db.js';
 
 export type KnownState = 'running' | 'stopped';
 
