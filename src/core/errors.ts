@@ -21,7 +21,7 @@ const reserved = (area: string, num: number, expected = true): ErrorSpec => ({ n
  * not faults; the network pipeline reports restore failures in other codes).
  * Never given to another code.
  */
-export const RETIRED_NUMBERS: readonly number[] = [1007, 1012, 2015, 2019];
+export const RETIRED_NUMBERS: readonly number[] = [1007, 1012, 2015, 2019, 4002];
 
 export const ERRORS = {
   // 1xxx: the request itself
@@ -99,7 +99,6 @@ export const ERRORS = {
   // 4xxx: cluster and pool
   POOL_ALREADY_MEMBER: spec(4000),
   POOL_NOT_MEMBER: spec(4001),
-  POOL_INVALID: spec(4002),
   CLUSTER_INVALID: spec(4003),
   CLUSTER_OFFLINE: spec(4004, false),
   CLUSTER_NODE_IN_USE: spec(4005),

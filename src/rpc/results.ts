@@ -16,6 +16,8 @@ export const num = z.union([z.number(), z.bigint()]);
 export const struct = z.record(z.string(), z.unknown());
 export const structList = z.array(struct);
 export const anything = z.unknown();
+/** A Storage Connect answer: a record, a list of records or names, a flag or nil (docs/storage.md, per operation). */
+export const pluginAnswer = z.union([struct, structList, z.array(z.string()), nil, z.string(), z.boolean()]);
 
 export const job = z.looseObject({
   id: z.string(),

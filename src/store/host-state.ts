@@ -32,7 +32,7 @@ export class HostStateRepo {
   }
 
   /** Runs `fn` (several writes) as one transaction: all of them land, or none across a crash. */
-  transaction<T>(fn: () => T): T {
+  atomic<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
 

@@ -50,6 +50,14 @@ export class IntentStore {
     })();
   }
 
+  /** Removes a recovered intent; one that recovery finished is remembered for its retry (same transaction). */
+  close(row: Pick<IntentRow, 'id' | 'kind' | 'key'>, finished: boolean): void {
+    this.db.transaction(() => {
+      this.delete(row.id);
+      if (finished) this.markFinished(row.kind, row.key);
+    })();
+  }
+
   /** A change that recovery completed (rolled forward): its retry answers as done, once. */
   markFinished(kind: string, key: string): void {
     this.db.prepare('INSERT OR REPLACE INTO intent_finished (kind, key, at) VALUES (?, ?, ?)').run(kind, key, new Date().toISOString());

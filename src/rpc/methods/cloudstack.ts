@@ -2,6 +2,7 @@
 // extension `cloudstack`. Callable before ownership: CloudStack uploads its key and checks the
 // host before it takes ownership. Contents (keys, files, commands) are secret in the logs.
 import { z } from 'zod';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import type { CloudstackModule } from '../../services/cloudstack/cloudstack-module.js';
 
@@ -12,9 +13,27 @@ const int = (min: number, max: number) =>
 const port = int(1, 65535);
 const seconds = int(1, 3600);
 
+/** The answers as cloudstack.py gives them (CloudStack's CloudstackPlugin.java reads them so). */
+const flag = z.boolean();
+const RESULTS: Record<string, z.ZodType> = {
+  get_module_version: R.text,
+  get_ovs_version: R.text,
+  ping: flag,
+  check_dom0_ip: flag,
+  check_dom0_port: flag,
+  check_domr_port: flag,
+  check_domr_ssh: flag,
+  ovs_check_file: flag,
+  check_dom0_storage_health: flag,
+  exec_domr: R.struct,
+  ovs_dom0_stats: R.struct,
+  ovs_domU_stats: R.struct,
+  get_vncport: R.text,
+};
+
 export function cloudstackMethods(cs: CloudstackModule, ovmVersion: string): MethodDef[] {
   const m = (name: string, summary: string, params: z.ZodType<unknown[]>, handler: (a: never) => unknown, secretArgs?: number[]) =>
-    defineMethod({ name, summary: `(cloudstack) ${summary}`, access: 'public', params, secretArgs, handler: handler as never });
+    defineMethod({ name, result: RESULTS[name] ?? R.anything, summary: `(cloudstack) ${summary}`, access: 'public', params, secretArgs, handler: handler as never });
   return [
     m('call', 'return the message (the module test call)', z.tuple([z.unknown()]), ([msg]: [unknown]) => msg),
     m('get_module_version', "the agent module's version", z.tuple([]), () => '0.1'),

@@ -2,6 +2,7 @@
 // declarations over PoolFsService and ClusterService. Every change takes the `pool` lock, the
 // same as the pool methods, since a clustered pool changes both in one call.
 import { z } from 'zod';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import type { PoolFsService } from '../../services/cluster/pool-fs-service.js';
 import type { ClusterService } from '../../services/cluster/cluster-service.js';
@@ -17,13 +18,14 @@ const struct = z.record(z.string(), z.unknown());
 
 export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): MethodDef[] {
   const poolFsOp = (name: string, summary: string, run: (uuid: string) => Promise<void>) =>
-    defineMethod({ name, summary, access: 'owned', lock: 'pool', params: z.tuple([uuid]), handler: async ([u]) => {
+    defineMethod({ name, result: R.nil, summary, access: 'owned', lock: 'pool', params: z.tuple([uuid]), handler: async ([u]) => {
         await run(u);
         return null;
       } });
   return [
     defineMethod({
       name: 'create_pool_filesystem',
+      result: R.nil,
       summary: 'create the pool FS (type nfs|lun, target, cluster_name, poolfs_uuid, nfsbase_uuid, manager_uuid, pool_uuid[, block_size, cluster_size, journal_size])',
       access: 'owned',
       lock: 'pool',
@@ -35,6 +37,7 @@ export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): 
     }),
     defineMethod({
       name: 'destroy_pool_filesystem',
+      result: R.nil,
       summary: 'destroy the pool FS (type, target, poolfs_uuid, nfsbase_uuid)',
       access: 'owned',
       lock: 'pool',
@@ -46,6 +49,7 @@ export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): 
     }),
     defineMethod({
       name: 'discover_pool_filesystem',
+      result: R.xmlDoc,
       summary: 'XML Discover_Pool_Filesystem_Result: the pool FS of this host',
       access: 'public',
       params: z.tuple([]),
@@ -53,6 +57,7 @@ export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): 
     }),
     defineMethod({
       name: 'ocfs2_get_meta_data',
+      result: R.text,
       summary: 'a file of an OCFS2 device root directory, read with debugfs.ocfs2 (device, filename)',
       access: 'owned',
       params: z.tuple([text, z.string().min(1).max(255)]),
@@ -60,6 +65,7 @@ export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): 
     }),
     defineMethod({
       name: 'configure_server_for_cluster',
+      result: R.nil,
       summary: 'write o2cb and cluster.conf (o2cb_conf, cluster_conf, poolfs_type, poolfs_target, poolfs_uuid, nfsbase_uuid) or (poolfs_uuid)',
       access: 'owned',
       lock: 'pool',
@@ -77,6 +83,7 @@ export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): 
     poolFsOp('destroy_cluster', 'as leave_cluster (poolfs_uuid)', (u) => cluster.takeOffline(u, 'destroy_cluster')),
     defineMethod({
       name: 'update_clusterConfiguration',
+      result: R.nil,
       summary: 'replace cluster.conf from a struct or cluster.conf text; synced into a running cluster',
       access: 'owned',
       lock: 'pool',
@@ -88,6 +95,7 @@ export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): 
     }),
     defineMethod({
       name: 'is_cluster_online',
+      result: z.boolean(),
       summary: 'true when the cluster heartbeats (configfs)',
       access: 'public',
       params: z.tuple([]),
@@ -95,6 +103,7 @@ export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): 
     }),
     defineMethod({
       name: 'discover_cluster',
+      result: R.xmlDoc,
       summary: 'XML Discover_Cluster_Result: o2cb config, stored cluster.conf, Cluster_State and live nodes',
       access: 'public',
       params: z.tuple([]),

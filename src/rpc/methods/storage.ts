@@ -1,6 +1,7 @@
 // Storage Connect methods (wire-api 3.7): discover_storage_plugins and one
 // storage_plugin_<op>(impl_name, ...) per operation, thin over StorageService.
 import { z } from 'zod';
+import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import { STORAGE_OPS, type StorageOp } from '../../core/storage/plugin.js';
 import type { StorageService } from '../../services/storage/storage-service.js';
@@ -20,6 +21,7 @@ export function storageMethods(storage: StorageService): MethodDef[] {
   const ops = STORAGE_OPS.map((op) =>
     defineMethod({
       name: `storage_plugin_${op}`,
+      result: R.pluginAnswer,
       // The op's own schema (per plugin kind) validates the rest once the plugin is known.
       params: z.tuple([implName]).rest(z.unknown()),
       access: READ_OPS.has(op) ? 'public' : 'owned',
@@ -31,6 +33,7 @@ export function storageMethods(storage: StorageService): MethodDef[] {
   return [
     defineMethod({
       name: 'discover_storage_plugins',
+      result: R.xmlDoc,
       params: z.tuple([]),
       access: 'public',
       summary: 'XML Discover_Storage_Plugins_Result: every plugin with its abilities',
@@ -39,6 +42,7 @@ export function storageMethods(storage: StorageService): MethodDef[] {
     ...ops,
     defineMethod({
       name: 'storage_iSCSI_logoutTarget',
+      result: R.nil,
       params: z.tuple([str, str]),
       access: 'owned',
       lock: LOCK,
@@ -47,6 +51,7 @@ export function storageMethods(storage: StorageService): MethodDef[] {
     }),
     defineMethod({
       name: 'storage_iSCSI_deletePortal',
+      result: R.nil,
       params: z.tuple([str]),
       access: 'owned',
       lock: LOCK,

@@ -147,10 +147,7 @@ export class Intents {
     }
     try {
       const r = await recover(row.payload as never, row.step, this.log);
-      this.deps.db.transaction(() => {
-        this.store.delete(row.id);
-        if (r.outcome === 'rolled-forward') this.store.markFinished(row.kind, row.key);
-      })();
+      this.store.close(row, r.outcome === 'rolled-forward');
       const message = `${what}: ${r.outcome}${r.detail ? `: ${r.detail}` : ''}`;
       this.log.info({ intent: base, outcome: r.outcome, when }, message);
       // A failed call reports its own fault; an event is for what a crash left behind.

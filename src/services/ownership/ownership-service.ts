@@ -79,7 +79,7 @@ export class OwnershipService {
     }
     const first = current === undefined;
     // One transaction: a crash never leaves an owner without its URLs, or the event without the owner.
-    hs.transaction(() => {
+    hs.atomic(() => {
       hs.set(STATE_KEYS.managerUuid, wanted);
       const setOrKeep = (key: string, v: string | undefined) => {
         if (v !== undefined && v !== '') hs.set(key, v);
@@ -111,7 +111,7 @@ export class OwnershipService {
       throw new AgentError('POOL_ALREADY_MEMBER', `Server is a member of pool ${pool.uuid}: leave the pool before releasing ownership`);
     }
     const hs = this.deps.hostState;
-    hs.transaction(() => {
+    hs.atomic(() => {
       for (const k of [
         STATE_KEYS.managerUuid,
         STATE_KEYS.managerCoreApiUrl,

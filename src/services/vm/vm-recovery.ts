@@ -1,6 +1,7 @@
 // Crash recovery of VM and template folders: create_vm, clones and templates record what they
 // are making, delete_vm and delete_template what they are removing; an unfinished create is
 // undone, an unfinished delete that had begun removing files is finished.
+import { isAgentError } from '../../core/errors.js';
 import { normUuid, vmCfgToObject } from '../../core/vm/vm-cfg.js';
 import { isWriteTemp } from '../../host/temp-file.js';
 import type { HostFs } from '../../host/host-fs.js';
@@ -28,6 +29,17 @@ export interface VmDeleteIntent {
   uuid?: string;
   /** Disk files the delete removes with the folder. */
   disks: string[];
+}
+
+/**
+ * The catch of a delete's lookup: "not found" for a delete that crash recovery finished for the
+ * caller (who never got its answer) answers as done, once; anything else is rethrown.
+ */
+export function retriedDelete(intents: Intents, key: string): (e: unknown) => undefined {
+  return (e) => {
+    if (isAgentError(e) && /_NOT_FOUND$/.test(e.code) && intents.finishedByRecovery(INTENT_VM_DELETE, key)) return undefined;
+    throw e;
+  };
 }
 
 export function registerVmRecoveries(d: { fs: HostFs; intents: Intents; files: VmFiles; store: VmStore }): void {

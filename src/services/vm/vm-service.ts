@@ -2,7 +2,7 @@
 // the domain from it. What it knows between calls is a VmIndex shared (by its methods) with the
 // watcher (vm-watch.ts: adoption, crashes) and the reads (vm-queries.ts).
 import { randomUUID } from 'node:crypto';
-import { fail, isAgentError } from '../../core/errors.js';
+import { fail } from '../../core/errors.js';
 import { vmDir } from '../../core/ids.js';
 import { vmCfgToDomainXml, type DomainXmlOptions, type HypervisorKind } from '../../core/vm/domain-xml.js';
 import { migrationDestToUri } from '../../core/vm/migration-uri.js';
@@ -18,7 +18,7 @@ import { VmStatsCache, type HostStatsEntry, type VmStatsEntry } from './vm-stats
 import { VmStore } from '../../store/vm-store.js';
 import { VmIndex } from './vm-index.js';
 import { VmTemplates, type CloneResult } from './vm-templates.js';
-import { INTENT_VM_CREATE, INTENT_VM_DELETE, registerVmRecoveries, type VmCreateIntent, type VmDeleteIntent } from './vm-recovery.js';
+import { INTENT_VM_CREATE, INTENT_VM_DELETE, registerVmRecoveries, retriedDelete, type VmCreateIntent, type VmDeleteIntent } from './vm-recovery.js';
 import { VmQueries } from './vm-queries.js';
 import { VmWatcher, isActive } from './vm-watch.js';
 
@@ -146,8 +146,8 @@ export class VmService {
       const p = normalizeCfgParams(params);
       const doc = objectToVmCfg({ name: vmId, uuid: randomUUID(), ...p });
       const m = this.check(doc);
-      const start: VmCreateIntent = { kind: 'vm', repoId, id: vmId, dirExisted: (await this.deps.fs.stat(vmDir(repoId, vmId))) !== undefined, disks: [] };
-      await this.deps.intents.run(INTENT_VM_CREATE, `vm:${repoId}/${vmId}`, start, () => this.save({ repoId, vmId }, doc, m));
+      const dirExisted = (await this.deps.fs.stat(vmDir(repoId, vmId))) !== undefined;
+      await this.deps.intents.run<VmCreateIntent, void>(INTENT_VM_CREATE, `vm:${repoId}/${vmId}`, { kind: 'vm', repoId, id: vmId, dirExisted, disks: [] }, () => this.save({ repoId, vmId }, doc, m));
       await this.lifecycle.record({ action: 'create', vm: { repoId, vmId, uuid: normUuid(m.cfg.uuid), name: m.cfg.name }, cause: 'manager' });
     });
   }
@@ -183,15 +183,10 @@ export class VmService {
 
   deleteVm(repoId: string, vmId: string): Promise<void> {
     return this.checked(repoId, vmId, async () => {
-      const r = await this.ref(repoId, vmId).catch((e: unknown) => {
-        // The caller's retry of a delete that crash recovery finished for it.
-        if (isAgentError(e) && e.code === 'VM_NOT_FOUND' && this.deps.intents.finishedByRecovery(INTENT_VM_DELETE, `vm:${repoId}/${vmId}`)) return undefined;
-        throw e;
-      });
+      const r = await this.ref(repoId, vmId).catch(retriedDelete(this.deps.intents, `vm:${repoId}/${vmId}`));
       if (!r) return;
       if (isActive(r.dom)) throw fail('VM_BAD_STATE', `VM ${vmId} is running: a VM is deleted only when stopped`);
-      const start: VmDeleteIntent = { kind: 'vm', repoId, id: vmId, uuid: r.uuid, disks: [] };
-      await this.deps.intents.run(INTENT_VM_DELETE, `vm:${repoId}/${vmId}`, start, async (intent) => {
+      await this.deps.intents.run<VmDeleteIntent, void>(INTENT_VM_DELETE, `vm:${repoId}/${vmId}`, { kind: 'vm', repoId, id: vmId, uuid: r.uuid, disks: [] }, async (intent) => {
         if (r.dom) await this.deps.hypervisor.undefine(r.uuid);
         intent.step('removing');
         await this.deps.fs.removeTree(vmDir(repoId, vmId));
