@@ -3,7 +3,7 @@
 // limits, and one hand-off of the raw body to the registry, whose XML answer is sent back.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../core/config/schema.js';
@@ -72,6 +72,29 @@ function clientErrorStatus(code: string | undefined): string {
   return '400 Bad Request';
 }
 
+/**
+ * Why keep-alive Python clients got HTTP 400 over TLS: node hands a TLS connection's decrypted
+ * bytes straight to its HTTP parser (the stream is "consumed" in C++). When a request arrives
+ * while the previous answer still fills the socket's write buffer, node pauses the socket and
+ * the parser; but one TCP read can hold two TLS records (Python writes headers and body
+ * separately) and the second still reaches the paused parser: HPE_PAUSED, answered 400. A
+ * 'data' listener makes node read the socket through the JS stream instead, where pausing
+ * really stops delivery. Plain TCP sockets do not have the problem.
+ */
+function unconsumeTls(socket: TLSSocket): void {
+  socket.on('data', noop);
+}
+
+function noop(): void {}
+
+/** After an error answer: destroy the socket once written, or after a short grace at most. */
+const CLOSE_GRACE_MS = 2_000;
+function closeSoon(socket: Socket, clock: Clock): void {
+  const timer = clock.setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+  socket.once('close', () => timer.cancel());
+  socket.destroySoon();
+}
+
 function connState(socket: ConnSocket): ConnState {
   return (socket[CONN] ??= { header: undefined, epoch: -1, base: undefined });
 }
@@ -122,10 +145,17 @@ export class RpcServer {
     server.maxConnections = rpc.maxConnections;
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (err.code !== 'ECONNRESET') this.deps.log.debug({ err: err.message, code: err.code }, 'client error');
-      if (socket.writable && !socket.destroyed) socket.end(`HTTP/1.1 ${clientErrorStatus(err.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      else socket.destroy();
+      // The server keeps half-open sockets (allowHalfOpen): end() alone would leave this one open
+      // for as long as the peer keeps its side, so it is destroyed once the answer is out.
+      if (socket.writable && !socket.destroyed) {
+        socket.end(`HTTP/1.1 ${clientErrorStatus(err.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        closeSoon(socket as Socket, this.deps.clock);
+      } else socket.destroy();
     });
-    if (rpc.tls) server.on('tlsClientError', (err: Error) => this.deps.log.debug({ err: err.message }, 'TLS handshake failed'));
+    if (rpc.tls) {
+      server.on('tlsClientError', (err: Error) => this.deps.log.debug({ err: err.message }, 'TLS handshake failed'));
+      server.on('secureConnection', unconsumeTls);
+    }
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -137,6 +167,13 @@ export class RpcServer {
     const a = server.address() as AddressInfo;
     this.deps.log.info({ address: a.address, port: a.port, tls: rpc.tls, mutualTls: this.mtls }, 'RPC server listening');
     return { address: a.address, port: a.port, tls: rpc.tls };
+  }
+
+  /** Connections the server holds open now (for tests, the bench and the status). */
+  openConnections(): Promise<number> {
+    const server = this.server;
+    if (!server) return Promise.resolve(0);
+    return new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
   }
 
   /** Stops accepting, lets calls in flight finish (bounded), then cuts what is left. */
