@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AgentError } from '../core/errors.js';
+import { findReservedKey } from '../core/reserved-keys.js';
 import type { CallContext, MethodDef } from './method.js';
 import { summarizeArgsJson } from './log-args.js';
 import { logCallOk, logCallStart } from '../services/logging/call-lines.js';
@@ -232,6 +233,15 @@ function withCallId(err: unknown, callId: string): unknown {
 
 /** zod problems → one INVALID_ARGUMENT listing each by argument position, never echoing a value. */
 function validate(def: MethodDef, method: string, params: unknown[]): unknown[] {
+  // No struct member may be called like a member of Object.prototype, in any argument of any
+  // method: such names must never reach code that uses them as keys.
+  for (let i = 0; i < params.length; i++) {
+    const hit = findReservedKey(params[i]);
+    if (hit) {
+      const where = hit.length > 1 ? ` (${hit.slice(0, -1).join('.')})` : '';
+      throw new AgentError('INVALID_ARGUMENT', `${method}: argument ${i + 1}${where}: struct member name "${hit.at(-1)}" is reserved`);
+    }
+  }
   const r = def.params.safeParse(params);
   if (r.success) return r.data;
   const secret = new Set(def.secretArgs ?? []);

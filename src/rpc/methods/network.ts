@@ -3,9 +3,14 @@
 import { z } from 'zod';
 import { defineMethod, type MethodDef } from '../method.js';
 import { bondingsArgSchema, networksArgSchema } from '../../core/net/setup-networks.js';
+import { ifNameProblem } from '../../core/net/validate.js';
 import type { NetworkService } from '../../services/network/network-service.js';
 
-const name = z.string().min(1).max(64);
+/** A device name: checked at the door, so no wire name ever becomes a key in the network model. */
+const name = z.string().superRefine((v, ctx) => {
+  const problem = ifNameProblem(v, 'device');
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const intLike = z.union([z.number().int(), z.bigint().transform(Number), z.string().regex(/^\s*-?\d+\s*$/).transform(Number)]);
 const boolLike = z.union([z.boolean(), z.number().transform((n) => n !== 0), z.enum(['true', 'false', 'True', 'False', '1', '0']).transform((s) => s === 'true' || s === 'True' || s === '1')]);
 const LOCK = 'network';
