@@ -6,6 +6,10 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AgentError } from '../core/errors.js';
 import { findReservedKey } from '../core/reserved-keys.js';
+import { truncateText } from '../core/redact.js';
+
+/** Longer method names do not exist; they are cut (with a marker) before being logged or quoted. */
+const MAX_METHOD_NAME = 128;
 import type { CallContext, MethodDef } from './method.js';
 import { summarizeArgsJson } from './log-args.js';
 import { logCallOk, logCallStart } from '../services/logging/call-lines.js';
@@ -101,6 +105,8 @@ export class Registry {
   invoke(method: string, params: unknown[], base: CallBase): unknown {
     // START/FINISH carry their bindings inline: a child logger per call costs more than the
     // rest of the call. Handlers that log get a child, made on first use.
+    // A method name is the caller's text: one of unbounded length must not flood log or fault.
+    if (method.length > MAX_METHOD_NAME) method = truncateText(method, MAX_METHOD_NAME);
     const ctx = new Call(method, base);
     const log = base.log;
     const logging = log.isLevelEnabled('info');
@@ -108,7 +114,7 @@ export class Registry {
     const def = this.byName.get(method);
     if (logging) {
       // An unknown method has no secretArgs declaration (a misspelt password call?): log no values.
-      const args = def ? summarizeArgsJson(params, def.secretArgs) : `"${params.length} args"`;
+      const args = def ? summarizeArgsJson(params, this.secretPositions(def, params)) : `"${params.length} args"`;
       logCallStart(log, method, ctx.callId, base.remoteAddress, args);
     }
     let release: (() => void) | undefined;
@@ -118,7 +124,7 @@ export class Registry {
       if (def.access === 'owned' && !this.isOwned()) {
         throw new AgentError('NOT_OWNED', `${method} needs the host to be owned by a manager (take_ownership first)`);
       }
-      const args = validate(def, method, params);
+      const args = validate(def, method, params, def.forwards ? this.secretPositions(def, params) : def.secretArgs);
       if (def.lock) release = this.acquire(def.lock, method, ctx.callId);
       const result = def.handler(args, ctx);
       if (isThenable(result)) {
@@ -144,6 +150,18 @@ export class Registry {
     } finally {
       release?.();
     }
+  }
+
+  /** Secret argument positions of this call: its own, plus those of a method it forwards. */
+  secretPositions(def: MethodDef, params: readonly unknown[]): readonly number[] | undefined {
+    if (!def.forwards) return def.secretArgs;
+    const at = def.forwards.methodArg;
+    const name = params[at];
+    const inner = typeof name === 'string' ? this.byName.get(name) : undefined;
+    const forwarded = inner
+      ? (inner.forwards ? params.map((_, i) => i).filter((i) => i > at) : (inner.secretArgs ?? []).map((i) => i + at + 1))
+      : params.map((_, i) => i).filter((i) => i > at);
+    return [...(def.secretArgs ?? []), ...forwarded];
   }
 
   private acquire(lock: string, method: string, callId: string): () => void {
@@ -232,7 +250,7 @@ function withCallId(err: unknown, callId: string): unknown {
 }
 
 /** zod problems → one INVALID_ARGUMENT listing each by argument position, never echoing a value. */
-function validate(def: MethodDef, method: string, params: unknown[]): unknown[] {
+function validate(def: MethodDef, method: string, params: unknown[], secrets: readonly number[] | undefined): unknown[] {
   // No struct member may be called like a member of Object.prototype, in any argument of any
   // method: such names must never reach code that uses them as keys.
   for (let i = 0; i < params.length; i++) {
@@ -244,7 +262,7 @@ function validate(def: MethodDef, method: string, params: unknown[]): unknown[] 
   }
   const r = def.params.safeParse(params);
   if (r.success) return r.data;
-  const secret = new Set(def.secretArgs ?? []);
+  const secret = new Set(secrets ?? []);
   const problems = r.error.issues.map((issue: z.core.$ZodIssue) => describeIssue(issue, secret, params.length));
   throw new AgentError('INVALID_ARGUMENT', `${method}: ${problems.join('; ')}`, { problems });
 }

@@ -71,8 +71,9 @@ export function commonMethods(deps: CommonDeps = {}): MethodDef[] {
         .tuple([z.string().min(1), z.string().regex(/^[A-Za-z0-9_.:/]+$/, 'must be a method name')])
         .rest(z.unknown()),
       access: 'owned',
-      // The URI carries the target agent's password.
+      // The URI carries the target agent's password; the forwarded arguments may carry others.
       secretArgs: [0],
+      forwards: { methodArg: 1 },
       handler: async ([uri, func, ...args], ctx) => {
         const client = createClient(uri);
         try {

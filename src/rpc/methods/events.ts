@@ -113,6 +113,8 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
       name: 'ovs_async_proc',
       summary: 'run another method as a job; returns the job id',
       access: 'owned',
+      // The inner call's secrets (update_agent_password's passwords) are redacted in its START.
+      forwards: { methodArg: 0 },
       params: z.tuple([z.string().min(1).max(100)]).rest(z.unknown()),
       handler: ([method, ...rest], ctx) => {
         if (method.startsWith('ovs_async_proc')) throw new AgentError('INVALID_ARGUMENT', 'ovs_async_proc cannot run itself');
