@@ -121,7 +121,13 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       stats.setInterval(seconds);
     };
 
-    const registry = new Registry({ isOwned: () => ownership.isOwned(), maxXmlDepth: config.rpc.maxXmlDepth });
+    const ownerAddress = () => ownership.managerAddress();
+    const registry = new Registry({
+      isOwned: () => ownership.isOwned(),
+      // An owner recorded before its address was (an older database) is not locked out.
+      isOwner: config.rpc.ownerCheck === 'address' ? (addr) => (ownerAddress() ?? addr) === addr : undefined,
+      maxXmlDepth: config.rpc.maxXmlDepth,
+    });
     registry.register(commonMethods({ clock }));
     registry.register(authMethods(passwords));
     registry.register(ownershipMethods(ownership));
@@ -148,6 +154,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       passwords,
       tls,
       clock,
+      ownerAddress,
     });
     const address = await server.start();
     stops.push(() => server.stop());

@@ -36,6 +36,11 @@ export type CallListener = (info: CallInfo) => void;
 export interface RegistryOptions {
   /** True when a manager owns the host; 'owned' methods fault NOT_OWNED otherwise. */
   isOwned: () => boolean;
+  /**
+   * When given: whether this caller is the owner manager (rpc.ownerCheck). 'owned' methods of an
+   * owned host then answer FORBIDDEN to anyone else.
+   */
+  isOwner?: (remoteAddress: string) => boolean;
   /** Default XML nesting limit for callFromWire (config rpc.maxXmlDepth). */
   maxXmlDepth?: number;
 }
@@ -47,9 +52,11 @@ export class Registry {
   private readonly locks = new Map<string, { callId: string; method: string }>();
   private readonly listeners: CallListener[] = [];
   private readonly isOwned: () => boolean;
+  private readonly isOwner: ((remoteAddress: string) => boolean) | undefined;
 
   constructor(opts: RegistryOptions, defs: readonly MethodDef[] = []) {
     this.isOwned = opts.isOwned;
+    this.isOwner = opts.isOwner;
     this.maxXmlDepth = opts.maxXmlDepth ?? 64;
     this.register(defs);
   }
@@ -123,6 +130,9 @@ export class Registry {
       if (this.listeners.length > 0) this.notify(ctx, log);
       if (def.access === 'owned' && !this.isOwned()) {
         throw new AgentError('NOT_OWNED', `${method} needs the host to be owned by a manager (take_ownership first)`);
+      }
+      if (def.access === 'owned' && this.isOwner && !this.isOwner(base.remoteAddress)) {
+        throw new AgentError('FORBIDDEN', `${method} answers only the manager that owns this host`);
       }
       const args = validate(def, method, params, def.forwards ? this.secretPositions(def, params) : def.secretArgs);
       if (def.lock) release = this.acquire(def.lock, method, ctx.callId);

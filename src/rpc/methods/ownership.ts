@@ -28,10 +28,11 @@ export function ownershipMethods(own: OwnershipService): MethodDef[] {
         z.tuple([managerUuid, url.optional()]),
         z.tuple([ownershipStruct]),
       ]),
-      handler: (args) => {
+      handler: (args, ctx) => {
         const a = args as [string, string?] | [z.output<typeof ownershipStruct>];
+        const managerAddress = ctx.remoteAddress;
         if (typeof a[0] === 'string') {
-          own.takeOwnership({ managerUuid: a[0], coreApiUrl: a[1] as string | undefined });
+          own.takeOwnership({ managerUuid: a[0], coreApiUrl: a[1] as string | undefined, managerAddress });
         } else {
           const s = a[0];
           own.takeOwnership({
@@ -41,6 +42,7 @@ export function ownershipMethods(own: OwnershipService): MethodDef[] {
             statisticUrl: s.manager_statistic_url,
             managerCertificate: s.manager_certificate,
             signedServerCertificate: s.signed_server_certificate,
+            managerAddress,
           });
         }
         return null;
