@@ -97,7 +97,19 @@ function clientErrorStatus(code: string | undefined): string {
  */
 function unconsumeTls(socket: TLSSocket): void {
   socket.on('data', noop);
+  // A client may not renegotiate: each renegotiation costs the server a handshake.
+  socket.disableRenegotiation();
 }
+
+/** TLS 1.2: forward-secret AEAD suites only (TLS 1.3 suites are all of that kind). */
+const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
 
 function noop(): void {}
 
@@ -169,6 +181,8 @@ export class RpcServer {
         key: t.key,
         ...(t.ca ? { ca: t.ca, requestCert: true, rejectUnauthorized: false } : {}),
         minVersion: 'TLSv1.2',
+        ciphers: TLS12_CIPHERS,
+        honorCipherOrder: true,
         ...HTTP_OPTIONS,
       });
     } else {
