@@ -1,5 +1,6 @@
 // The events journal: every event the agent raises is a row in the database (so none is lost
 // across restarts) and, when the manager gave an event URL, a row in the push outbox.
+import { redactUrlCredentials, truncateText } from '../../core/redact.js';
 import type { Db } from '../../store/db.js';
 import type { Clock } from '../../host/clock.js';
 
@@ -64,19 +65,42 @@ export interface EventJournalDeps {
   eventUrl: () => string | undefined;
 }
 
+/** Longest event message kept; longer ones are cut with a marker. */
+export const MAX_EVENT_MESSAGE = 1024;
+/** Largest event data (as JSON) kept; larger data is replaced by a marker saying its size. */
+export const MAX_EVENT_DATA_BYTES = 16 * 1024;
+
+/** JSON.stringify, with big integers written as text instead of throwing. */
+export function jsonWithBigints(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? 'null';
+}
+
+/** JSON of event data: big integers as text (JSON has none), over the bound a marker. */
+export function eventDataJson(data: Record<string, unknown>): string {
+  const json = jsonWithBigints(data);
+  if (Buffer.byteLength(json) <= MAX_EVENT_DATA_BYTES) return json;
+  return JSON.stringify({ truncated: true, bytes: Buffer.byteLength(json) });
+}
+
 export class EventJournal implements EventSink {
   private listeners = new Set<Listener>();
 
   constructor(private readonly deps: EventJournalDeps) {}
 
-  emit(ev: NewEvent): number {
+  emit(input: NewEvent): number {
     const { db, clock } = this.deps;
+    const dataJson = input.data ? eventDataJson(input.data) : null;
+    const ev: NewEvent = {
+      ...input,
+      message: truncateText(redactUrlCredentials(input.message), MAX_EVENT_MESSAGE),
+      ...(dataJson !== null ? { data: JSON.parse(dataJson) as Record<string, unknown> } : {}),
+    };
     const time = new Date(clock.now()).toISOString();
     const url = this.deps.eventUrl();
     const id = db.transaction(() => {
       const info = db
         .prepare('INSERT INTO events (time, severity, object, code, message, data) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(time, ev.severity, ev.object, ev.code, ev.message, ev.data ? JSON.stringify(ev.data) : null);
+        .run(time, ev.severity, ev.object, ev.code, ev.message, dataJson);
       const newId = Number(info.lastInsertRowid);
       if (url) {
         db.prepare('INSERT INTO event_outbox (event_id, url, next_attempt_at) VALUES (?, ?, ?)').run(newId, url, clock.now());
