@@ -128,7 +128,12 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       isOwner: config.rpc.ownerCheck === 'address' ? (addr) => (ownerAddress() ?? addr) === addr : undefined,
       maxXmlDepth: config.rpc.maxXmlDepth,
     });
-    registry.register(commonMethods({ clock }));
+    registry.register(
+      commonMethods({
+        clock,
+        dispatchAllowed: (host) => (ownership.pool()?.memberIps ?? []).includes(host) || config.rpc.dispatchAllow.includes(host),
+      }),
+    );
     registry.register(authMethods(passwords));
     registry.register(ownershipMethods(ownership));
     registry.register(

@@ -38,6 +38,8 @@ export const configSchema = z
         maxRefusedConnections: z.number().int().min(0).default(1024),
         /** Failed logins from one address before each 401 is held back. */
         authFailuresBeforeDelay: z.number().int().min(1).default(3),
+        /** Hosts dispatch may call besides the members of this host's server pool. */
+        dispatchAllow: z.array(z.string().min(1).max(255)).max(256).default([]),
         /** 'address': owner-only methods answer only the address the owner took ownership from. */
         ownerCheck: z.enum(['address', 'off']).default('address'),
         /** Failed logins from all addresses together before every 401 is held back. */
