@@ -11,6 +11,7 @@ import { PoolService } from './services/ownership/pool-service.js';
 import { poolMethods } from './rpc/methods/pool.js';
 import { RepositoryService } from './services/repo/repository-service.js';
 import { ExecMounter } from './host/mounter.js';
+import { SandboxMounter } from './host/sandbox-mounter.js';
 import { repoMethods } from './rpc/methods/repo.js';
 import { buildNetworkService } from './agent-deps.js';
 import { LibvirtHypervisor } from './host/libvirt/libvirt-hypervisor.js';
@@ -35,7 +36,8 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const stats = new HostStats({ fs: deps.fs, clock: deps.clock });
   const hostFeature: Feature = { name: 'host', methods: hostMethods(host) };
   const pool = new PoolService({ hostState: deps.hostState, events: deps.events, ownership: ctx.ownership, log: deps.log.child({ component: 'pool' }) });
-  const repos = new RepositoryService({ ...deps, mounter: new ExecMounter(deps.exec) });
+  const mounter = deps.config.sandbox ? new SandboxMounter() : new ExecMounter(deps.exec);
+  const repos = new RepositoryService({ ...deps, mounter });
   const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
   const hypervisor = new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
   const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
