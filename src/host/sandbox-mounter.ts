@@ -5,7 +5,7 @@ import { fsLocationToText, type MountableLocation } from '../core/repo/fs-locati
 import type { Mounter } from './mounter.js';
 
 export class SandboxMounter implements Mounter {
-  async mount(loc: MountableLocation): Promise<void> {
+  async mount(loc: MountableLocation, _dir?: string): Promise<void> {
     throw new AgentError(
       'STORAGE_OP_NOT_SUPPORTED',
       `the sandbox does not mount ${loc.kind === 'nfs' ? 'network file systems' : 'devices'} (${fsLocationToText(loc).slice(0, 100)}); use a directory`,
