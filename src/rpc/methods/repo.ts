@@ -15,7 +15,19 @@ const byteSize = z
 const str = z.string().max(4096);
 /** The stock agent's `option` argument: accepted and ignored (our reading: proxy/flags we do not need). */
 const option = z.unknown().optional();
-const urlList = z.union([str, z.array(str).min(1).max(256)]).transform((v) => (typeof v === 'string' ? [v] : v));
+/** Checked at the door so a bad URL is refused naming its argument (never quoting credentials). */
+const httpUrl = str.refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an http or https URL' },
+);
+const urlList = z.union([httpUrl, z.array(httpUrl).min(1).max(256)]).transform((v) => (typeof v === 'string' ? [v] : v));
 
 export function repoMethods(repo: RepositoryService): MethodDef[] {
   return [
@@ -75,14 +87,14 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     }),
     defineMethod({
       name: 'import_virtual_disk',
-      params: z.tuple([str, str, str, option]),
+      params: z.tuple([httpUrl, str, str, option]),
       access: 'owned',
       summary: 'download url into VirtualDisks/<id> as a job; returns the job id',
       handler: ([url, id, uuid]) => repo.importVirtualDisk(url, id, uuid),
     }),
     defineMethod({
       name: 'import_ISO',
-      params: z.tuple([str, str, str, option]),
+      params: z.tuple([httpUrl, str, str, option]),
       access: 'owned',
       summary: 'download url into ISOs/<id> as a job; returns the job id',
       handler: ([url, id, uuid]) => repo.importIso(url, id, uuid),

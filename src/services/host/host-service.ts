@@ -149,7 +149,7 @@ export class HostService {
   async getLog(names: readonly string[]): Promise<Record<string, string>> {
     const unknown = names.filter((n) => !LOG_NAMES.includes(n));
     if (unknown.length) {
-      throw fail('INVALID_ARGUMENT', `unknown log name(s) ${unknown.map((u) => JSON.stringify(u)).join(', ')}; known: ${LOG_NAMES.join(', ')}`);
+      throw fail('INVALID_ARGUMENT', `argument 1 (names): unknown log name(s) ${unknown.map((u) => JSON.stringify(u.slice(0, 40))).join(', ')}; known: ${LOG_NAMES.join(', ')}`);
     }
     const limits = this.deps.logTail ?? DEFAULT_TAIL;
     const out: Record<string, string> = {};
