@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AgentError } from '../core/errors.js';
 import { findReservedKey } from '../core/reserved-keys.js';
-import { truncateText } from '../core/redact.js';
+import { redactUrlCredentials, truncateText } from '../core/redact.js';
 
 /** Longer method names do not exist; they are cut (with a marker) before being logged or quoted. */
 const MAX_METHOD_NAME = 128;
@@ -273,17 +273,40 @@ function validate(def: MethodDef, method: string, params: unknown[], secrets: re
   const r = def.params.safeParse(params);
   if (r.success) return r.data;
   const secret = new Set(secrets ?? []);
-  const problems = r.error.issues.map((issue: z.core.$ZodIssue) => describeIssue(issue, secret, params.length));
+  const problems = r.error.issues.map((issue: z.core.$ZodIssue) => describeIssue(issue, secret, params));
   throw new AgentError('INVALID_ARGUMENT', `${method}: ${problems.join('; ')}`, { problems });
 }
 
-function describeIssue(issue: z.core.$ZodIssue, secret: Set<number>, given: number): string {
+function describeIssue(issue: z.core.$ZodIssue, secret: Set<number>, params: readonly unknown[]): string {
   const [pos, ...rest] = issue.path;
-  if (typeof pos !== 'number') return countMessage(issue, given);
+  if (typeof pos !== 'number') return countMessage(issue, params.length);
   const where = `argument ${pos + 1}${rest.length ? ` (${rest.map(String).join('.')})` : ''}`;
   // Custom messages may quote the input; for a secret argument only the kind of problem is given.
-  const msg = secret.has(pos) ? `invalid (${issue.code})` : issue.message;
-  return `${where}: ${msg}`;
+  if (secret.has(pos)) return `${where}: invalid (${issue.code})`;
+  // zod says only "Invalid input" for a union none of whose forms matched: say what came.
+  const msg = issue.message === 'Invalid input' ? 'not one of the accepted forms' : issue.message;
+  return `${where}: ${msg}; got ${shortValue(valueAt(params, issue.path))}`;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, k)) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** What came, in a few words: its kind and at most 40 characters of it. */
+function shortValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'nil';
+  if (typeof v === 'string') return `string ${JSON.stringify(truncateText(redactUrlCredentials(v), 40))}`;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `${typeof v === 'bigint' ? 'integer' : typeof v} ${truncateText(String(v), 40)}`;
+  if (Array.isArray(v)) return `array of ${v.length}`;
+  if (v instanceof Date) return 'dateTime';
+  if (v instanceof Uint8Array) return `base64 of ${v.byteLength} bytes`;
+  return `struct of ${Object.keys(v).length} members`;
 }
 
 function countMessage(issue: z.core.$ZodIssue, given: number): string {

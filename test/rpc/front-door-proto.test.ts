@@ -83,3 +83,14 @@ t.test('reserved struct keys anywhere in a call are refused naming the argument'
   await reg.invoke('take', [{ name: 'constructor', value: '__proto__' }], base);
   t.equal(seen.length, 1, 'reserved words as values are fine');
 });
+
+t.test('virtual IP methods take IPv4 addresses only; the fault says what came', async (t) => {
+  const h = makeHarness(snap());
+  t.teardown(h.cleanup);
+  const reg = new Registry({ isOwned: () => true }, networkMethods(h.svc));
+  const base = { remoteAddress: '10.0.0.9', localAddress: '10.0.0.5', user: 'oracle', signal: new AbortController().signal, log: pino({ level: 'silent' }) };
+  const err = await Promise.resolve().then(() => reg.invoke('deconfigure_virtual_ip', ['/etc/passwd'], base)).catch((e: unknown) => e);
+  t.match(err, { code: 'INVALID_ARGUMENT', message: /argument 1: expected an IPv4 address; got string "\/etc\/passwd"/ });
+  const err2 = await Promise.resolve().then(() => reg.invoke('configure_virtual_ip', ['10.0.0.50', '999.1.1.1'], base)).catch((e: unknown) => e);
+  t.match(err2, { code: 'INVALID_ARGUMENT', message: /argument 2: expected an IPv4 address/ });
+});

@@ -1,5 +1,6 @@
 // The network methods of wire-api 3.3 (LinuxNetwork) plus hvagent's extensions: thin
 // declarations over NetworkService; every change runs the service's transactional pipeline.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { defineMethod, type MethodDef } from '../method.js';
 import { bondingsArgSchema, networksArgSchema } from '../../core/net/setup-networks.js';
@@ -14,6 +15,8 @@ const name = z.string().superRefine((v, ctx) => {
 const intLike = z.union([z.number().int(), z.bigint().transform(Number), z.string().regex(/^\s*-?\d+\s*$/).transform(Number)]);
 const boolLike = z.union([z.boolean(), z.number().transform((n) => n !== 0), z.enum(['true', 'false', 'True', 'False', '1', '0']).transform((s) => s === 'true' || s === 'True' || s === '1')]);
 const LOCK = 'network';
+/** A dotted IPv4 address (the virtual IP methods took any 7-15 characters before). */
+const ipv4 = z.string().refine((s) => isIP(s) === 4, { message: 'expected an IPv4 address' });
 
 const setupOptions = z
   .object({
@@ -132,7 +135,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'configure_virtual_ip',
-      params: z.tuple([z.string().min(7).max(15), z.string().min(7).max(15)]),
+      params: z.tuple([ipv4, ipv4]),
       access: 'owned',
       lock: LOCK,
       summary: "the pool virtual IP beside base_ip's interface, with gratuitous ARP",
@@ -140,7 +143,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     }),
     defineMethod({
       name: 'deconfigure_virtual_ip',
-      params: z.tuple([z.string().min(7).max(15)]),
+      params: z.tuple([ipv4]),
       access: 'owned',
       lock: LOCK,
       summary: 'remove the pool virtual IP',
