@@ -32,7 +32,8 @@ export interface BuiltFeatures {
 }
 
 export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Promise<BuiltFeatures> {
-  const host = new HostService({ ...deps, agentVersion: ctx.agentVersion, si: realSystemInfo() });
+  // No cluster or SAN methods exist yet: those capabilities stay off; the sandbox mounts no NFS.
+  const host = new HostService({ ...deps, agentVersion: ctx.agentVersion, si: realSystemInfo(), implements: { nfs: !deps.config.sandbox } });
   const stats = new HostStats({ fs: deps.fs, clock: deps.clock });
   const hostFeature: Feature = { name: 'host', methods: hostMethods(host) };
   const pool = new PoolService({ hostState: deps.hostState, events: deps.events, ownership: ctx.ownership, log: deps.log.child({ component: 'pool' }) });

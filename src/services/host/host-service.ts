@@ -29,6 +29,8 @@ export interface HostServiceDeps extends ServiceDeps {
   hypervisor?: () => Promise<HypervisorInfo>;
   /** Provided by the cluster area; default `Offline`. */
   clusterState?: () => Promise<string> | string;
+  /** What the agent implements now, for the Capabilities of discover_server (server-facts.ts). */
+  implements?: { clusters?: boolean; iscsi?: boolean; fibreChannel?: boolean; nfs?: boolean };
   /** Default: systemctl, or an in-memory stand-in in sandbox mode. */
   serviceManager?: ServiceManager;
   logTail?: TailLimits;
