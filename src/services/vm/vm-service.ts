@@ -1,6 +1,7 @@
 // VM life cycle over the Hypervisor adapter: vm.cfg is the source of truth, each start defines
 // the domain from it; stops the agent did not ask for are logged as crashes; running domains
 // are adopted again after an agent restart (by UUID), never started twice.
+import { checkDiskPlaces } from '../../core/vm/disk-places.js';
 import { randomUUID } from 'node:crypto';
 import { fail, isAgentError } from '../../core/errors.js';
 import { vmDir } from '../../core/ids.js';
@@ -152,6 +153,7 @@ export class VmService {
   /** Validates a new or edited vm.cfg, including that this hypervisor can run it. */
   private check(doc: VmCfgDoc): VmModel {
     const m = vmCfgToModel(doc);
+    checkDiskPlaces(m.disks);
     vmCfgToDomainXml(m, this.xmlOptions);
     return m;
   }
