@@ -1,11 +1,17 @@
 // Long operations run as jobs: a row in the database with progress, a result or an error,
 // and an AbortController so `abort_job` can stop them. Jobs still running when the agent
 // died are marked interrupted at start.
+import { boundedJson, redactUrlCredentials, truncateText } from '../../core/redact.js';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../store/db.js';
 import type { Clock } from '../../host/clock.js';
 import { AgentError, isAgentError } from '../../core/errors.js';
 import type { Logger } from 'pino';
+
+/** A job's stored result (JSON) is at most this big; larger ones become {truncated, bytes}. */
+export const MAX_JOB_RESULT_BYTES = 64 * 1024;
+/** Job description, progress message and error texts are cut (with a marker) at this length. */
+export const MAX_JOB_TEXT = 2048;
 
 export type JobState = 'running' | 'done' | 'failed' | 'aborted' | 'interrupted';
 
@@ -73,7 +79,7 @@ export class JobRunner implements Jobs {
     const now = this.iso();
     this.deps.db
       .prepare("INSERT INTO jobs (id, kind, description, state, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?)")
-      .run(id, kind, description, now, now);
+      .run(id, kind, truncateText(redactUrlCredentials(description), MAX_JOB_TEXT), now, now);
     this.running.set(id, ac);
     let lastWrite = 0;
     const ctl: JobControl = {
@@ -85,7 +91,7 @@ export class JobRunner implements Jobs {
         lastWrite = t;
         this.deps.db
           .prepare("UPDATE jobs SET progress = ?, message = COALESCE(?, message), updated_at = ? WHERE id = ? AND state = 'running'")
-          .run(Math.max(0, Math.min(1, fraction)), message ?? null, this.iso(), id);
+          .run(Math.max(0, Math.min(1, fraction)), message === undefined ? null : truncateText(redactUrlCredentials(message), MAX_JOB_TEXT), this.iso(), id);
       },
     };
     const done = (async () => {
@@ -141,7 +147,14 @@ export class JobRunner implements Jobs {
   private finish(id: string, state: JobState, result: unknown, error: string | undefined): void {
     this.deps.db
       .prepare('UPDATE jobs SET state = ?, progress = CASE WHEN ? = \'done\' THEN 1 ELSE progress END, result = ?, error = ?, updated_at = ? WHERE id = ?')
-      .run(state, state, result === undefined ? null : JSON.stringify(result), error ?? null, this.iso(), id);
+      .run(
+        state,
+        state,
+        result === undefined ? null : boundedJson(result, MAX_JOB_RESULT_BYTES),
+        error === undefined ? null : truncateText(redactUrlCredentials(error), MAX_JOB_TEXT),
+        this.iso(),
+        id,
+      );
   }
 
   private iso(): string {
