@@ -1,6 +1,6 @@
 // The XML-RPC HTTP(S) server: the four API paths, POST only, Basic auth (or a client certificate
-// signed by rpc.clientCa) before anything runs, throttled failures, body/header/idle/connection
-// limits, and one hand-off of the raw body to the registry, whose XML answer is sent back.
+// signed by rpc.clientCa) before anything runs, connection slots (admission.ts), throttled failures,
+// body/header/idle limits, and one hand-off of the raw body to the registry, whose answer is sent.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -9,8 +9,9 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from '../core/config/schema.js';
 import type { Clock } from '../host/clock.js';
 import { AGENT_USER } from '../services/auth/password-store.js';
-import { AuthThrottle } from './auth-throttle.js';
+import { AuthThrottle, ParallelLimit } from './auth-throttle.js';
 import { Admission, type Admitted } from './admission.js';
+import { TLS12_CIPHERS, clientErrorStatus, closeSoon, plainAddress, slotKey, unconsumeTls } from './transport-sockets.js';
 import { encodeFault } from './codec/encode.js';
 import { internalFault } from './faults.js';
 import type { WireBase } from './wire.js';
@@ -65,10 +66,6 @@ const PARALLEL_CHECKS = 2;
 /** Seconds a refused client is asked to wait (HTTP 503 Retry-After). */
 const RETRY_AFTER_S = 5;
 
-function slotKey(s: { remoteAddress?: string; remotePort?: number }): string {
-  return `${s.remoteAddress}|${s.remotePort}`;
-}
-
 /** Grace given to calls in flight by stop() before their connections are cut. */
 const STOP_GRACE_MS = 10_000;
 
@@ -80,54 +77,8 @@ const HTTP_OPTIONS: http.ServerOptions = {
 
 const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
 
-function clientErrorStatus(code: string | undefined): string {
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
-  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
-  return '400 Bad Request';
-}
-
-/**
- * Why keep-alive Python clients got HTTP 400 over TLS: node hands a TLS connection's decrypted
- * bytes straight to its HTTP parser (the stream is "consumed" in C++). When a request arrives
- * while the previous answer still fills the socket's write buffer, node pauses the socket and
- * the parser; but one TCP read can hold two TLS records (Python writes headers and body
- * separately) and the second still reaches the paused parser: HPE_PAUSED, answered 400. A
- * 'data' listener makes node read the socket through the JS stream instead, where pausing
- * really stops delivery. Plain TCP sockets do not have the problem.
- */
-function unconsumeTls(socket: TLSSocket): void {
-  socket.on('data', noop);
-  // A client may not renegotiate: each renegotiation costs the server a handshake.
-  socket.disableRenegotiation();
-}
-
-/** TLS 1.2: forward-secret AEAD suites only (TLS 1.3 suites are all of that kind). */
-const TLS12_CIPHERS = [
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305',
-  'ECDHE-RSA-CHACHA20-POLY1305',
-].join(':');
-
-function noop(): void {}
-
-/** After an error answer: destroy the socket once written, or after a short grace at most. */
-const CLOSE_GRACE_MS = 2_000;
-function closeSoon(socket: Socket, clock: Clock): void {
-  const timer = clock.setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
-  socket.once('close', () => timer.cancel());
-  socket.destroySoon();
-}
-
 function connState(socket: ConnSocket): ConnState {
   return (socket[CONN] ??= { header: undefined, epoch: -1, base: undefined, slot: undefined });
-}
-
-function plainAddress(a: string | undefined): string {
-  if (!a) return '';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
 export class RpcServer {
@@ -142,8 +93,7 @@ export class RpcServer {
   readonly admission: Admission;
   /** Slots of open TCP connections by address and port (TLS sockets find theirs here). */
   private readonly slots = new Map<string, Admitted>();
-  private checks = 0;
-  private readonly checkQueue: Array<() => void> = [];
+  private readonly checks = new ParallelLimit(PARALLEL_CHECKS);
 
   constructor(private readonly deps: RpcServerDeps) {
     this.rpc = deps.rpc;
@@ -318,7 +268,7 @@ export class RpcServer {
     let ok = false;
     if (header) {
       try {
-        ok = await this.oneCheck(() => this.deps.passwords.verifyHeader(header));
+        ok = await this.checks.run(() => this.deps.passwords.verifyHeader(header));
       } catch (e) {
         if (!this.abort.signal.aborted) this.deps.log.error({ err: e }, 'password check failed');
       }
@@ -335,18 +285,7 @@ export class RpcServer {
     this.reply(res, 401, 'authentication required\n', true);
   }
 
-  private async oneCheck<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.checks >= PARALLEL_CHECKS) await new Promise<void>((resolve) => this.checkQueue.push(resolve));
-    else this.checks++;
-    try {
-      return await fn();
-    } finally {
-      // Hand the slot straight to the next waiter, or free it.
-      const next = this.checkQueue.shift();
-      if (next) next();
-      else this.checks--;
-    }
-  }
+
 
   private readBody(req: http.IncomingMessage, res: http.ServerResponse, user: string): void {
     const max = this.rpc.maxBodyBytes;
