@@ -5,6 +5,7 @@ import { runNetworkBench } from './network.js';
 import { runNetApplyBench } from './net-apply.js';
 import { runVmStatsBench } from './vm-stats.js';
 import { runStorageBench } from './storage.js';
+import { runFrontDoorBench } from './front-door.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -205,6 +206,7 @@ async function areaBenches(): Promise<void> {
     ['network apply in a namespace (issue 3)', runNetApplyBench],
     ['VM statistics (issue 4)', runVmStatsBench],
     ['storage plugins (issue 11)', runStorageBench],
+    ['front door under connection floods (issue 9)', runFrontDoorBench],
   ];
   for (const [name, fn] of parts) {
     if (only && !name.includes(only)) continue;

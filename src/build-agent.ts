@@ -69,8 +69,20 @@ export async function buildAgent(deps: AgentDeps, opts: BuildAgentOptions): Prom
     stats.setInterval(seconds);
   };
 
-  const registry = new Registry({ isOwned: () => ownership.isOwned(), maxXmlDepth: config.rpc.maxXmlDepth, locks });
-  registry.register(commonMethods({ clock }));
+  const ownerAddress = () => ownership.managerAddress();
+  const registry = new Registry({
+    isOwned: () => ownership.isOwned(),
+    // An owner recorded before its address was (an older database) is not locked out.
+    isOwner: config.rpc.ownerCheck === 'address' ? (addr) => (ownerAddress() ?? addr) === addr : undefined,
+    maxXmlDepth: config.rpc.maxXmlDepth,
+    locks,
+  });
+  registry.register(
+    commonMethods({
+      clock,
+      dispatchAllowed: (host) => (ownership.pool()?.memberIps ?? []).includes(host) || config.rpc.dispatchAllow.includes(host),
+    }),
+  );
   registry.register(authMethods(passwords));
   registry.register(ownershipMethods(ownership));
   registry.register(eventMethods({ events, jobs, setStatisticInterval, invoke: (method, params, ctx) => registry.call(method, params, ctx) }));

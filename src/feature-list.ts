@@ -14,6 +14,7 @@ import { PoolService } from './services/ownership/pool-service.js';
 import { poolMethods } from './rpc/methods/pool.js';
 import { RepositoryService } from './services/repo/repository-service.js';
 import { ExecMounter } from './host/mounter.js';
+import { SandboxMounter } from './host/sandbox-mounter.js';
 import { repoMethods } from './rpc/methods/repo.js';
 import { buildNetworkService } from './agent-deps.js';
 import { LibvirtHypervisor } from './host/libvirt/libvirt-hypervisor.js';
@@ -65,6 +66,8 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
     ...deps,
     agentVersion: ctx.agentVersion,
     si: o.systemInfo ?? realSystemInfo(),
+    // The SCSI plugin does iSCSI and Fibre Channel; the sandbox mounts no NFS.
+    implements: { nfs: !deps.config.sandbox, iscsi: true, fibreChannel: true },
     clusterState: () => clusterArea.cluster.state(),
     clusterCapable: () => clusterArea.cluster.capable(),
   });
@@ -72,7 +75,8 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const hostFeature: Feature = { name: 'host', methods: hostMethods(host) };
   const hypervisor = o.hypervisor ?? new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
   const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
-  const mounter = o.mounter ?? new ExecMounter(deps.exec);
+  // The sandbox never runs the machine's mount on a device or a network location.
+  const mounter = o.mounter ?? (deps.config.sandbox ? new SandboxMounter() : new ExecMounter(deps.exec));
   const repos = new RepositoryService({ ...deps, mounter, vmsUsing: (uuid) => vm.vmsUsingRepository(uuid) });
   const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
   const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };

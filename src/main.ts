@@ -120,6 +120,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       passwords,
       tls,
       clock,
+      ownerAddress: () => agent.ownership.managerAddress(),
     });
     const address = await server.start();
     stops.push(() => server.stop());

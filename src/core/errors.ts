@@ -21,7 +21,7 @@ const reserved = (area: string, num: number, expected = true): ErrorSpec => ({ n
  * not faults; the network pipeline reports restore failures in other codes).
  * Never given to another code.
  */
-export const RETIRED_NUMBERS: readonly number[] = [1007, 1012, 2015, 2019, 4002];
+export const RETIRED_NUMBERS: readonly number[] = [1007, 2015, 2019, 4002];
 
 export const ERRORS = {
   // 1xxx: the request itself
@@ -36,6 +36,7 @@ export const ERRORS = {
   NOT_FOUND: spec(1009),
   ALREADY_EXISTS: spec(1010),
   NOT_SUPPORTED: spec(1011),
+  TOO_LARGE: spec(1012),
   DISABLED: spec(1013),
   JOB_NOT_FOUND: spec(1014),
   JOB_ABORTED: spec(1015),

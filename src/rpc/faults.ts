@@ -3,12 +3,16 @@
 import { AgentError, ERRORS } from '../core/errors.js';
 import type { Fault } from './codec/types.js';
 import { RemoteFault } from './remote-fault.js';
+import { redactUrlCredentials, truncateText } from '../core/redact.js';
+
+/** Longest faultString sent: a fault never quotes back more than this of anyone's input. */
+export const MAX_FAULT_TEXT = 2048;
 
 export type { Fault };
 
 /** `exceptions.<Type>:<CODE>: <message>`, as the stock agent's clients expect the prefix. */
 export function agentErrorToFaultString(err: AgentError): string {
-  return `exceptions.${err.faultType}:${err.code}: ${err.message}`;
+  return truncateText(`exceptions.${err.faultType}:${err.code}: ${redactUrlCredentials(err.message)}`, MAX_FAULT_TEXT);
 }
 
 export function internalFault(callId: string | undefined): Fault {
@@ -21,7 +25,7 @@ export function internalFault(callId: string | undefined): Fault {
 
 /** Any thrown value → the fault to send. The call id lets an admin find the stack in the log. */
 export function errorToFault(err: unknown, callId?: string): Fault {
-  if (err instanceof RemoteFault) return { faultCode: err.faultCode, faultString: err.faultString };
+  if (err instanceof RemoteFault) return { faultCode: err.faultCode, faultString: truncateText(redactUrlCredentials(err.faultString), MAX_FAULT_TEXT) };
   if (err instanceof AgentError && err.code !== 'INTERNAL') {
     return { faultCode: err.num, faultString: agentErrorToFaultString(err) };
   }

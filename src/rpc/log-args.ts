@@ -1,5 +1,7 @@
 // Call arguments as they appear in START log lines: secret positions and secret-looking struct
 // members replaced by '***', long strings and big collections truncated, binary shown as a size.
+import { redactUrlCredentials } from '../core/redact.js';
+
 const MAX_STRING = 200;
 const MAX_ITEMS = 20;
 const MAX_DEPTH = 4;
@@ -9,7 +11,10 @@ export const SECRET_KEY = /pass|secret|chap|private|cert|token|authorization|key
 export const REDACTED = '***';
 
 function summarize(v: unknown, depth: number): unknown {
-  if (typeof v === 'string') return v.length > MAX_STRING ? `${v.slice(0, MAX_STRING)}…(${v.length} chars)` : v;
+  if (typeof v === 'string') {
+    const t = redactUrlCredentials(v);
+    return t.length > MAX_STRING ? `${t.slice(0, MAX_STRING)}…(${t.length} chars)` : t;
+  }
   if (typeof v === 'bigint') return v.toString();
   if (v === null || typeof v !== 'object') return v;
   if (v instanceof Date) return v.toISOString();
@@ -40,7 +45,7 @@ export function summarizeArgs(params: readonly unknown[], secretArgs: readonly n
 const str = JSON.stringify;
 
 function plainScalar(v: unknown): boolean {
-  return (typeof v === 'string' && v.length <= MAX_STRING) || typeof v === 'boolean' || v === null || (typeof v === 'number' && Number.isFinite(v));
+  return (typeof v === 'string' && v.length <= MAX_STRING && !v.includes('@')) || typeof v === 'boolean' || v === null || (typeof v === 'number' && Number.isFinite(v));
 }
 
 /** JSON.stringify(summarizeArgs(params, secretArgs)): the START line's text. */

@@ -53,6 +53,12 @@ export interface MethodDef<P extends z.ZodType<unknown[]> = z.ZodType<unknown[]>
   result?: z.ZodType;
   /** Positions of arguments that hold secrets (redacted in logs). */
   secretArgs?: readonly number[];
+  /**
+   * The method forwards a call (ovs_async_proc, dispatch): argument `methodArg` names the method
+   * and the arguments after it are that method's, redacted by its own secretArgs (all of them
+   * when the name is unknown).
+   */
+  forwards?: { methodArg: number };
   /** Short text for `hvagent call --help` and the README. */
   summary?: string;
   handler: (args: z.output<P>, ctx: CallContext) => Promise<unknown> | unknown;

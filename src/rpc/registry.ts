@@ -6,6 +6,11 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AgentError } from '../core/errors.js';
 import { LockManager, type Lease, type LockRequest } from '../core/locks.js';
+import { findReservedKey } from '../core/reserved-keys.js';
+import { redactUrlCredentials, truncateText } from '../core/redact.js';
+
+/** Longer method names do not exist; they are cut (with a marker) before being logged or quoted. */
+const MAX_METHOD_NAME = 128;
 import type { CallContext, MethodDef } from './method.js';
 import { summarizeArgsJson } from './log-args.js';
 import { logCallOk, logCallStart } from '../services/logging/call-lines.js';
@@ -32,6 +37,11 @@ export type CallListener = (info: CallInfo) => void;
 export interface RegistryOptions {
   /** True when a manager owns the host; 'owned' methods fault NOT_OWNED otherwise. */
   isOwned: () => boolean;
+  /**
+   * When given: whether this caller is the owner manager (rpc.ownerCheck). 'owned' methods of an
+   * owned host then answer FORBIDDEN to anyone else.
+   */
+  isOwner?: (remoteAddress: string) => boolean;
   /** Default XML nesting limit for callFromWire (config rpc.maxXmlDepth). */
   maxXmlDepth?: number;
   /** The agent's lock manager (services and jobs hold in the same one); a private one by default. */
@@ -45,9 +55,11 @@ export class Registry {
   private readonly defs: MethodDef[] = [];
   private readonly listeners: CallListener[] = [];
   private readonly isOwned: () => boolean;
+  private readonly isOwner: ((remoteAddress: string) => boolean) | undefined;
 
   constructor(opts: RegistryOptions, defs: readonly MethodDef[] = []) {
     this.isOwned = opts.isOwned;
+    this.isOwner = opts.isOwner;
     this.maxXmlDepth = opts.maxXmlDepth ?? 64;
     this.locks = opts.locks ?? new LockManager();
     this.register(defs);
@@ -104,6 +116,8 @@ export class Registry {
   invoke(method: string, params: unknown[], base: CallBase): unknown {
     // START/FINISH carry their bindings inline: a child logger per call costs more than the
     // rest of the call. Handlers that log get a child, made on first use.
+    // A method name is the caller's text: one of unbounded length must not flood log or fault.
+    if (method.length > MAX_METHOD_NAME) method = truncateText(method, MAX_METHOD_NAME);
     const ctx = new Call(method, base);
     const log = base.log;
     const logging = log.isLevelEnabled('info');
@@ -111,7 +125,7 @@ export class Registry {
     const def = this.byName.get(method);
     if (logging) {
       // An unknown method has no secretArgs declaration (a misspelt password call?): log no values.
-      const args = def ? summarizeArgsJson(params, def.secretArgs) : `"${params.length} args"`;
+      const args = def ? summarizeArgsJson(params, this.secretPositions(def, params)) : `"${params.length} args"`;
       logCallStart(log, method, ctx.callId, base.remoteAddress, args);
     }
     let lease: Lease | undefined;
@@ -121,7 +135,10 @@ export class Registry {
       if (def.access === 'owned' && !this.isOwned()) {
         throw new AgentError('NOT_OWNED', `${method} needs the host to be owned by a manager (take_ownership first)`);
       }
-      const args = validate(def, method, params);
+      if (def.access === 'owned' && this.isOwner && !this.isOwner(base.remoteAddress)) {
+        throw new AgentError('FORBIDDEN', `${method} answers only the manager that owns this host`);
+      }
+      const args = validate(def, method, params, def.forwards ? this.secretPositions(def, params) : def.secretArgs);
       if (def.lock || def.locks) lease = this.locks.acquire({ id: `call:${ctx.callId}`, what: `${method} (call ${ctx.callId})` }, lockRequests(def, args));
       const result = def.handler(args, ctx);
       if (isThenable(result)) {
@@ -147,6 +164,18 @@ export class Registry {
     } finally {
       lease?.release();
     }
+  }
+
+  /** Secret argument positions of this call: its own, plus those of a method it forwards. */
+  secretPositions(def: MethodDef, params: readonly unknown[]): readonly number[] | undefined {
+    if (!def.forwards) return def.secretArgs;
+    const at = def.forwards.methodArg;
+    const name = params[at];
+    const inner = typeof name === 'string' ? this.byName.get(name) : undefined;
+    const forwarded = inner
+      ? (inner.forwards ? params.map((_, i) => i).filter((i) => i > at) : (inner.secretArgs ?? []).map((i) => i + at + 1))
+      : params.map((_, i) => i).filter((i) => i > at);
+    return [...(def.secretArgs ?? []), ...forwarded];
   }
 
   private notify(info: CallInfo, log: Logger): void {
@@ -240,21 +269,53 @@ function withCallId(err: unknown, callId: string): unknown {
 }
 
 /** zod problems → one INVALID_ARGUMENT listing each by argument position, never echoing a value. */
-function validate(def: MethodDef, method: string, params: unknown[]): unknown[] {
+function validate(def: MethodDef, method: string, params: unknown[], secrets: readonly number[] | undefined): unknown[] {
+  // No struct member may be called like a member of Object.prototype, in any argument of any
+  // method: such names must never reach code that uses them as keys.
+  for (let i = 0; i < params.length; i++) {
+    const hit = findReservedKey(params[i]);
+    if (hit) {
+      const where = hit.length > 1 ? ` (${hit.slice(0, -1).join('.')})` : '';
+      throw new AgentError('INVALID_ARGUMENT', `${method}: argument ${i + 1}${where}: struct member name "${hit.at(-1)}" is reserved`);
+    }
+  }
   const r = def.params.safeParse(params);
   if (r.success) return r.data;
-  const secret = new Set(def.secretArgs ?? []);
-  const problems = r.error.issues.map((issue: z.core.$ZodIssue) => describeIssue(issue, secret, params.length));
+  const secret = new Set(secrets ?? []);
+  const problems = r.error.issues.map((issue: z.core.$ZodIssue) => describeIssue(issue, secret, params));
   throw new AgentError('INVALID_ARGUMENT', `${method}: ${problems.join('; ')}`, { problems });
 }
 
-function describeIssue(issue: z.core.$ZodIssue, secret: Set<number>, given: number): string {
+function describeIssue(issue: z.core.$ZodIssue, secret: Set<number>, params: readonly unknown[]): string {
   const [pos, ...rest] = issue.path;
-  if (typeof pos !== 'number') return countMessage(issue, given);
+  if (typeof pos !== 'number') return countMessage(issue, params.length);
   const where = `argument ${pos + 1}${rest.length ? ` (${rest.map(String).join('.')})` : ''}`;
   // Custom messages may quote the input; for a secret argument only the kind of problem is given.
-  const msg = secret.has(pos) ? `invalid (${issue.code})` : issue.message;
-  return `${where}: ${msg}`;
+  if (secret.has(pos)) return `${where}: invalid (${issue.code})`;
+  // zod says only "Invalid input" for a union none of whose forms matched: say what came.
+  const msg = issue.message === 'Invalid input' ? 'not one of the accepted forms' : issue.message;
+  return `${where}: ${msg}; got ${shortValue(valueAt(params, issue.path))}`;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, k)) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** What came, in a few words: its kind and at most 40 characters of it. */
+function shortValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'nil';
+  if (typeof v === 'string') return `string ${JSON.stringify(truncateText(redactUrlCredentials(v), 40))}`;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `${typeof v === 'bigint' ? 'integer' : typeof v} ${truncateText(String(v), 40)}`;
+  if (Array.isArray(v)) return `array of ${v.length}`;
+  if (v instanceof Date) return 'dateTime';
+  if (v instanceof Uint8Array) return `base64 of ${v.byteLength} bytes`;
+  return `struct of ${Object.keys(v).length} members`;
 }
 
 function countMessage(issue: z.core.$ZodIssue, given: number): string {

@@ -1,15 +1,17 @@
 // The XML-RPC HTTP(S) server: the four API paths, POST only, Basic auth (or a client certificate
-// signed by rpc.clientCa) before anything runs, throttled failures, body/header/idle/connection
-// limits, and one hand-off of the raw body to the registry, whose XML answer is sent back.
+// signed by rpc.clientCa) before anything runs, connection slots (admission.ts), throttled failures,
+// body/header/idle limits, and one hand-off of the raw body to the registry, whose answer is sent.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../core/config/schema.js';
 import type { Clock } from '../host/clock.js';
 import { AGENT_USER } from '../services/auth/password-store.js';
-import { AuthThrottle } from './auth-throttle.js';
+import { AuthThrottle, ParallelLimit } from './auth-throttle.js';
+import { Admission, type Admitted } from './admission.js';
+import { TLS12_CIPHERS, clientErrorStatus, closeSoon, plainAddress, slotKey, unconsumeTls } from './transport-sockets.js';
 import { encodeFault } from './codec/encode.js';
 import { internalFault } from './faults.js';
 import type { WireBase } from './wire.js';
@@ -38,6 +40,8 @@ interface ConnState {
   header: string | undefined;
   epoch: number;
   base: WireBase | undefined;
+  /** Its slot (found once, by address and port, from the TCP connection under TLS). */
+  slot: Admitted | undefined;
 }
 
 const CONN: unique symbol = Symbol('hvagent.conn');
@@ -51,9 +55,16 @@ export interface RpcServerDeps {
   /** PEM material; required unless rpc.tls is false. */
   tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
   clock: Clock;
+  /** The owner manager's address when the host is owned: it always gets a connection slot. */
+  ownerAddress?: () => string | undefined;
 }
 
 export const RPC_PATHS: ReadonlySet<string> = new Set(['/', '/RPC2', '/api/3', '/api/3/']);
+
+/** Password checks (scrypt, 16 MiB each) that run at once; the others wait their turn. */
+const PARALLEL_CHECKS = 2;
+/** Seconds a refused client is asked to wait (HTTP 503 Retry-After). */
+const RETRY_AFTER_S = 5;
 
 /** Grace given to calls in flight by stop() before their connections are cut. */
 const STOP_GRACE_MS = 10_000;
@@ -66,19 +77,8 @@ const HTTP_OPTIONS: http.ServerOptions = {
 
 const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
 
-function clientErrorStatus(code: string | undefined): string {
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
-  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
-  return '400 Bad Request';
-}
-
 function connState(socket: ConnSocket): ConnState {
-  return (socket[CONN] ??= { header: undefined, epoch: -1, base: undefined });
-}
-
-function plainAddress(a: string | undefined): string {
-  if (!a) return '';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
+  return (socket[CONN] ??= { header: undefined, epoch: -1, base: undefined, slot: undefined });
 }
 
 export class RpcServer {
@@ -94,11 +94,33 @@ export class RpcServer {
   private readonly sockets = new Set<import('node:net').Socket>();
   /** Answers waiting for the end of this loop turn: response, XML, response, XML, ... */
   private answers: Array<http.ServerResponse | string> = [];
+  readonly admission: Admission;
+  /** Slots of open TCP connections by address and port (TLS sockets find theirs here). */
+  private readonly slots = new Map<string, Admitted>();
+  private readonly checks = new ParallelLimit(PARALLEL_CHECKS);
 
   constructor(private readonly deps: RpcServerDeps) {
     this.rpc = deps.rpc;
     this.mtls = deps.rpc.tls && !!deps.tls?.ca;
-    this.throttle = new AuthThrottle({ clock: deps.clock, failuresBeforeDelay: deps.rpc.authFailuresBeforeDelay });
+    this.throttle = new AuthThrottle({
+      clock: deps.clock,
+      failuresBeforeDelay: deps.rpc.authFailuresBeforeDelay,
+      globalFailuresBeforeDelay: deps.rpc.authGlobalFailuresBeforeDelay,
+    });
+    const r = deps.rpc;
+    this.admission = new Admission({
+      clock: deps.clock,
+      ownerAddress: deps.ownerAddress ?? (() => undefined),
+      limits: {
+        maxConnections: r.maxConnections,
+        maxUnauthenticated: Math.min(r.maxUnauthenticated, r.maxConnections),
+        maxPerAddress: r.maxConnectionsPerAddress,
+        ownerReserved: Math.min(r.ownerReservedConnections, r.maxConnections - 1),
+        authTimeoutMs: r.authTimeoutMs,
+        refusalPool: r.maxRefusedConnections,
+        refusalTimeoutMs: Math.min(r.authTimeoutMs, 5_000),
+      },
+    });
   }
 
   /** Listens on rpc.address:rpc.port; resolves with the bound address (port 0 picks a free one). */
@@ -113,6 +135,8 @@ export class RpcServer {
         key: t.key,
         ...(t.ca ? { ca: t.ca, requestCert: true, rejectUnauthorized: false } : {}),
         minVersion: 'TLSv1.2',
+        ciphers: TLS12_CIPHERS,
+        honorCipherOrder: true,
         ...HTTP_OPTIONS,
       });
     } else {
@@ -127,17 +151,27 @@ export class RpcServer {
     server.requestTimeout = rpc.requestTimeoutMs;
     // node refuses a headers timeout longer than a non-zero request timeout.
     server.headersTimeout = rpc.requestTimeoutMs > 0 ? Math.min(rpc.headersTimeoutMs, rpc.requestTimeoutMs) : rpc.headersTimeoutMs;
-    server.maxConnections = rpc.maxConnections;
+    // Past this hard bound node closes new connections at once; below it, admission decides.
+    server.maxConnections = rpc.maxConnections + rpc.maxRefusedConnections;
+    server.on('connection', this.onConnection);
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (err.code !== 'ECONNRESET') this.deps.log.debug({ err: err.message, code: err.code }, 'client error');
-      if (socket.writable && !socket.destroyed) socket.end(`HTTP/1.1 ${clientErrorStatus(err.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      else socket.destroy();
+      // The server keeps half-open sockets (allowHalfOpen): end() alone would leave this one open
+      // for as long as the peer keeps its side, so it is destroyed once the answer is out.
+      if (socket.writable && !socket.destroyed) {
+        socket.end(`HTTP/1.1 ${clientErrorStatus(err.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        closeSoon(socket as Socket, this.deps.clock);
+      } else socket.destroy();
     });
-    if (rpc.tls) server.on('tlsClientError', (err: Error) => this.deps.log.debug({ err: err.message }, 'TLS handshake failed'));
+    if (rpc.tls) {
+      server.on('tlsClientError', (err: Error) => this.deps.log.debug({ err: err.message }, 'TLS handshake failed'));
+      server.on('secureConnection', unconsumeTls);
+    }
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(rpc.port, rpc.address, () => {
+      // A deep accept queue: a burst of clients waits to be answered (or refused) instead of reset.
+      server.listen({ port: rpc.port, host: rpc.address, backlog: 4096 }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -145,6 +179,13 @@ export class RpcServer {
     const a = server.address() as AddressInfo;
     this.deps.log.info({ address: a.address, port: a.port, tls: rpc.tls, mutualTls: this.mtls }, 'RPC server listening');
     return { address: a.address, port: a.port, tls: rpc.tls };
+  }
+
+  /** Connections the server holds open now (for tests, the bench and the status). */
+  openConnections(): Promise<number> {
+    const server = this.server;
+    if (!server) return Promise.resolve(0);
+    return new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
   }
 
   /**
@@ -173,7 +214,37 @@ export class RpcServer {
     await closed;
   }
 
+  /** A new TCP connection (under TLS: before the handshake) gets a slot, a refusal or nothing. */
+  private readonly onConnection = (socket: Socket): void => {
+    const slot = this.admission.open(plainAddress(socket.remoteAddress), () => socket.destroy());
+    if (slot.verdict === 'drop') {
+      socket.destroy();
+      return;
+    }
+    const key = slotKey(socket);
+    this.slots.set(key, slot);
+    socket.once('close', () => {
+      this.admission.close(slot);
+      if (this.slots.get(key) === slot) this.slots.delete(key);
+    });
+  };
+
+  private slotOf(socket: ConnSocket): Admitted | undefined {
+    const conn = connState(socket);
+    return (conn.slot ??= this.slots.get(slotKey(socket)));
+  }
+
+  private authenticated(socket: ConnSocket): void {
+    const slot = this.slotOf(socket);
+    if (slot) this.admission.authenticated(slot);
+  }
+
   private readonly onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const socket = req.socket as ConnSocket;
+    if (this.slotOf(socket)?.verdict === 'refuse') {
+      res.setHeader('Retry-After', String(RETRY_AFTER_S));
+      return this.reply(res, 503, 'too many connections; retry later\n', true);
+    }
     const url = req.url ?? '';
     const q = url.indexOf('?');
     if (!RPC_PATHS.has(q < 0 ? url : url.slice(0, q))) return this.reply(res, 404, 'not found\n');
@@ -181,8 +252,10 @@ export class RpcServer {
       res.setHeader('Allow', 'POST');
       return this.reply(res, 405, 'method not allowed\n');
     }
-    const socket = req.socket as ConnSocket;
-    if (this.mtls && socket.authorized) return this.readBody(req, res, AGENT_USER);
+    if (this.mtls && socket.authorized) {
+      this.authenticated(socket);
+      return this.readBody(req, res, AGENT_USER);
+    }
     const header = req.headers.authorization;
     if (header) {
       const epoch = this.deps.passwords.epoch();
@@ -201,18 +274,22 @@ export class RpcServer {
     const conn = connState(req.socket as ConnSocket);
     conn.header = header;
     conn.epoch = epoch;
+    this.authenticated(req.socket as ConnSocket);
     this.readBody(req, res, AGENT_USER);
   }
 
+  /**
+   * A right password is checked and answered at once (after at most PARALLEL_CHECKS-wide queueing);
+   * only a wrong one is held back, by the failures of its address and of everyone. Guessing is
+   * then bounded by the unauthenticated slots over the delay, and never locks the owner out.
+   */
   private async checkPassword(req: http.IncomingMessage, res: http.ServerResponse, header: string | undefined): Promise<void> {
     const addr = plainAddress(req.socket.remoteAddress);
     const epoch = this.deps.passwords.epoch();
     let ok = false;
-    const wait = header ? this.throttle.admit(addr) : 0;
-    if (header && wait !== undefined) {
+    if (header) {
       try {
-        if (wait > 0) await this.deps.clock.sleep(wait, this.abort.signal);
-        ok = await this.deps.passwords.verifyHeader(header);
+        ok = await this.checks.run(() => this.deps.passwords.verifyHeader(header));
       } catch (e) {
         if (!this.abort.signal.aborted) this.deps.log.error({ err: e }, 'password check failed');
       }
@@ -222,11 +299,14 @@ export class RpcServer {
       return this.verified(req, res, header!, epoch);
     }
     // A missing header is not a guess (clients may wait for the challenge), so it is not counted.
-    const failures = header ? this.throttle.recordFailure(addr) : this.throttle.failures(addr);
+    const { failures, delayMs } = header ? this.throttle.failed(addr) : { failures: this.throttle.failures(addr), delayMs: 0 };
     this.deps.log.warn({ remoteAddress: addr, failures, credentials: header ? 'wrong' : 'missing' }, 'authentication failed');
+    if (delayMs > 0) await this.deps.clock.sleep(delayMs, this.abort.signal).catch(() => undefined);
     res.setHeader('WWW-Authenticate', 'Basic realm="hvagent"');
     this.reply(res, 401, 'authentication required\n', true);
   }
+
+
 
   private readBody(req: http.IncomingMessage, res: http.ServerResponse, user: string): void {
     const max = this.rpc.maxBodyBytes;

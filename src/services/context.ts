@@ -35,6 +35,8 @@ export const STATE_KEYS = {
   managerStatisticUrl: 'manager.statistic_url',
   managerCoreApiUrl: 'manager.core_api_url',
   managerCertificate: 'manager.certificate',
+  /** The address the owner manager took ownership from: owner-only methods answer only it. */
+  managerAddress: 'manager.address',
   serverRoles: 'server.roles',
   pool: 'pool',
   statisticInterval: 'statistics.interval',

@@ -99,3 +99,22 @@ t.test('before ownership, jobs and notifications are refused but reads work', as
   t.equal(await code('set_statistic_interval', 5), 'NOT_OWNED');
   kit.cleanup();
 });
+
+t.test('bounded events: big data refused naming the argument, big integers kept as text, long messages cut, get_events bounded', async (t) => {
+  const { kit, call, code } = setup();
+  t.teardown(() => kit.cleanup());
+  t.equal(await code('notify_manager', 'HUGE', { blob: 'x'.repeat(64 * 1024) }), 'TOO_LARGE');
+  const err = await call('notify_manager', 'HUGE', 'x'.repeat(64 * 1024)).catch((e: Error) => e);
+  t.match((err as Error).message, /argument 2 \(data\)/);
+  await call('notify_manager', 'BIG_INT', { n: 2n ** 62n });
+  const evs = (await call('get_events', 0)) as Array<Record<string, unknown>>;
+  t.equal(evs.length, 1, 'the refused one was not recorded');
+  t.same(JSON.parse(evs[0].data as string), { value: { n: String(2n ** 62n) } }, 'no INTERNAL, no lost precision');
+  kit.events.emit({ severity: 'info', object: 'host', code: 'LONG', message: `see https://u:pw@h/x ${'m'.repeat(5000)}` });
+  const [long] = (await call('get_events', evs[0].id)) as Array<Record<string, unknown>>;
+  t.ok((long.message as string).length < 1100, 'message cut');
+  t.match(long.message as string, /^see https:\/\/\*\*\*@h\/x m+…\(truncated, \d+ chars\)$/);
+  for (let i = 0; i < 400; i++) kit.events.emit({ severity: 'info', object: 'host', code: 'FILL', message: 'x', data: { pad: 'p'.repeat(15_000) } });
+  const page = (await call('get_events', 0)) as Array<Record<string, unknown>>;
+  t.ok(page.length < 402 && page.length > 1, `one answer is bounded (${page.length} events)`);
+});

@@ -122,3 +122,29 @@ t.test('jobs: progress, result, failure, abort, interrupted after restart', asyn
   t.equal(kit.jobs.get('j1').state, 'interrupted');
   kit.cleanup();
 });
+
+t.test('job records are bounded and hold no URL credentials', async (t) => {
+  const { JobRunner, MAX_JOB_RESULT_BYTES } = await import('../../src/services/jobs/job-runner.js');
+  const { openDatabase } = await import('../../src/store/db.js');
+  const { ManualClock } = await import('../helpers/manual-clock.js');
+  const pinoMod = await import('pino');
+  const db = openDatabase({ file: ':memory:' });
+  t.teardown(() => db.close());
+  const jobs = new JobRunner({ db, clock: new ManualClock(), log: pinoMod.pino({ level: 'silent' }) });
+  const big = jobs.start('x', 'import https://u:pw@h/x.img', async () => ({ blob: 'b'.repeat(MAX_JOB_RESULT_BYTES * 2), n: 2n ** 62n }));
+  await big.done;
+  const info = jobs.get(big.id);
+  t.match(info.result, { truncated: true, bytes: Number }, 'a marker instead of the result');
+  t.ok((info.result as { bytes: number }).bytes > MAX_JOB_RESULT_BYTES * 2, 'saying how big it was');
+  t.notMatch(info.description, /pw/);
+  const small = jobs.start('x', 'y', async () => ({ n: 2n ** 62n }));
+  await small.done;
+  t.same(jobs.get(small.id).result, { n: String(2n ** 62n) }, 'big integers kept as text, no failure');
+  const bad = jobs.start('x', 'y', async () => {
+    throw new Error(`fetch https://u:pw@h/ failed ${'e'.repeat(10_000)}`);
+  });
+  await bad.done.catch(() => undefined);
+  const e = jobs.get(bad.id);
+  t.notMatch(String(e.error), /pw/);
+  t.ok(String(e.error).length < 2200, 'error text cut');
+});

@@ -26,8 +26,24 @@ export const configSchema = z
         keepAliveTimeoutMs: z.number().int().min(1000).default(60_000),
         requestTimeoutMs: z.number().int().min(0).default(30 * 60_000),
         maxConnections: z.number().int().min(1).default(256),
-        /** Failed logins from one address before each answer is delayed. */
+        /** Of maxConnections, how many may be not authenticated yet. */
+        maxUnauthenticated: z.number().int().min(1).default(64),
+        /** Connections from one address (the owner manager's address is exempt). */
+        maxConnectionsPerAddress: z.number().int().min(1).default(32),
+        /** Of maxConnections, slots only the owner manager's address may use. */
+        ownerReservedConnections: z.number().int().min(0).default(16),
+        /** A connection that has not authenticated within this time is closed. */
+        authTimeoutMs: z.number().int().min(1000).default(10_000),
+        /** Connections past the limits held only to answer HTTP 503; beyond them, closed at once. */
+        maxRefusedConnections: z.number().int().min(0).default(1024),
+        /** Failed logins from one address before each 401 is held back. */
         authFailuresBeforeDelay: z.number().int().min(1).default(3),
+        /** Hosts dispatch may call besides the members of this host's server pool. */
+        dispatchAllow: z.array(z.string().min(1).max(255)).max(256).default([]),
+        /** 'address': owner-only methods answer only the address the owner took ownership from. */
+        ownerCheck: z.enum(['address', 'off']).default('address'),
+        /** Failed logins from all addresses together before every 401 is held back. */
+        authGlobalFailuresBeforeDelay: z.number().int().min(1).default(20),
       })
       .strict()
       .prefault({}),

@@ -3,6 +3,7 @@
 // ipaddr, netmask, gateway, bootproto, mtu, roles}` or `{remove}`. A bridged network's bridge
 // carries the network's name; its IP and roles sit on the top device.
 import { z } from 'zod';
+import { isReservedKey } from '../reserved-keys.js';
 import { fail } from '../errors.js';
 import { wireBool, wireInt } from '../wire-types.js';
 import { bondingOptsToFields } from './bond-options.js';
@@ -42,8 +43,9 @@ export const bondAttrsSchema = z
     options: z.string().optional(),
   })
   .strict();
-export const networksArgSchema = z.record(z.string(), networkAttrsSchema);
-export const bondingsArgSchema = z.record(z.string(), bondAttrsSchema);
+const entityName = z.string().refine((k) => !isReservedKey(k), { message: 'this name is reserved' });
+export const networksArgSchema = z.record(entityName, networkAttrsSchema);
+export const bondingsArgSchema = z.record(entityName, bondAttrsSchema);
 export type NetworkAttrs = z.output<typeof networkAttrsSchema>;
 export type BondAttrs = z.output<typeof bondAttrsSchema>;
 

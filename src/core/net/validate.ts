@@ -2,6 +2,7 @@
 // Only entities that change are held to the rules, so a hand-made oddity elsewhere on the host
 // does not block unrelated calls.
 import { fail } from '../errors.js';
+import { isReservedKey } from '../reserved-keys.js';
 import { parseMeta } from './metadata.js';
 import { isIpv4, sameSubnet } from './ip-util.js';
 import { IFNAMSIZ_MAX, MTU_MAX, MTU_MIN, masterLookup, type Iface, type NetModel } from './model.js';
@@ -9,10 +10,18 @@ import { IFNAMSIZ_MAX, MTU_MAX, MTU_MIN, masterLookup, type Iface, type NetModel
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
 export const XMIT_HASH_POLICIES = ['layer2', 'layer2+3', 'layer3+4', 'encap2+3', 'encap3+4', 'vlan+srcmac'];
 
-export function checkIfName(name: string, what = 'interface'): void {
+/** Why a device name is refused, or undefined when it is a valid one. */
+export function ifNameProblem(name: string, what = 'interface'): string | undefined {
   if (!name || name.length > IFNAMSIZ_MAX || !NAME_RE.test(name) || name === '.' || name === '..') {
-    throw fail('NET_BAD_NAME', `${what} name "${name.slice(0, 40)}" must be 1-${IFNAMSIZ_MAX} characters of letters, digits, _ . : -`);
+    return `${what} name "${name.slice(0, 40)}" must be 1-${IFNAMSIZ_MAX} characters of letters, digits, _ . : -`;
   }
+  if (isReservedKey(name)) return `${what} name "${name}" is reserved`;
+  return undefined;
+}
+
+export function checkIfName(name: string, what = 'interface'): void {
+  const problem = ifNameProblem(name, what);
+  if (problem) throw fail('NET_BAD_NAME', problem);
 }
 
 export function checkVlanId(id: number): void {

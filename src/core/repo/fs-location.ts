@@ -15,7 +15,11 @@ export type MountableLocation = Extract<FsLocation, { kind: 'nfs' | 'block' }>;
 export const MOUNT_ROOTS = [REPOSITORIES_ROOT, '/nfsmnt'] as const;
 
 /** Directories a local repository may never be placed in (or be an ancestor of). */
-const FORBIDDEN_DIRS = ['/proc', '/sys', '/dev', '/etc', '/boot', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/run', '/var/lib/hvagent'];
+const FORBIDDEN_DIRS = [
+  '/proc', '/sys', '/dev', '/etc', '/boot', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/run', '/root',
+  // State, logs and spools of the host and of the agent itself (cron jobs, mail, its own log).
+  '/var/lib', '/var/log', '/var/spool', '/var/cache', '/var/run', '/var/mail',
+];
 
 const NFS_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\/.*)$/;
 

@@ -16,6 +16,11 @@ export interface CommonDeps {
    * password in the URL is what authenticates the call, as with the stock agent.
    */
   dispatchCa?: string | Buffer;
+  /**
+   * Whether dispatch may call the agent on this host (an IP or name from the URI). Production:
+   * members of this host's pool and rpc.dispatchAllow. Without it, any host (tests only).
+   */
+  dispatchAllowed?: (host: string) => boolean;
   /** Deadline of one dispatched call (default 20 minutes). */
   dispatchTimeoutMs?: number;
   clock?: Clock;
@@ -76,9 +81,17 @@ export function commonMethods(deps: CommonDeps = {}): MethodDef[] {
         .tuple([z.string().min(1), z.string().regex(/^[A-Za-z0-9_.:/]+$/, 'must be a method name')])
         .rest(z.unknown()),
       access: 'owned',
-      // The URI carries the target agent's password.
+      // The URI carries the target agent's password; the forwarded arguments may carry others.
       secretArgs: [0],
+      forwards: { methodArg: 1 },
       handler: async ([uri, func, ...args], ctx) => {
+        if (deps.dispatchAllowed) {
+          const host = hostOf(uri);
+          if (host === undefined) throw new AgentError('INVALID_ARGUMENT', 'dispatch: argument 1 (uri): expected an http(s) URL of an agent');
+          if (!deps.dispatchAllowed(host)) {
+            throw new AgentError('FORBIDDEN', `dispatch: argument 1 (uri): ${host.slice(0, 64)} is neither a member of this server pool nor in rpc.dispatchAllow`);
+          }
+        }
         const client = createClient(uri);
         try {
           return await client.call(func, args, { signal: ctx.signal });
@@ -88,4 +101,16 @@ export function commonMethods(deps: CommonDeps = {}): MethodDef[] {
       },
     }),
   ];
+}
+
+/** The host of an http(s) URL (brackets of an IPv6 literal removed), or undefined. */
+function hostOf(uri: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+  return u.hostname.replace(/^\[(.*)\]$/, '$1');
 }

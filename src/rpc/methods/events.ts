@@ -5,7 +5,10 @@ import { z } from 'zod';
 import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import type { CallBase } from '../registry.js';
-import type { EventJournal } from '../../services/events/event-journal.js';
+import { MAX_EVENT_DATA_BYTES, jsonWithBigints, type EventJournal } from '../../services/events/event-journal.js';
+
+/** get_events answers at most about this much (and at most 1000 events). */
+const MAX_EVENTS_ANSWER_BYTES = 4 * 1024 * 1024;
 import type { Jobs, JobInfo } from '../../services/jobs/job-runner.js';
 import { AgentError } from '../../core/errors.js';
 import { wireInt } from '../wire-types.js';
@@ -45,17 +48,18 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
       summary: '(ext) events with id greater than since_id, oldest first (at most 1000)',
       access: 'public',
       params: z.tuple([wireInt({ min: 0, what: 'since_id' }).optional()]),
-      handler: ([since]) =>
-        d.events.since(since ?? 0).map((e) => ({
-          id: e.id,
-          time: e.time,
-          severity: e.severity,
-          object: e.object,
-          code: e.code,
-          message: e.message,
-          data: e.data ? JSON.stringify(e.data) : '',
-          acknowledged: e.acknowledged,
-        })),
+      handler: ([since]) => {
+        // Bounded answer: events stop once MAX_EVENTS_ANSWER_BYTES are reached; ask again from the last id.
+        const out: Array<Record<string, unknown>> = [];
+        let bytes = 0;
+        for (const e of d.events.since(since ?? 0)) {
+          const data = e.data ? JSON.stringify(e.data) : '';
+          bytes += data.length + e.message.length + 200;
+          if (out.length > 0 && bytes > MAX_EVENTS_ANSWER_BYTES) break;
+          out.push({ id: e.id, time: e.time, severity: e.severity, object: e.object, code: e.code, message: e.message, data, acknowledged: e.acknowledged });
+        }
+        return out;
+      },
     }),
     defineMethod({
       name: 'acknowledge_event',
@@ -76,6 +80,10 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
       access: 'owned',
       params: z.tuple([z.string().min(1).max(200), z.unknown().optional()]),
       handler: ([notification, data]) => {
+        const size = data === undefined || data === null ? 0 : Buffer.byteLength(jsonWithBigints({ value: data }));
+        if (size > MAX_EVENT_DATA_BYTES) {
+          throw new AgentError('TOO_LARGE', `notify_manager: argument 2 (data) is over ${MAX_EVENT_DATA_BYTES} bytes as JSON`);
+        }
         d.events.emit({
           severity: 'info',
           object: 'host',
@@ -122,6 +130,8 @@ export function eventMethods(d: EventMethodsDeps): MethodDef[] {
       result: R.jobId,
       summary: 'run another method as a job; returns the job id',
       access: 'owned',
+      // The inner call's secrets (update_agent_password's passwords) are redacted in its START.
+      forwards: { methodArg: 0 },
       params: z.tuple([z.string().min(1).max(100)]).rest(z.unknown()),
       handler: ([method, ...rest], ctx) => {
         if (method.startsWith('ovs_async_proc')) throw new AgentError('INVALID_ARGUMENT', 'ovs_async_proc cannot run itself');

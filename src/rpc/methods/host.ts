@@ -151,7 +151,8 @@ export function hostMethods(host: HostService): MethodDef[] {
           })
           .transform((v) => (typeof v === 'string' ? [v] : v)),
       ]),
-      access: 'public',
+      // Logs may hold what callers sent and what the host logged: only the owner reads them.
+      access: 'owned',
       summary: 'struct log name → bounded tail of that log',
       // Log text may hold bytes XML cannot carry; they must not turn the answer into a fault.
       handler: async ([names]) =>

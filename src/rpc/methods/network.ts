@@ -1,16 +1,24 @@
 // The network methods of wire-api 3.3 (LinuxNetwork) plus hvagent's extensions: thin
 // declarations over NetworkService; every change runs the service's transactional pipeline.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import { wireBool, wireInt } from '../wire-types.js';
 import { bondingsArgSchema, networksArgSchema } from '../../core/net/setup-networks.js';
+import { ifNameProblem } from '../../core/net/validate.js';
 import type { NetworkService } from '../../services/network/network-service.js';
 
-const name = z.string().min(1).max(64);
+/** A device name: checked at the door, so no wire name ever becomes a key in the network model. */
+const name = z.string().superRefine((v, ctx) => {
+  const problem = ifNameProblem(v, 'device');
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const intLike = wireInt({ strings: true });
 const boolLike = wireBool;
 const LOCK = 'network';
+/** A dotted IPv4 address (the virtual IP methods took any 7-15 characters before). */
+const ipv4 = z.string().refine((s) => isIP(s) === 4, { message: 'expected an IPv4 address' });
 
 const setupOptions = z
   .object({
@@ -144,7 +152,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     defineMethod({
       name: 'configure_virtual_ip',
       result: R.nil,
-      params: z.tuple([z.string().min(7).max(15), z.string().min(7).max(15)]),
+      params: z.tuple([ipv4, ipv4]),
       access: 'owned',
       lock: LOCK,
       summary: "the pool virtual IP beside base_ip's interface, with gratuitous ARP",
@@ -153,7 +161,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
     defineMethod({
       name: 'deconfigure_virtual_ip',
       result: R.nil,
-      params: z.tuple([z.string().min(7).max(15)]),
+      params: z.tuple([ipv4]),
       access: 'owned',
       lock: LOCK,
       summary: 'remove the pool virtual IP',

@@ -1,7 +1,9 @@
 // Ownership methods (wire-api 3.4): take_ownership in its 3.2 and 3.3 forms,
 // release_ownership, update_server_roles.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import * as R from '../results.js';
+import { AgentError } from '../../core/errors.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import { wireHex32 as managerUuid } from '../wire-types.js';
 import type { OwnershipService } from '../../services/ownership/ownership-service.js';
@@ -17,6 +19,25 @@ const ownershipStruct = z.object({
   signed_server_certificate: z.string().max(65536).optional(),
 });
 
+/**
+ * Push URLs go to the owner manager only: an IP-literal host must be the caller's address. A
+ * host name is accepted as given (the manager is often configured by name); it is not pinned.
+ */
+function checkManagerUrl(arg: string, url: string | undefined, caller: string): void {
+  if (url === undefined || url === '') return;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new AgentError('INVALID_ARGUMENT', `take_ownership: ${arg}: expected an http(s) URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new AgentError('INVALID_ARGUMENT', `take_ownership: ${arg}: expected an http(s) URL, got ${u.protocol}`);
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) && host !== caller) {
+    throw new AgentError('INVALID_ARGUMENT', `take_ownership: ${arg}: host ${host} is not the manager's address ${caller}`);
+  }
+}
+
 export function ownershipMethods(own: OwnershipService): MethodDef[] {
   return [
     defineMethod({
@@ -30,12 +51,17 @@ export function ownershipMethods(own: OwnershipService): MethodDef[] {
         z.tuple([managerUuid, url.optional()]),
         z.tuple([ownershipStruct]),
       ]),
-      handler: (args) => {
+      handler: (args, ctx) => {
         const a = args as [string, string?] | [z.output<typeof ownershipStruct>];
+        const managerAddress = ctx.remoteAddress;
         if (typeof a[0] === 'string') {
-          own.takeOwnership({ managerUuid: a[0], coreApiUrl: a[1] as string | undefined });
+          checkManagerUrl('argument 2 (core API url)', a[1] as string | undefined, managerAddress);
+          own.takeOwnership({ managerUuid: a[0], coreApiUrl: a[1] as string | undefined, managerAddress });
         } else {
           const s = a[0];
+          checkManagerUrl('argument 1 (manager_core_api_url)', s.manager_core_api_url, managerAddress);
+          checkManagerUrl('argument 1 (manager_event_url)', s.manager_event_url, managerAddress);
+          checkManagerUrl('argument 1 (manager_statistic_url)', s.manager_statistic_url, managerAddress);
           own.takeOwnership({
             managerUuid: s.manager_uuid,
             coreApiUrl: s.manager_core_api_url,
@@ -43,6 +69,7 @@ export function ownershipMethods(own: OwnershipService): MethodDef[] {
             statisticUrl: s.manager_statistic_url,
             managerCertificate: s.manager_certificate,
             signedServerCertificate: s.signed_server_certificate,
+            managerAddress,
           });
         }
         return null;

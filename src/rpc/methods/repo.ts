@@ -32,7 +32,19 @@ const name = pathComponent;
 const str = z.string().max(4096);
 /** The stock agent's `option` argument: accepted and ignored (our reading: proxy/flags we do not need). */
 const option = z.unknown().optional();
-const urlList = z.union([str, z.array(str).min(1).max(256)]).transform((v) => (typeof v === 'string' ? [v] : v));
+/** Checked at the door so a bad URL is refused naming its argument (never quoting credentials). */
+const httpUrl = str.refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an http or https URL' },
+);
+const urlList = z.union([httpUrl, z.array(httpUrl).min(1).max(256)]).transform((v) => (typeof v === 'string' ? [v] : v));
 
 export function repoMethods(repo: RepositoryService): MethodDef[] {
   return [
@@ -106,7 +118,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
       name: 'import_virtual_disk',
       result: R.jobId,
       locks: ([, , uuid]) => using(uuid),
-      params: z.tuple([str, name, name, option]),
+      params: z.tuple([httpUrl, name, name, option]),
       access: 'owned',
       summary: 'download url into VirtualDisks/<id>; returns nil once the disk is there (as a job: ovs_async_proc)',
       handler: ([url, id, uuid], ctx) => repo.importVirtualDisk(url, id, uuid, ctx.signal),
@@ -115,7 +127,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
       name: 'import_ISO',
       result: R.jobId,
       locks: ([, , uuid]) => using(uuid),
-      params: z.tuple([str, name, name, option]),
+      params: z.tuple([httpUrl, name, name, option]),
       access: 'owned',
       summary: 'download url into ISOs/<id> as a job; returns the job id',
       handler: ([url, id, uuid]) => repo.importIso(url, id, uuid),

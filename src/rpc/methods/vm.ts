@@ -16,7 +16,11 @@ const cfgValue: z.ZodType<CfgValue> = z.lazy(() =>
   z.union([
     z.string(),
     z.number(),
-    z.bigint().transform((b) => Number(b)),
+    // Beyond 2^53 a number would lose digits silently: such integers are refused instead.
+    z
+      .bigint()
+      .refine((b) => b >= -(2n ** 53n) && b <= 2n ** 53n, { message: 'integer beyond 2^53: vm.cfg cannot store it exactly' })
+      .transform((b) => Number(b)),
     z.boolean(),
     z.null(),
     z.array(cfgValue),

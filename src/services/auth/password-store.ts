@@ -123,7 +123,7 @@ export class PasswordStore {
 
   /** update_agent_password: when oldpass is given it must be the current password. */
   async change(user: string, password: string, oldpass?: string): Promise<void> {
-    if (user !== AGENT_USER) throw fail('INVALID_ARGUMENT', `unknown user (only '${AGENT_USER}' exists)`);
+    if (user !== AGENT_USER) throw fail('INVALID_ARGUMENT', `argument 1 (user): unknown user (only '${AGENT_USER}' exists)`);
     if (oldpass !== undefined && !(await this.verify(AGENT_USER, oldpass))) {
       throw fail('BAD_PASSWORD', 'the old password does not match');
     }

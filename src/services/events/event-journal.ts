@@ -1,5 +1,6 @@
 // The events journal: every event the agent raises is a row in the database (so none is lost
 // across restarts) and, when the manager gave an event URL, a row in the push outbox.
+import { redactUrlCredentials, truncateText } from '../../core/redact.js';
 import type { Db } from '../../store/db.js';
 import { EventStore, type EventRow } from '../../store/event-store.js';
 import type { Clock } from '../../host/clock.js';
@@ -53,6 +54,23 @@ export interface EventJournalDeps {
   eventUrl: () => string | undefined;
 }
 
+/** Longest event message kept; longer ones are cut with a marker. */
+export const MAX_EVENT_MESSAGE = 1024;
+/** Largest event data (as JSON) kept; larger data is replaced by a marker saying its size. */
+export const MAX_EVENT_DATA_BYTES = 16 * 1024;
+
+/** JSON.stringify, with big integers written as text instead of throwing. */
+export function jsonWithBigints(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? 'null';
+}
+
+/** JSON of event data: big integers as text (JSON has none), over the bound a marker. */
+export function eventDataJson(data: Record<string, unknown>): string {
+  const json = jsonWithBigints(data);
+  if (Buffer.byteLength(json) <= MAX_EVENT_DATA_BYTES) return json;
+  return JSON.stringify({ truncated: true, bytes: Buffer.byteLength(json) });
+}
+
 export class EventJournal implements EventSink {
   private listeners = new Set<Listener>();
   private readonly store: EventStore;
@@ -61,11 +79,17 @@ export class EventJournal implements EventSink {
     this.store = new EventStore(deps.db);
   }
 
-  emit(ev: NewEvent): number {
+  emit(input: NewEvent): number {
     const { clock } = this.deps;
+    const dataJson = input.data ? eventDataJson(input.data) : null;
+    const ev: NewEvent = {
+      ...input,
+      message: truncateText(redactUrlCredentials(input.message), MAX_EVENT_MESSAGE),
+      ...(dataJson !== null ? { data: JSON.parse(dataJson) as Record<string, unknown> } : {}),
+    };
     const time = new Date(clock.now()).toISOString();
     const url = this.deps.eventUrl();
-    const row = { time, severity: ev.severity, object: ev.object, code: ev.code, message: ev.message, data: ev.data ? JSON.stringify(ev.data) : null };
+    const row = { time, severity: ev.severity, object: ev.object, code: ev.code, message: ev.message, data: dataJson };
     const id = this.store.insert(row, url ? { url, at: clock.now() } : undefined);
     if (this.listeners.size > 0) {
       const full: AgentEvent = { ...ev, id, time, acknowledged: false };

@@ -31,6 +31,8 @@ export interface HostServiceDeps extends ServiceDeps {
   clusterState?: () => Promise<string> | string;
   /** Provided by the cluster area: CLUSTERS/HIGH_AVAILABILITY capabilities. */
   clusterCapable?: () => Promise<boolean> | boolean;
+  /** What the agent implements now, for the Capabilities of discover_server (server-facts.ts). */
+  implements?: { clusters?: boolean; iscsi?: boolean; fibreChannel?: boolean; nfs?: boolean };
   /** Default: systemctl, or an in-memory stand-in in sandbox mode. */
   serviceManager?: ServiceManager;
   logTail?: TailLimits;
@@ -169,7 +171,7 @@ export class HostService {
   async getLog(names: readonly string[]): Promise<Record<string, string>> {
     const unknown = names.filter((n) => !LOG_NAMES.includes(n));
     if (unknown.length) {
-      throw fail('INVALID_ARGUMENT', `unknown log name(s) ${unknown.map((u) => JSON.stringify(u)).join(', ')}; known: ${LOG_NAMES.join(', ')}`);
+      throw fail('INVALID_ARGUMENT', `argument 1 (names): unknown log name(s) ${unknown.map((u) => JSON.stringify(u.slice(0, 40))).join(', ')}; known: ${LOG_NAMES.join(', ')}`);
     }
     const limits = this.deps.logTail ?? DEFAULT_TAIL;
     const out: Record<string, string> = {};

@@ -61,7 +61,7 @@ export class HostTime {
     const zoneFile = `${ZONEINFO_DIR}/${tz}`;
     const head = (await fs.stat(zoneFile))?.isFile() ? await readBytesIfExists(fs, zoneFile) : undefined;
     if (!head || head.subarray(0, 4).toString('latin1') !== 'TZif') {
-      throw fail('INVALID_ARGUMENT', `unknown time zone ${tz} (no ${zoneFile})`);
+      throw fail('INVALID_ARGUMENT', `argument 1 (time zone): unknown time zone ${tz.slice(0, 64)} (no ${zoneFile.slice(0, 100)})`);
     }
     // A relative link, as systemd writes it, also resolves inside a sysroot.
     await replaceSymlink(fs, '/etc/localtime', `..${zoneFile}`);

@@ -31,8 +31,13 @@ export interface ServerFactsDeps extends Pick<ServiceDeps, 'config' | 'log' | 'f
   ovmVersion: string;
   hypervisor?: () => Promise<HypervisorInfo>;
   clusterState?: () => Promise<string> | string;
-  /** Whether a clustered pool (OCFS2 cluster, HA) works on this host; default: mkfs.ocfs2 is installed. */
+  /** Whether a clustered pool (OCFS2 cluster, HA) works on this host (the cluster area says); overrides implements.clusters. */
   clusterCapable?: () => Promise<boolean> | boolean;
+  /**
+   * What the agent itself implements now (the areas that provide it say so). A capability is
+   * advertised only when implemented AND its tools are on the host; default: not implemented.
+   */
+  implements?: { clusters?: boolean; iscsi?: boolean; fibreChannel?: boolean; nfs?: boolean };
 }
 
 /** Unique_Id: SMBIOS UUID, else UUIDv5 over the physical NIC MACs, else the machine-id. */
@@ -58,19 +63,25 @@ function rolesText(raw: string | undefined): string {
   return raw;
 }
 
-async function capabilities(fs: ServerFactsDeps['fs'], hv: HypervisorInfo, clusterCapable?: ServerFactsDeps['clusterCapable']): Promise<ServerInfo['capabilities']> {
+async function capabilities(
+  fs: ServerFactsDeps['fs'],
+  hv: HypervisorInfo,
+  can: NonNullable<ServerFactsDeps['implements']>,
+  clusterCapable?: ServerFactsDeps['clusterCapable'],
+): Promise<ServerInfo['capabilities']> {
   const anyExists = async (...paths: string[]): Promise<boolean> => {
     for (const p of paths) if (await fs.exists(p)) return true;
     return false;
   };
-  const ocfs2 = clusterCapable ? await clusterCapable() : await anyExists('/sbin/mkfs.ocfs2', '/usr/sbin/mkfs.ocfs2');
-  // Choices (README): storage capabilities follow the tools installed on this host; bond
+  const ocfs2 = clusterCapable ? await clusterCapable() : !!can.clusters && (await anyExists('/sbin/mkfs.ocfs2', '/usr/sbin/mkfs.ocfs2'));
+  // Choices (README): storage capabilities need both the agent's support and the tools; bond
   // modes, MTU and consoles are what the agent itself implements; figures follow the stock
   // agent (8 vNICs for an HVM guest, one migration each way at a time).
   return {
-    ISCSI: await anyExists('/sbin/iscsiadm', '/usr/sbin/iscsiadm', '/usr/bin/iscsiadm'),
-    FIBRE_CHANNEL: (await fs.list('/sys/class/fc_host')).length > 0,
-    NFS: await anyExists('/sbin/mount.nfs', '/usr/sbin/mount.nfs'),
+    ISCSI: !!can.iscsi && (await anyExists('/sbin/iscsiadm', '/usr/sbin/iscsiadm', '/usr/bin/iscsiadm')),
+    FIBRE_CHANNEL: !!can.fibreChannel && (await fs.list('/sys/class/fc_host')).length > 0,
+    // NFS repositories are mounted by the agent (not in the sandbox, which mounts nothing).
+    NFS: (can.nfs ?? true) && (await anyExists('/sbin/mount.nfs', '/usr/sbin/mount.nfs')),
     CLUSTERS: ocfs2,
     HIGH_AVAILABILITY: ocfs2,
     BOND_MODE_ACTIVE_BACKUP: true,
@@ -151,6 +162,6 @@ export async function gatherServerInfo(deps: ServerFactsDeps, time: HostTime, nt
     clusterState: deps.clusterState ? await deps.clusterState() : 'Offline',
     statisticInterval: Number.isInteger(interval) && interval >= 0 ? interval : 0,
     exports: [],
-    capabilities: await capabilities(fs, hv, deps.clusterCapable),
+    capabilities: await capabilities(fs, hv, deps.implements ?? { nfs: !deps.config.sandbox }, deps.clusterCapable),
   };
 }

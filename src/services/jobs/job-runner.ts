@@ -1,12 +1,18 @@
 // Long operations run as jobs: a row in the database with progress, a result or an error,
 // and an AbortController so `abort_job` can stop them. Jobs still running when the agent
 // died are marked interrupted at start.
+import { boundedJson, redactUrlCredentials, truncateText } from '../../core/redact.js';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../store/db.js';
 import { JobStore, type JobState } from '../../store/job-store.js';
 import type { Clock } from '../../host/clock.js';
 import { AgentError, isAgentError } from '../../core/errors.js';
 import type { Logger } from 'pino';
+
+/** A job's stored result (JSON) is at most this big; larger ones become {truncated, bytes}. */
+export const MAX_JOB_RESULT_BYTES = 64 * 1024;
+/** Job description, progress message and error texts are cut (with a marker) at this length. */
+export const MAX_JOB_TEXT = 2048;
 
 export type { JobState };
 
@@ -60,7 +66,7 @@ export class JobRunner implements Jobs {
     const id = randomUUID();
     const ac = new AbortController();
     const now = this.iso();
-    this.store.insert(id, kind, description, now);
+    this.store.insert(id, kind, truncateText(redactUrlCredentials(description), MAX_JOB_TEXT), now);
     this.running.set(id, ac);
     let lastWrite = 0;
     const ctl: JobControl = {
@@ -70,7 +76,7 @@ export class JobRunner implements Jobs {
         // Progress is advisory: bound the database writes to a few per second.
         if (t - lastWrite < 200 && fraction < 1) return;
         lastWrite = t;
-        this.store.progress(id, Math.max(0, Math.min(1, fraction)), message ?? null, this.iso());
+        this.store.progress(id, Math.max(0, Math.min(1, fraction)), message === undefined ? null : truncateText(redactUrlCredentials(message), MAX_JOB_TEXT), this.iso());
       },
     };
     const done = (async () => {
@@ -124,7 +130,7 @@ export class JobRunner implements Jobs {
   }
 
   private finish(id: string, state: JobState, result: unknown, error: string | undefined): void {
-    this.store.finish(id, state, result === undefined ? null : JSON.stringify(result), error ?? null, this.iso());
+    this.store.finish(id, state, result === undefined ? null : boundedJson(result, MAX_JOB_RESULT_BYTES), error === undefined ? null : truncateText(redactUrlCredentials(error), MAX_JOB_TEXT), this.iso());
   }
 
   private iso(): string {

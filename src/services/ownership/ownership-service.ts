@@ -15,6 +15,8 @@ export interface OwnershipRequest {
   statisticUrl?: string;
   managerCertificate?: string;
   signedServerCertificate?: string;
+  /** The caller's address; the same manager taking ownership again from elsewhere moves it. */
+  managerAddress?: string;
 }
 
 export interface PoolInfo {
@@ -39,6 +41,11 @@ export interface OwnershipDeps {
 
 export class OwnershipService {
   constructor(private readonly deps: OwnershipDeps) {}
+
+  /** The owner manager's address, when owned (and known: owned before it was recorded, unknown). */
+  managerAddress(): string | undefined {
+    return this.managerUuid() === undefined ? undefined : this.deps.hostState.get(STATE_KEYS.managerAddress);
+  }
 
   managerUuid(): string | undefined {
     return this.deps.hostState.get(STATE_KEYS.managerUuid);
@@ -88,6 +95,7 @@ export class OwnershipService {
       setOrKeep(STATE_KEYS.managerEventUrl, req.eventUrl);
       setOrKeep(STATE_KEYS.managerStatisticUrl, req.statisticUrl);
       setOrKeep(STATE_KEYS.managerCertificate, req.managerCertificate);
+      setOrKeep(STATE_KEYS.managerAddress, req.managerAddress);
       if (first) {
         this.deps.events.emit({
           severity: 'info',
@@ -118,6 +126,7 @@ export class OwnershipService {
         STATE_KEYS.managerEventUrl,
         STATE_KEYS.managerStatisticUrl,
         STATE_KEYS.managerCertificate,
+        STATE_KEYS.managerAddress,
       ]) {
         hs.delete(k);
       }

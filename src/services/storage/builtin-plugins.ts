@@ -6,6 +6,7 @@ import type { StoragePlugin } from '../../core/storage/plugin.js';
 import type { Exec } from '../../host/exec.js';
 import type { HostFs } from '../../host/host-fs.js';
 import { ExecMounter, type Mounter } from '../../host/mounter.js';
+import { SandboxMounter } from '../../host/sandbox-mounter.js';
 import { procMountTable, type MountTable } from '../../host/storage/mount-table.js';
 import { ExecNfsProbe, type NfsProbe } from '../../host/storage/nfs-probe.js';
 import { boundedStatvfs, type Statvfs } from '../../host/storage/statvfs.js';
@@ -31,7 +32,8 @@ export interface BuiltinPluginDeps {
 
 export function builtinPlugins(d: BuiltinPluginDeps): StoragePlugin[] {
   const s = d.config.storage;
-  const mounter = d.mounter ?? new ExecMounter(d.exec, s.mountTimeoutMs);
+  // The sandbox never runs the machine's mount on a device or a network location.
+  const mounter = d.mounter ?? (d.config.sandbox ? new SandboxMounter() : new ExecMounter(d.exec, s.mountTimeoutMs));
   const mounts = d.mounts ?? procMountTable(d.fs.sysroot);
   const netns = d.config.sandbox ? d.config.network.netns : undefined;
   const statvfs = d.statvfs ?? boundedStatvfs(d.exec, s.probeTimeoutMs);

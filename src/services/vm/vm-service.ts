@@ -1,6 +1,7 @@
 // VM life cycle over the Hypervisor adapter: vm.cfg is the source of truth, each start defines
 // the domain from it. What it knows between calls is a VmIndex shared (by its methods) with the
 // watcher (vm-watch.ts: adoption, crashes) and the reads (vm-queries.ts).
+import { checkDiskPlaces } from '../../core/vm/disk-places.js';
 import { randomUUID } from 'node:crypto';
 import { fail } from '../../core/errors.js';
 import { vmDir } from '../../core/ids.js';
@@ -124,6 +125,7 @@ export class VmService {
   /** Validates a new or edited vm.cfg, including that this hypervisor can run it. */
   private check(doc: VmCfgDoc): VmModel {
     const m = vmCfgToModel(doc);
+    checkDiskPlaces(m.disks);
     vmCfgToDomainXml(m, this.xmlOptions);
     return m;
   }

@@ -51,7 +51,16 @@ t.test('discover_server on the RHEL server, unowned', async (t) => {
     Statistic: { Interval: '0' },
   });
   t.match(s.VMM.Capabilities, /hvm-3.0-x86_64/);
-  t.match(s.Capabilities, { ISCSI: 'True', FIBRE_CHANNEL: 'True', NFS: 'True', CLUSTERS: 'True', HIGH_AVAILABILITY: 'True', HVM_MAX_VNICS: '8', POWER_ON_WOL: 'False' });
+  // Tools installed but no cluster or SAN support in the agent: not advertised.
+  t.match(s.Capabilities, { ISCSI: 'False', FIBRE_CHANNEL: 'False', NFS: 'True', CLUSTERS: 'False', HIGH_AVAILABILITY: 'False', HVM_MAX_VNICS: '8', POWER_ON_WOL: 'False' });
+});
+
+t.test('Capabilities: what the agent implements and the host has tools for', async (t) => {
+  const [h] = await service(t, 'rhel-server', { implements: { clusters: true, iscsi: true, fibreChannel: true, nfs: true } });
+  const s = parse(await h.discoverServer()).Discover_Server_Result.Server;
+  t.match(s.Capabilities, { ISCSI: 'True', FIBRE_CHANNEL: 'True', NFS: 'True', CLUSTERS: 'True', HIGH_AVAILABILITY: 'True' });
+  const [h2] = await service(t, 'rhel-server', { implements: { nfs: false } });
+  t.match(parse(await h2.discoverServer()).Discover_Server_Result.Server.Capabilities, { NFS: 'False' }, 'the sandbox mounts no NFS');
 });
 
 t.test('discover_server reflects ownership, pool, roles, interval and injected answers', async (t) => {

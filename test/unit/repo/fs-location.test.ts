@@ -40,3 +40,10 @@ t.test('argv', async (t) => {
   t.same(umountArgv('/m', true), ['umount', '-f', '/m']);
   t.same(isMountedArgv('/m'), ['mountpoint', '-q', '/m']);
 });
+
+t.test('repositories never go where the host keeps its state, logs, spools or root home', async (t) => {
+  for (const p of ['/root', '/root/repo', '/var/spool/cron', '/var/log/hvagent', '/var/lib/hvagent', '/var/lib', '/var/cache/x', '/var']) {
+    t.throws(() => parseFsLocation(p), { code: 'REPO_BAD_LOCATION' }, p);
+  }
+  t.same(parseFsLocation('/srv/repos/one'), { kind: 'dir', path: '/srv/repos/one' });
+});

@@ -1,0 +1,55 @@
+// Socket-level helpers of the RPC server: TLS settings (suites, no renegotiation, the fix for
+// keep-alive 400s), the answer to a request node's parser refused, and address keys.
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Clock } from '../host/clock.js';
+
+export function clientErrorStatus(code: string | undefined): string {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  return '400 Bad Request';
+}
+
+/**
+ * Why keep-alive Python clients got HTTP 400 over TLS: node hands a TLS connection's decrypted
+ * bytes straight to its HTTP parser (the stream is "consumed" in C++). When a request arrives
+ * while the previous answer still fills the socket's write buffer, node pauses the socket and
+ * the parser; but one TCP read can hold two TLS records (Python writes headers and body
+ * separately) and the second still reaches the paused parser: HPE_PAUSED, answered 400. A
+ * 'data' listener makes node read the socket through the JS stream instead, where pausing
+ * really stops delivery. Plain TCP sockets do not have the problem.
+ */
+export function unconsumeTls(socket: TLSSocket): void {
+  socket.on('data', noop);
+  // A client may not renegotiate: each renegotiation costs the server a handshake.
+  socket.disableRenegotiation();
+}
+
+/** TLS 1.2: forward-secret AEAD suites only (TLS 1.3 suites are all of that kind). */
+export const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+function noop(): void {}
+
+/** After an error answer: destroy the socket once written, or after a short grace at most. */
+const CLOSE_GRACE_MS = 2_000;
+export function closeSoon(socket: Socket, clock: Clock): void {
+  const timer = clock.setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+  socket.once('close', () => timer.cancel());
+  socket.destroySoon();
+}
+
+export function slotKey(s: { remoteAddress?: string; remotePort?: number }): string {
+  return `${s.remoteAddress}|${s.remotePort}`;
+}
+
+export function plainAddress(a: string | undefined): string {
+  if (!a) return '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}

@@ -1,0 +1,79 @@
+// Ownership means something: take_ownership records the caller's address, and on an owned host
+// owner-only methods (release_ownership included) answer FORBIDDEN to any other address.
+import t from 'tap';
+import pino from 'pino';
+import { Registry } from '../../src/rpc/registry.js';
+import { ownershipMethods } from '../../src/rpc/methods/ownership.js';
+import { commonMethods } from '../../src/rpc/methods/common.js';
+import type { OwnershipRequest, OwnershipService } from '../../src/services/ownership/ownership-service.js';
+
+const MGR = '0004fb0000020000ba9aaf00ae5e2d73';
+
+function setup() {
+  let owner: OwnershipRequest | undefined;
+  const own = {
+    takeOwnership: (r: OwnershipRequest) => void (owner = r),
+    releaseOwnership: () => void (owner = undefined),
+    updateServerRoles: () => undefined,
+  } as unknown as OwnershipService;
+  const reg = new Registry(
+    { isOwned: () => owner !== undefined, isOwner: (a) => (owner?.managerAddress ?? a) === a },
+    ownershipMethods(own),
+  );
+  const from = (remoteAddress: string) => ({ remoteAddress, localAddress: '10.0.0.5', user: 'oracle', signal: new AbortController().signal, log: pino({ level: 'silent' }) });
+  const call = (addr: string, m: string, ...a: unknown[]) => Promise.resolve().then(() => reg.invoke(m, a, from(addr)));
+  return { call, owner: () => owner };
+}
+
+t.test('the owner address is recorded; others cannot use owner-only methods or release', async (t) => {
+  const s = setup();
+  await s.call('10.0.0.9', 'take_ownership', MGR, 'https://10.0.0.9:7002/ovm/core');
+  t.equal(s.owner()?.managerAddress, '10.0.0.9');
+  await t.rejects(s.call('10.0.0.66', 'release_ownership', MGR), { code: 'FORBIDDEN' }, 'a stranger cannot release');
+  await t.rejects(s.call('10.0.0.66', 'update_server_roles', 'xen'), { code: 'FORBIDDEN' });
+  t.ok(s.owner(), 'still owned');
+  await s.call('10.0.0.9', 'update_server_roles', 'xen');
+  await s.call('10.0.0.9', 'release_ownership', MGR);
+  t.equal(s.owner(), undefined, 'the owner can release');
+});
+
+t.test('3.3 form records the address too', async (t) => {
+  const s = setup();
+  await s.call('10.0.0.8', 'take_ownership', { manager_uuid: MGR, manager_core_api_url: 'https://10.0.0.8:7002/ovm/core' });
+  t.equal(s.owner()?.managerAddress, '10.0.0.8');
+});
+
+t.test('push URLs: an IP-literal host must be the caller; other schemes refused', async (t) => {
+  const s = setup();
+  await t.rejects(s.call('10.0.0.9', 'take_ownership', MGR, 'https://169.254.169.254/latest/'), { code: 'INVALID_ARGUMENT', message: /argument 2.*169\.254\.169\.254.*10\.0\.0\.9/ });
+  await t.rejects(s.call('10.0.0.9', 'take_ownership', { manager_uuid: MGR, manager_event_url: 'file:///etc/passwd' }), { code: 'INVALID_ARGUMENT', message: /manager_event_url/ });
+  await t.rejects(s.call('10.0.0.9', 'take_ownership', { manager_uuid: MGR, manager_statistic_url: 'https://127.0.0.1:22/' }), { code: 'INVALID_ARGUMENT', message: /manager_statistic_url/ });
+  t.equal(s.owner(), undefined, 'nothing changed');
+  await s.call('10.0.0.9', 'take_ownership', { manager_uuid: MGR, manager_event_url: 'https://10.0.0.9:7002/ovm/events', manager_statistic_url: 'https://mgr.example:7002/s' });
+  t.ok(s.owner(), 'the caller itself, or a name, is accepted');
+});
+
+t.test('dispatch only to pool members or the allow-list', async (t) => {
+  const called: string[] = [];
+  const defs = commonMethods({
+    createClient: (url) => ({
+      call: async () => {
+        called.push(url);
+        return 'ok';
+      },
+      close: () => undefined,
+    }),
+    dispatchAllowed: (h) => ['10.0.0.21', 'agent3.example'].includes(h),
+  });
+  const reg = new Registry({ isOwned: () => true }, defs);
+  const base = { remoteAddress: '10.0.0.9', localAddress: '10.0.0.5', user: 'oracle', signal: new AbortController().signal, log: pino({ level: 'silent' }) };
+  const call = (...a: unknown[]) => Promise.resolve().then(() => reg.invoke('dispatch', a, base));
+  await call('https://oracle:pw@10.0.0.21:8899/api/3/', 'echo', 1);
+  await call('https://oracle:pw@agent3.example:8899/api/3/', 'echo', 1);
+  for (const bad of ['https://oracle:pw@127.0.0.1:6379/', 'http://169.254.169.254/', 'https://[::1]:8899/', 'https://10.0.0.22:8899/']) {
+    await t.rejects(call(bad, 'echo', 1), { code: 'FORBIDDEN', message: /argument 1 \(uri\)/ }, bad);
+  }
+  await t.rejects(call('gopher://10.0.0.21/', 'echo'), { code: 'INVALID_ARGUMENT', message: /argument 1 \(uri\)/ });
+  t.equal(called.length, 2, 'only the two allowed hosts were called');
+  t.notMatch(JSON.stringify(called), /gopher|127\.0\.0\.1|169\.254/);
+});
