@@ -1,0 +1,48 @@
+// The HA records kept on the pool FS, one writer per file so no shared-FS lock is needed:
+// each member writes its own report; only the holder of the master lease writes the master
+// record (placements of HA VMs, the pending queue, members declared dead).
+import { z } from 'zod';
+
+const uuid = z.string().min(1).max(64);
+
+export const haVmSchema = z.object({
+  uuid,
+  name: z.string().max(256).optional(),
+  repoId: z.string().max(64).optional(),
+  vmId: z.string().max(64).optional(),
+  /** Memory the VM needs where it starts (MiB). */
+  memMiB: z.number().int().min(0),
+});
+export type HaVm = z.output<typeof haVmSchema>;
+
+export const memberReportSchema = z.object({
+  node: z.number().int().min(0),
+  /** The member's lockspace generation when it wrote this (a member back from dead has a new one). */
+  generation: z.number().int().min(0),
+  updatedAt: z.number(),
+  freeMemMiB: z.number().int().min(0),
+  maintenance: z.boolean(),
+  /** HA VMs running on this member now. */
+  running: z.array(haVmSchema),
+});
+export type MemberReport = z.output<typeof memberReportSchema>;
+
+export const pendingSchema = z.object({ vm: haVmSchema, since: z.number(), reason: z.string().max(200) });
+export type PendingEntry = z.output<typeof pendingSchema>;
+
+export const masterRecordSchema = z.object({
+  node: z.number().int().min(0),
+  /** Bumped by each new master so a stale writer is recognisable. */
+  epoch: z.number().int().min(0),
+  updatedAt: z.number(),
+  /** Where each HA VM is meant to run: uuid -> VM and node. */
+  placements: z.record(z.string(), z.object({ vm: haVmSchema, node: z.number().int().min(0), at: z.number() })),
+  pending: z.array(pendingSchema),
+  /** node -> generation declared dead; that generation may never resume its VMs. */
+  dead: z.record(z.string(), z.number().int().min(0)),
+});
+export type MasterRecord = z.output<typeof masterRecordSchema>;
+
+export function emptyMasterRecord(node: number, epoch: number, now: number): MasterRecord {
+  return { node, epoch, updatedAt: now, placements: {}, pending: [], dead: {} };
+}
