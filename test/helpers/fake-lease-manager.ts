@@ -10,6 +10,8 @@ interface HostRec {
   joined: boolean;
   frozen: boolean;
   cut: boolean;
+  /** Renewal failed past 8 x io: sanlock dropped the lockspace; only a new join (generation) helps. */
+  failed: boolean;
 }
 
 export class FakeLeaseWorld {
@@ -22,7 +24,7 @@ export class FakeLeaseWorld {
 
   /** Moves every renewing host's timestamp to now (sanlock renews every 2 x io). */
   renew(): void {
-    for (const h of this.hosts.values()) if (h.joined && !h.frozen && !h.cut) h.lastRenew = this.now();
+    for (const h of this.hosts.values()) if (h.joined && !h.frozen && !h.cut && !h.failed) h.lastRenew = this.now();
   }
 
   liveness(hostId: number): HostLiveness {
@@ -40,9 +42,12 @@ export class FakeLeaseWorld {
     return this.nextPid++;
   }
 
+  /** SIGSTOP / SIGCONT: a host resumed after its lease expired finds its lockspace failed. */
   freeze(hostId: number, frozen = true): void {
     const h = this.hosts.get(hostId);
-    if (h) h.frozen = frozen;
+    if (!h) return;
+    if (!frozen && (this.now() - h.lastRenew) / 1000 >= renewalFailSeconds(this.ioTimeout)) h.failed = true;
+    h.frozen = frozen;
   }
 
   cutStorage(hostId: number, cut = true): void {
@@ -79,7 +84,7 @@ export class FakeLeaseManager implements LeaseManager {
     this.calls.push(`join ${ls.name}:${ls.hostId}`);
     this.lockspace = ls.name;
     const h = this.world.hosts.get(this.hostId);
-    this.world.hosts.set(this.hostId, { gen: (h?.gen ?? 0) + 1, lastRenew: this.world.now(), joined: true, frozen: false, cut: false });
+    this.world.hosts.set(this.hostId, { gen: (h?.gen ?? 0) + 1, lastRenew: this.world.now(), joined: true, frozen: false, cut: false, failed: false });
   }
 
   async leaveLockspace(ls: LockspaceSpec): Promise<void> {
@@ -93,8 +98,11 @@ export class FakeLeaseManager implements LeaseManager {
   private ownOk(): boolean {
     const h = this.world.hosts.get(this.hostId);
     if (!h || !h.joined) return false;
-    const ok = this.world.liveness(this.hostId) === 'live';
-    if (!ok) this.dropHolders();
+    const ok = !h.failed && this.world.liveness(this.hostId) === 'live';
+    if (!ok) {
+      h.failed = true;
+      this.dropHolders();
+    }
     return ok;
   }
 

@@ -32,6 +32,8 @@ export type PendingEntry = z.output<typeof pendingSchema>;
 
 export const masterRecordSchema = z.object({
   node: z.number().int().min(0),
+  /** Set by a master that handed the role over (planned): the role is vacant at once. */
+  released: z.boolean().optional(),
   /** Bumped by each new master so a stale writer is recognisable. */
   epoch: z.number().int().min(0),
   updatedAt: z.number(),

@@ -163,7 +163,7 @@ export class HaService {
     }
 
     // 3. our report for the master
-    const report: MemberReport = { node: pool.node, generation: this.generation, updatedAt: this.deps.clock.now(), freeMemMiB: await this.deps.vms.freeMemMiB(), maintenance: this.maintenance, running: runningNow };
+    const report: MemberReport = { node: pool.node, generation: this.generation, updatedAt: this.deps.clock.now(), freeMemMiB: Math.max(0, Math.floor(await this.deps.vms.freeMemMiB())), maintenance: this.maintenance, running: runningNow };
     await rec.writeReport(report);
 
     // 4. the master role
@@ -177,7 +177,7 @@ export class HaService {
     if (!members.some((m) => m.node === pool.node)) members.push({ node: pool.node, liveness: 'live', maintenance: this.maintenance });
     const holding = held.some((h) => h.name === 'master');
     if (holding !== this.isMaster && !holding) await this.masterLost('master lease no longer held');
-    const masterLive = master !== undefined && members.some((m) => m.node === master.node && m.liveness === 'live') && master.node !== pool.node;
+    const masterLive = master !== undefined && master.released !== true && members.some((m) => m.node === master.node && m.liveness === 'live') && master.node !== pool.node;
     if (masterLive || holding) this.vacantSince = undefined;
     else this.vacantSince ??= this.deps.clock.now();
     const action = masterAction({ self: pool.node, members, holding, joined: true, vacantSince: this.vacantSince, now: this.deps.clock.now(), stepMs: this.roundMs });
@@ -199,7 +199,7 @@ export class HaService {
     this.isMaster = true;
     this.vacantSince = undefined;
     const rec = new HaRecords(this.deps.fs, pool.poolDir);
-    const next: MasterRecord = prev ? { ...prev, node: pool.node, epoch: prev.epoch + 1, updatedAt: this.deps.clock.now() } : emptyMasterRecord(pool.node, 1, this.deps.clock.now());
+    const next: MasterRecord = prev ? { ...prev, node: pool.node, epoch: prev.epoch + 1, released: false, updatedAt: this.deps.clock.now() } : emptyMasterRecord(pool.node, 1, this.deps.clock.now());
     await rec.writeMaster(next);
     this.deps.pool.setIsMaster(true);
     if (pool.virtualIp) await this.vipOn(pool.virtualIp);
@@ -229,7 +229,13 @@ export class HaService {
     this.isMaster = false;
     this.vipUp = undefined;
     if (vip) await this.deps.vip.down(vip);
-    if (pool && this.joinedLs) await this.deps.leases.release({ lockspace: this.joinedLs, name: 'master' });
+    if (pool && this.joinedLs) {
+      const rec = new HaRecords(this.deps.fs, pool.poolDir);
+      const cur = await rec.master();
+      // tell the members the role is vacant now, so they need not wait for a dead time
+      if (cur && cur.node === pool.node) await rec.writeMaster({ ...cur, released: true, updatedAt: this.deps.clock.now() });
+      await this.deps.leases.release({ lockspace: this.joinedLs, name: 'master' });
+    }
     this.deps.pool.setIsMaster(false);
     this.deps.events.emit({ severity: 'info', object: 'pool', code: 'POOL_MASTER_RELEASED', message: `master role handed over: ${why}` });
   }
