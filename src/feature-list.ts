@@ -18,6 +18,11 @@ import { VmService } from './services/vm/vm-service.js';
 import { vmMethods } from './rpc/methods/vm.js';
 import { networkMethods } from './rpc/methods/network.js';
 import { createSandboxNetns, destroySandboxNetns } from './host/net/sandbox-netns.js';
+import type { NetworkService } from './services/network/network-service.js';
+import { HaService } from './services/ha/ha-service.js';
+import { networkVip, statePoolView, vmServiceHost } from './services/ha/ha-adapters.js';
+import { SanlockLeaseManager } from './host/sanlock/sanlock-lease-manager.js';
+import { haMethods } from './rpc/methods/ha.js';
 
 export interface FeatureContext {
   ownership: OwnershipService;
@@ -40,14 +45,40 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const hypervisor = new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
   const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
   const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
+  const net = buildNetworkService(deps);
+  const features = [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps, net), repoFeature, vmFeature];
+  if (deps.config.ha.enabled) features.push(haFeature(deps, net, vm, hypervisor));
   return {
-    features: [hostFeature, { name: 'pool', methods: poolMethods(pool) }, networkFeature(deps), repoFeature, vmFeature],
+    features,
     collectHostStats: async () => ({ ...(await stats.collectHostStats()) }),
   };
 }
 
-function networkFeature(deps: ServiceDeps): Feature {
-  const net = buildNetworkService(deps);
+/** HA on sanlock: idle until the host is in a clustered pool whose pool FS the cluster area named. */
+function haFeature(deps: ServiceDeps, net: NetworkService, vm: VmService, hypervisor: LibvirtHypervisor): Feature {
+  const c = deps.config.ha;
+  const view = statePoolView(deps.hostState);
+  const ha = new HaService({
+    leases: new SanlockLeaseManager({ exec: deps.exec, clock: deps.clock, runDir: c.sanlockRunDir }),
+    pool: view,
+    vip: networkVip(net, deps.hostState),
+    vms: vmServiceHost(vm, hypervisor, view.memberIp),
+    settings: { ioTimeout: c.ioTimeout, fence: c.fence, placement: c.placement },
+    fs: deps.fs,
+    clock: deps.clock,
+    events: deps.events,
+    hostState: deps.hostState,
+    lifecycle: vm.lifecycle,
+    log: deps.log.child({ component: 'ha' }),
+    reboot: async () => {
+      // without a watchdog device this is the reset that sanlock's watchdog would do
+      if (deps.config.power.allowShutdown) await deps.exec.run(['systemctl', 'reboot', '--force']);
+    },
+  });
+  return { name: 'ha', methods: haMethods(ha), start: () => ha.start(), stop: () => ha.stop() };
+}
+
+function networkFeature(deps: ServiceDeps, net: NetworkService): Feature {
   const log = deps.log.child({ component: 'network' });
   const sandboxNetns = deps.config.sandbox ? deps.config.network.netns : undefined;
   return {

@@ -1,4 +1,4 @@
-// The HA records on the pool FS (ha/ under the pool directory): member-<node>.json written by
+// The HA records on the pool FS (.hvagent/ha/ under the pool directory): member-<node>.json written by
 // each member, master.json written only by the master-lease holder; atomic renames, so a
 // reader sees a whole old or a whole new file.
 import type { HostFs } from '../../host/host-fs.js';
@@ -8,7 +8,7 @@ export class HaRecords {
   constructor(private readonly fs: HostFs, readonly poolDir: string) {}
 
   get dir(): string {
-    return `${this.poolDir}/ha`;
+    return `${this.poolDir}/.hvagent/ha`;
   }
 
   /** Real path of a lease file, for sanlock. */

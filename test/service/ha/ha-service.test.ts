@@ -100,7 +100,7 @@ t.test('a VM that fits nowhere waits in the persisted pending queue until a memb
   sim.kill(1);
   await sim.run(76);
   t.same(sim.where('vm-big'), []);
-  const rec = masterRecordSchema.parse(JSON.parse(readFileSync(join(sim.root, 'pool/ha/master.json'), 'utf8')));
+  const rec = masterRecordSchema.parse(JSON.parse(readFileSync(join(sim.root, 'pool/.hvagent/ha/master.json'), 'utf8')));
   t.same(rec.pending.map((e) => e.vm.uuid), ['vm-big'], 'queued on the pool FS');
   t.same(sim.members[0].svc.state().pending.map((e) => e.uuid), ['vm-big']);
   t.ok(codes(sim, 0).includes('VM_HA_PENDING'));
