@@ -86,10 +86,8 @@ export const ERRORS = {
   CLUSTER_INVALID: spec(4003),
   CLUSTER_OFFLINE: spec(4004, false),
   HA_INVALID: spec(4010),
-  HA_LEASE_HELD: spec(4011),
   HA_LEASE_FAILED: spec(4012, false),
   HA_MAINTENANCE: spec(4013),
-  HA_NOT_JOINED: spec(4014),
 
   // 5xxx: virtual machines
   VM_INVALID: spec(5000),

@@ -20,7 +20,7 @@ export function haMethods(ha: HaService): MethodDef[] {
   return [
     defineMethod({
       name: 'set_maintenance_mode',
-      summary: 'ext: enter (true) or leave (false) maintenance: HA VMs move to other members, the master role is handed over, new VMs are refused',
+      summary: '(ext) enter (true) or leave (false) maintenance: HA VMs move to other members, the master role is handed over, new VMs are refused',
       access: 'owned',
       lock: 'pool',
       params: z.tuple([wireBool]),
@@ -31,7 +31,7 @@ export function haMethods(ha: HaService): MethodDef[] {
     }),
     defineMethod({
       name: 'get_ha_state',
-      summary: 'ext: HA state of this member: lockspace, master, host liveness, held leases, pending HA queue',
+      summary: '(ext) HA state of this member: lockspace, master, host liveness, held leases, pending HA queue',
       access: 'owned',
       params: z.tuple([]),
       handler: () => dropNulls(ha.state()),
