@@ -85,9 +85,9 @@ export const ERRORS = {
   POOL_INVALID: spec(4002),
   CLUSTER_INVALID: spec(4003),
   CLUSTER_OFFLINE: spec(4004, false),
-  HA_INVALID: spec(4010),
-  HA_LEASE_FAILED: spec(4012, false),
-  HA_MAINTENANCE: spec(4013),
+  HA_INVALID: spec(4020),
+  HA_LEASE_FAILED: spec(4021, false),
+  HA_MAINTENANCE: spec(4022),
 
   // 5xxx: virtual machines
   VM_INVALID: spec(5000),
