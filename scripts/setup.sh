@@ -14,6 +14,7 @@ APT_PACKAGES=(
   openssl                              # self-signed key pair
   systemd                              # systemd-analyze verify of the unit files
   e2fsprogs util-linux tar             # repositories on loop devices, template archives
+  sanlock gcc                          # HA lease engine; gcc builds the test-only setrlimit shim
 )
 
 missing=()

@@ -5,6 +5,7 @@ import { methodCaller } from '../../helpers/call-method.js';
 import { haMethods } from '../../../src/rpc/methods/ha.js';
 import { HaService } from '../../../src/services/ha/ha-service.js';
 import { PoolSim } from '../../helpers/ha-pool-sim.js';
+import { haLines } from '../../../src/cli/commands/status.js';
 
 t.test('get_ha_state and set_maintenance_mode', async (t) => {
   const sim = new PoolSim();
@@ -17,6 +18,11 @@ t.test('get_ha_state and set_maintenance_mode', async (t) => {
   t.match(st, { pool: '0004fb00-0001-0000-0000-00000000abcd', node: 0, joined: true, master: true, masterNode: 0, vipUp: true, maintenance: false, leases: ['master'], pending: [] });
   t.same((st.hosts as Array<{ node: number }>).map((h) => h.node), [0, 1]);
   t.notOk('lastError' in st, 'no null on the wire');
+  const text = haLines(st).join('\n');
+  t.match(text, /ha {10}node 0 {2}in lockspace {2}master node 0 \(this host\) {2}vip up here/);
+  t.match(text, /members {3}0:live 1:live/);
+  t.match(text, /leases {4}master/);
+  t.match(text, /pending {3}-/);
   await t.rejects(call('set_maintenance_mode', 'perhaps'), { code: 'INVALID_ARGUMENT' });
   await t.rejects(call('set_maintenance_mode'), { code: 'INVALID_ARGUMENT' });
   t.equal(sim.members[0].svc.maintenance, false, 'nothing changed');
