@@ -28,6 +28,8 @@ export interface SanlockDaemon {
   pid: number;
   /** Host death: SIGKILL to the daemon's process group (daemon, helper, holders in the group). */
   kill(): void;
+  /** kill() and wait until the daemon process is gone. */
+  killAndWait(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,10 @@ export async function sanlockLab(prefix = 'hvh'): Promise<SanlockLab> {
             runDir,
             pid,
             kill: () => killGroup(pid, 'SIGKILL'),
+            async killAndWait() {
+              killGroup(pid, 'SIGKILL');
+              await exited(child);
+            },
             async stop() {
               spawnSync(SANLOCK, ['client', 'shutdown', '-f', '1', '-w', '1'], { env: { ...process.env, SANLOCK_RUN_DIR: runDir }, timeout: 10_000 });
               const t = setTimeout(() => killGroup(pid, 'SIGKILL'), 5000);

@@ -55,11 +55,14 @@ export function getsToLockspaces(text: string): GetsLockspace[] {
   return out;
 }
 
-/** `sanlock client status`: `r LS:NAME:PATH:OFF:LVER p PID` lines are the held leases. */
+/**
+ * `sanlock client status`: `r LS:NAME:PATH:OFF:LVER p PID` lines are the held leases. A line
+ * ending in ADD is an acquire still waiting (for instance for a dead owner's lease): not held.
+ */
 export function statusToHeld(text: string): HeldLease[] {
   const out: HeldLease[] = [];
   for (const line of text.split('\n')) {
-    const r = /^r ([^:\s]+):([^:\s]+):\S+ p (\d+)/.exec(line);
+    const r = /^r ([^:\s]+):([^:\s]+):\S+ p (\d+)\s*$/.exec(line);
     if (r) out.push({ lockspace: r[1], name: r[2], pid: Number(r[3]) });
   }
   return out;

@@ -28,6 +28,7 @@ export interface SanlockOptions {
 }
 
 const LEASE_BYTES = 1024 * 1024;
+const EBUSY = -16;
 
 export class SanlockLeaseManager implements LeaseManager {
   private readonly bin: string;
@@ -104,9 +105,19 @@ export class SanlockLeaseManager implements LeaseManager {
   }
 
   async acquire(res: ResourceSpec, kind: HolderKind): Promise<AcquireResult> {
-    const arg = resourceArg(res);
     const mine = (await this.held()).find((l) => l.lockspace === res.lockspace && l.name === res.name);
     if (mine) return { ok: true, pid: mine.pid };
+    // EBUSY: an earlier attempt on this resource (given up, its client gone) is still running
+    // in the daemon; it ends once that paxos round does, so try again for a few seconds
+    for (let i = 0; ; i++) {
+      const r = await this.acquireOnce(res, kind);
+      if (r.ok || r.code !== EBUSY || i >= 40) return r.ok ? r : { ok: false, reason: r.reason, detail: r.detail };
+      await this.o.clock.sleep(250);
+    }
+  }
+
+  private async acquireOnce(res: ResourceSpec, kind: HolderKind): Promise<{ ok: true; pid: number } | { ok: false; reason: 'held' | 'no-lockspace' | 'error'; detail: string; code?: number }> {
+    const arg = resourceArg(res);
     const holder = kind === 'agent' ? (this.o.agentHolder ?? ['/usr/bin/cat']) : (this.o.detachedHolder ?? ['/bin/sleep', 'infinity']);
     const child = spawn(this.bin, ['client', 'command', '-r', arg, '-c', ...holder], {
       // the agent holder reads our pipe: EOF when the agent exits releases the lease
@@ -150,7 +161,7 @@ export class SanlockLeaseManager implements LeaseManager {
     const code = acquireResultCode(out);
     if (code !== undefined && LEASE_HELD_CODES.has(code)) return { ok: false, reason: 'held', detail: `lease ${res.name} is held by another host (${code})` };
     if (code === -2 || /lockspace/i.test(out)) return { ok: false, reason: 'no-lockspace', detail: `lockspace ${res.lockspace} not joined (${code ?? exited})` };
-    return { ok: false, reason: 'error', detail: `sanlock could not acquire ${res.name} (${code ?? `exit ${exited}`}): ${out.trim().slice(-300)}` };
+    return { ok: false, reason: 'error', code, detail: `sanlock could not acquire ${res.name} (${code ?? `exit ${exited}`}): ${out.trim().slice(-300)}` };
   }
 
   private async waitExec(pid: number, holderPath: string): Promise<void> {

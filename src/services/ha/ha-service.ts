@@ -177,8 +177,11 @@ export class HaService {
     if (!members.some((m) => m.node === pool.node)) members.push({ node: pool.node, liveness: 'live', maintenance: this.maintenance });
     const holding = held.some((h) => h.name === 'master');
     if (holding !== this.isMaster && !holding) await this.masterLost('master lease no longer held');
-    const masterLive = master !== undefined && master.released !== true && members.some((m) => m.node === master.node && m.liveness === 'live') && master.node !== pool.node;
-    if (masterLive || holding) this.vacantSince = undefined;
+    // vacant only when no lease can be held by another: no master yet, handed over, or its
+    // holder DEAD (or gone). A FAIL master may still hold it, and sanlock would block an acquire.
+    const masterLiveness = master ? hosts.find((h) => hostIdToNode(h.hostId) === master.node)?.liveness : undefined;
+    const vacant = !master || master.released === true || master.node === pool.node || masterLiveness === 'dead' || masterLiveness === 'free' || masterLiveness === undefined;
+    if (!vacant || holding) this.vacantSince = undefined;
     else this.vacantSince ??= this.deps.clock.now();
     const action = masterAction({ self: pool.node, members, holding, joined: true, vacantSince: this.vacantSince, now: this.deps.clock.now(), stepMs: this.roundMs });
     if (action === 'acquire') await this.takeMaster(pool, res('master'), master);

@@ -16,8 +16,8 @@ t.test('gets -h 1', async (t) => {
 });
 
 t.test('status and acquire results', async (t) => {
-  const text = 'daemon hvhtry1\np -1 helper\np 13800 \ns LS3:1:/tmp/x/ls3.img:0\nr LS3:master:/tmp/x/m3.lease:0:1 p 13800\n';
-  t.same(statusToHeld(text), [{ lockspace: 'LS3', name: 'master', pid: 13800 }]);
+  const text = 'daemon hvhtry1\np -1 helper\np 13800 \ns LS3:1:/tmp/x/ls3.img:0\nr LS3:master:/tmp/x/m3.lease:0:1 p 13800\nr LX:vm:/tmp/x/vm:0:0 p 16623 ADD\nr LX:vm2:/tmp/x/vm2:0:3 p 16624 REM\n';
+  t.same(statusToHeld(text), [{ lockspace: 'LS3', name: 'master', pid: 13800 }], 'an acquire still waiting (ADD) or a release (REM) is not a held lease');
   t.equal(acquireResultCode('register\nregister done 3\nacquire fd 3\nacquire done -243\n'), -243);
   t.equal(acquireResultCode('nothing'), undefined);
 });
