@@ -175,6 +175,8 @@ export class HaService {
       if (m) m.maintenance = r.maintenance;
     }
     if (!members.some((m) => m.node === pool.node)) members.push({ node: pool.node, liveness: 'live', maintenance: this.maintenance });
+    // a master that just handed the role over is not a candidate: the next one need not wait for it
+    if (master?.released) for (const m of members) if (m.node === master.node && m.node !== pool.node) m.maintenance = true;
     const holding = held.some((h) => h.name === 'master');
     if (holding !== this.isMaster && !holding) await this.masterLost('master lease no longer held');
     // vacant only when no lease can be held by another: no master yet, handed over, or its
