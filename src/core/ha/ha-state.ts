@@ -38,7 +38,11 @@ export const masterRecordSchema = z.object({
   epoch: z.number().int().min(0),
   updatedAt: z.number(),
   /** Where each HA VM is meant to run: uuid -> VM and node. */
-  placements: z.record(z.string(), z.object({ vm: haVmSchema, node: z.number().int().min(0), at: z.number() })),
+  placements: z.record(
+    z.string(),
+    // start: the master placed it there to be started (a restart); absent once it runs
+    z.object({ vm: haVmSchema, node: z.number().int().min(0), at: z.number(), start: z.boolean().optional() }),
+  ),
   pending: z.array(pendingSchema),
   /** node -> generation declared dead; that generation may never resume its VMs. */
   dead: z.record(z.string(), z.number().int().min(0)),

@@ -44,8 +44,8 @@ export function masterPlan(i: MasterPlanInput): MasterPlan {
   for (const r of reports) for (const vm of r.running) {
     running.set(vm.uuid, r.node);
     const p = rec.placements[vm.uuid];
-    if (!p || p.node !== r.node) rec.placements[vm.uuid] = { vm, node: r.node, at: p?.at ?? i.now };
-    else p.vm = vm;
+    // running where it is: a record of fact, nothing left to start
+    rec.placements[vm.uuid] = { vm, node: r.node, at: p?.node === r.node ? p.at : i.now };
   }
   rec.pending = rec.pending.filter((e) => !running.has(e.vm.uuid));
 
@@ -90,7 +90,7 @@ export function masterPlan(i: MasterPlanInput): MasterPlan {
   const { placed, unplaced } = placeVms(candidates, caps, i.policy);
   const restarts: MasterPlan['restarts'] = [];
   for (const p of placed) {
-    rec.placements[p.vm.uuid] = { vm: p.vm, node: p.node, at: i.now };
+    rec.placements[p.vm.uuid] = { vm: p.vm, node: p.node, at: i.now, start: true };
     restarts.push({ vm: p.vm, node: p.node, from: fromOf.get(p.vm.uuid) ?? 'pending' });
   }
   const wasPending = new Map(rec.pending.map((e) => [e.vm.uuid, e]));

@@ -12,7 +12,9 @@ export interface MemberView {
 /** Position of `self` among the members that may be master (0 = first choice), or -1. */
 export function masterRank(self: number, members: readonly MemberView[]): number {
   const eligible = members
-    .filter((m) => (m.liveness === 'live' || m.node === self) && !m.maintenance)
+    // a member sanlock has not observed long enough ('unknown', just after joining) may be
+    // live: it keeps its place, so two members starting together do not both try first
+    .filter((m) => (m.liveness === 'live' || m.liveness === 'unknown' || m.node === self) && !m.maintenance)
     .map((m) => m.node)
     .sort((a, b) => a - b);
   return eligible.indexOf(self);

@@ -151,7 +151,11 @@ export class HaService {
     const leased = new Set(running.filter((vm) => heldVm.has(vmLeaseName(vm.uuid))).map((vm) => vm.uuid));
     for (const vm of running.filter((v) => !leased.has(v.uuid))) {
       // a VM started without its lease (manager start_vm, agent restart): take it now or stop it
-      const r = await L.acquire(res(vmLeaseName(vm.uuid)), 'detached').catch(() => ({ ok: false as const }));
+      const lease = res(vmLeaseName(vm.uuid));
+      const r = await L.initResource(lease)
+        .then(() => L.acquire(lease, 'detached'))
+        .catch((err: unknown) => ({ ok: false as const, detail: err instanceof Error ? err.message : String(err) }));
+      if (!r.ok) this.deps.log.warn({ vm: vm.uuid, detail: r.detail }, 'running HA VM without its lease');
       if (r.ok) leased.add(vm.uuid);
     }
     const strays = strayVms(pool.node, this.generation, running, master, leased);
@@ -265,7 +269,8 @@ export class HaService {
     const master = await rec.master();
     if (!master || master.dead[String(pool.node)] === this.generation) return;
     for (const p of Object.values(master.placements)) {
-      if (p.node !== pool.node || running.some((v) => v.uuid === p.vm.uuid)) continue;
+      // only restarts: a VM that ran here and was stopped on purpose stays stopped
+      if (p.node !== pool.node || !p.start || running.some((v) => v.uuid === p.vm.uuid)) continue;
       const lease = res(vmLeaseName(p.vm.uuid));
       await this.deps.leases.initResource(lease);
       const got = await this.deps.leases.acquire(lease, 'detached');

@@ -129,3 +129,14 @@ t.test('maintenance mode: VMs migrate away, the master role is handed over, new 
   t.ok(sim.members[1].isMaster, 'out of maintenance: no pre-emption of a working master');
   t.same(sim.violations, []);
 });
+
+t.test('an HA VM stopped on purpose on a live member is not started again', async (t) => {
+  const sim = pool(t);
+  await sim.run(4);
+  sim.startVm({ uuid: 'vm-p', memMiB: 1024 }, 1);
+  await sim.run(4);
+  sim.vms.get('vm-p')!.delete(1); // the manager's stop_vm
+  await sim.run(20);
+  t.same(sim.where('vm-p'), [], 'stays stopped');
+  t.same(sim.violations, []);
+});

@@ -27,6 +27,8 @@ t.test('master rules', async (t) => {
   t.equal(masterRank(1, members), 0, 'node 0 is in maintenance, node 1 is the lowest eligible');
   t.equal(masterRank(3, members), 1, 'the dead node 2 does not count');
   t.equal(masterRank(0, members), -1);
+  t.equal(masterRank(3, [m(1, 'unknown'), m(3)]), 1, 'a member not yet observed keeps its place');
+  t.equal(masterRank(3, [m(1, 'free'), m(3)]), 0, 'a member that left does not');
   const base = { members, joined: true, holding: false, now: 10_000, stepMs: 2000 };
   t.equal(masterAction({ ...base, self: 1, vacantSince: 10_000 }), 'acquire', 'rank 0 tries at once');
   t.equal(masterAction({ ...base, self: 3, vacantSince: 9_000 }), 'wait', 'rank 1 waits one step');
@@ -49,6 +51,7 @@ t.test('master plan: a dead member\'s VMs restart elsewhere, largest first; the 
   let p = masterPlan({ record: rec, reports: [report(0, 4096), report(1, 8192, [a, b, c]), report(2, 3072)], liveness: [lv(0, 'live'), lv(1, 'live'), lv(2, 'live')], policy: 'most-free', now: 1000, startGraceMs: 10_000 });
   t.same(Object.fromEntries(Object.entries(p.record.placements).map(([u, x]) => [u, x.node])), { a: 1, b: 1, c: 1 });
   t.same(p.restarts, []);
+  t.equal(p.record.placements.a.start, undefined, 'running VMs are facts, not orders to start');
   rec = p.record;
   // node 1 FAIL: nothing happens yet (it may still be running its VMs)
   p = masterPlan({ record: rec, reports: [report(0, 4096), report(2, 3072)], liveness: [lv(0, 'live'), lv(1, 'fail'), lv(2, 'live')], policy: 'most-free', now: 2000, startGraceMs: 10_000 });
@@ -60,6 +63,7 @@ t.test('master plan: a dead member\'s VMs restart elsewhere, largest first; the 
   t.same(p.restarts.map((r) => [r.vm.uuid, r.node, r.from]), [['b', 0, 1], ['a', 2, 1], ['c', 2, 1]]);
   t.same(p.queued, []);
   t.equal(p.record.dead['1'], 1);
+  t.equal(p.record.placements.b.start, true, 'a restart is an order to start');
   masterRecordSchema.parse(p.record);
   // declared once: the same generation is not declared again
   const again = masterPlan({ record: p.record, reports: [report(0, 0, [b]), report(2, 0, [a, c])], liveness: [lv(0, 'live'), lv(1, 'dead'), lv(2, 'live')], policy: 'most-free', now: 4000, startGraceMs: 10_000 });
