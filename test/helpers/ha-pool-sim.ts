@@ -42,13 +42,28 @@ export class PoolSim {
   add(node: number, memMiB: number): SimMember {
     const kit = makeKit();
     this.kits.push(kit);
-    const fs = new SysrootFs(this.root);
-    const leases = this.world.view(node + 1);
     const m: SimMember = { node, kit, memMiB, up: true, isMaster: false, reboots: 0, svc: undefined as unknown as HaService };
+    m.svc = this.service(m);
+    this.members.push(m);
+    return m;
+  }
+
+  /** The member's host comes back (after kill or reboot): a fresh agent on the same database. */
+  restart(node: number): void {
+    const m = this.members.find((x) => x.node === node)!;
+    m.isMaster = false;
+    m.svc = this.service(m);
+    m.up = true;
+    this.world.freeze(node + 1, false);
+  }
+
+  private service(m: SimMember): HaService {
+    const { node, kit } = m;
+    const fs = new SysrootFs(this.root);
     const lifecycle = new VmLifecycleLog({ fs, clock: this.clock, events: kit.events, log: kit.log, file: `/log/vm-events-${node}.log` });
     lifecycle.host = `node${node}`;
-    m.svc = new HaService({
-      leases, fs, lifecycle, clock: this.clock, events: kit.events, hostState: kit.hostState, log: kit.log, settings: this.settings, roundMs: 2000,
+    return new HaService({
+      leases: this.world.view(node + 1), fs, lifecycle, clock: this.clock, events: kit.events, hostState: kit.hostState, log: kit.log, settings: this.settings, roundMs: 2000,
       pool: {
         current: () => ({ uuid: '0004fb00-0001-0000-0000-00000000abcd', node, poolDir: '/pool', virtualIp: this.vip, members: this.members.map((x) => x.node) }),
         setIsMaster: (v) => void (m.isMaster = v),
@@ -69,8 +84,6 @@ export class PoolSim {
       },
       reboot: async () => void m.reboots++,
     });
-    this.members.push(m);
-    return m;
   }
 
   readonly catalogue = new Map<string, HaVm>();

@@ -41,7 +41,9 @@ export const masterRecordSchema = z.object({
   placements: z.record(
     z.string(),
     // start: the master placed it there to be started (a restart); absent once it runs
-    z.object({ vm: haVmSchema, node: z.number().int().min(0), at: z.number(), start: z.boolean().optional() }),
+    // gen: the member's lockspace generation it runs (or is to run) under; a VM placed under a
+    // generation that ended (the member fenced itself, rebooted, was declared dead) is orphaned
+    z.object({ vm: haVmSchema, node: z.number().int().min(0), at: z.number(), start: z.boolean().optional(), gen: z.number().int().optional() }),
   ),
   pending: z.array(pendingSchema),
   /** node -> generation declared dead; that generation may never resume its VMs. */

@@ -45,7 +45,7 @@ export function masterPlan(i: MasterPlanInput): MasterPlan {
     running.set(vm.uuid, r.node);
     const p = rec.placements[vm.uuid];
     // running where it is: a record of fact, nothing left to start
-    rec.placements[vm.uuid] = { vm, node: r.node, at: p?.node === r.node ? p.at : i.now };
+    rec.placements[vm.uuid] = { vm, node: r.node, at: p?.node === r.node ? p.at : i.now, gen: r.generation };
   }
   rec.pending = rec.pending.filter((e) => !running.has(e.vm.uuid));
 
@@ -64,7 +64,7 @@ export function masterPlan(i: MasterPlanInput): MasterPlan {
   for (const [uuid, p] of Object.entries(rec.placements)) {
     if (running.get(uuid) === p.node) continue;
     const l = live.get(p.node);
-    const dead = l === undefined || l.liveness === 'dead' || l.liveness === 'free' || isDeadGen(p.node, l.generation);
+    const dead = l === undefined || l.liveness === 'dead' || l.liveness === 'free' || isDeadGen(p.node, l.generation) || (p.gen !== undefined && p.gen !== l.generation);
     const rep = reportOf.get(p.node);
     if (dead || rep?.maintenance) {
       orphans.push({ vm: p.vm, from: p.node });
@@ -90,7 +90,7 @@ export function masterPlan(i: MasterPlanInput): MasterPlan {
   const { placed, unplaced } = placeVms(candidates, caps, i.policy);
   const restarts: MasterPlan['restarts'] = [];
   for (const p of placed) {
-    rec.placements[p.vm.uuid] = { vm: p.vm, node: p.node, at: i.now, start: true };
+    rec.placements[p.vm.uuid] = { vm: p.vm, node: p.node, at: i.now, start: true, gen: live.get(p.node)?.generation };
     restarts.push({ vm: p.vm, node: p.node, from: fromOf.get(p.vm.uuid) ?? 'pending' });
   }
   const wasPending = new Map(rec.pending.map((e) => [e.vm.uuid, e]));

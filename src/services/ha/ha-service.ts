@@ -190,7 +190,9 @@ export class HaService {
     if (!vacant || holding) this.vacantSince = undefined;
     else this.vacantSince ??= this.deps.clock.now();
     const action = masterAction({ self: pool.node, members, holding, joined: true, vacantSince: this.vacantSince, now: this.deps.clock.now(), stepMs: this.roundMs });
-    if (action === 'acquire') await this.takeMaster(pool, res('master'), master);
+    // 'keep' while we do not think we are master: the lease came back to us (an acquire that
+    // finished late); act as master so the role is never held without its virtual IP
+    if (action === 'acquire' || (action === 'keep' && !this.isMaster)) await this.takeMaster(pool, res('master'), master);
     else if (action === 'release') await this.handOver(this.maintenance ? 'maintenance mode' : 'not eligible');
     if (this.isMaster && pool.virtualIp && this.vipUp !== pool.virtualIp) await this.vipOn(pool.virtualIp);
 

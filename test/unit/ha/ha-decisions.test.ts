@@ -126,3 +126,13 @@ t.test('fencing and a member back from the dead', async (t) => {
   t.same(strayVms(1, 1, vms, rec, new Set(['a', 'b'])).map((v) => v.uuid), ['a', 'b'], 'declared dead: nothing resumes');
   t.same(strayVms(1, 2, [vms[1]], rec, new Set(['b'])).map((v) => v.uuid), [], 'a new generation that holds the lease runs b');
 });
+
+t.test('master plan: a VM of a member that came back with a new generation is restarted', async (t) => {
+  const a = vm('a', 1024);
+  const rec = emptyMasterRecord(0, 1, 0);
+  rec.placements.a = { vm: a, node: 1, at: 0, gen: 1 };
+  // node 1 fenced itself (its VM stopped) and joined again as generation 2 before being declared dead
+  const p = masterPlan({ record: rec, reports: [report(0, 4096), report(1, 4096, [], { generation: 2 })], liveness: [lv(0, 'live'), lv(1, 'live', 2)], policy: 'most-free', now: 1000, startGraceMs: 10_000 });
+  t.same(p.restarts.map((r) => [r.vm.uuid, r.from]), [['a', 1]], 'orphaned with its old generation, placed again');
+  t.equal(p.record.placements.a.gen, p.restarts[0].node === 0 ? 1 : 2, 'the new placement carries the target generation');
+});
