@@ -4,6 +4,7 @@
 import { runNetworkBench } from './network.js';
 import { runNetApplyBench } from './net-apply.js';
 import { runVmStatsBench } from './vm-stats.js';
+import { runHaBench } from './ha.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -203,6 +204,7 @@ async function areaBenches(): Promise<void> {
     ['network plan/render (issue 3)', runNetworkBench],
     ['network apply in a namespace (issue 3)', runNetApplyBench],
     ['VM statistics (issue 4)', runVmStatsBench],
+    ['HA on sanlock (issue 13)', runHaBench],
   ];
   for (const [name, fn] of parts) {
     if (only && !name.includes(only)) continue;

@@ -2,13 +2,15 @@
 // no watchdog (-w 0), in its own process group (a kill -9 of the group is a host dying), and
 // the setrlimit shim only when the daemon cannot raise its memlock limit by itself.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SANLOCK = '/usr/sbin/sanlock';
-const SHIM_SRC = join(dirname(fileURLToPath(import.meta.url)), 'setrlimit-shim.c');
+const HERE = dirname(fileURLToPath(import.meta.url));
+// from the sources (tap, tsx) or from dist/ (the bench): the C file is never compiled by tsc
+const SHIM_SRC = [join(HERE, 'setrlimit-shim.c'), join(HERE, '../../../test/helpers/setrlimit-shim.c')].find((p) => existsSync(p)) ?? join(HERE, 'setrlimit-shim.c');
 
 export function sanlockSkipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (sanlock daemons)';

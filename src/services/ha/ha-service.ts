@@ -83,6 +83,12 @@ export class HaService {
     if (this.isMaster) await this.handOver('agent stopping');
   }
 
+  /** What a crash does (benches and chaos runs): no more rounds, nothing handed over or released. */
+  abandon(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+  }
+
   /** One round; concurrent callers share the round in progress. */
   round(): Promise<void> {
     this.running ??= this.doRound().finally(() => (this.running = undefined));
