@@ -19,6 +19,8 @@ export interface SimMember {
   up: boolean;
   isMaster: boolean;
   reboots: number;
+  /** false once the member left the pool (its pool view reports none). */
+  inPool: boolean;
 }
 
 export class PoolSim {
@@ -42,7 +44,7 @@ export class PoolSim {
   add(node: number, memMiB: number): SimMember {
     const kit = makeKit();
     this.kits.push(kit);
-    const m: SimMember = { node, kit, memMiB, up: true, isMaster: false, reboots: 0, svc: undefined as unknown as HaService };
+    const m: SimMember = { node, kit, memMiB, up: true, isMaster: false, reboots: 0, inPool: true, svc: undefined as unknown as HaService };
     m.svc = this.service(m);
     this.members.push(m);
     return m;
@@ -65,7 +67,7 @@ export class PoolSim {
     return new HaService({
       leases: this.world.view(node + 1), fs, lifecycle, clock: this.clock, events: kit.events, hostState: kit.hostState, log: kit.log, settings: this.settings, roundMs: 2000,
       pool: {
-        current: () => ({ uuid: '0004fb00-0001-0000-0000-00000000abcd', node, poolDir: '/pool', virtualIp: this.vip, members: this.members.map((x) => x.node) }),
+        current: () => (m.inPool ? { uuid: '0004fb00-0001-0000-0000-00000000abcd', node, poolDir: '/pool', virtualIp: this.vip, members: this.members.map((x) => x.node) } : undefined),
         setIsMaster: (v) => void (m.isMaster = v),
       },
       vip: {

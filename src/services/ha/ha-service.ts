@@ -44,6 +44,7 @@ export class HaService {
   private running: Promise<void> | undefined;
   private stopped = true;
   private joinedLs: string | undefined;
+  private joinedSpec: LockspaceSpec | undefined;
   private isMaster = false;
   private vipUp: string | undefined;
   private vacantSince: number | undefined;
@@ -100,6 +101,13 @@ export class HaService {
     try {
       if (!pool) {
         if (this.isMaster) await this.handOver('left the pool');
+        if (this.joinedSpec) {
+          // out of the pool: out of its lockspace too (a member leaves with no VMs running)
+          await this.deps.leases.leaveLockspace(this.joinedSpec);
+          this.deps.events.emit({ severity: 'info', object: 'pool', code: 'HA_LEFT', message: `left the pool lockspace ${this.joinedSpec.name}` });
+          this.joinedSpec = undefined;
+          this.joinedLs = undefined;
+        }
         return;
       }
       await this.roundIn(pool);
@@ -128,6 +136,7 @@ export class HaService {
       await L.initResource(res('master'));
       await L.joinLockspace(ls);
       this.joinedLs = ls.name;
+      this.joinedSpec = ls;
       this.deps.events.emit({ severity: 'info', object: `pool:${pool.uuid}`, code: 'HA_JOINED', message: `joined the pool lockspace as host id ${ls.hostId}` });
     }
     const ownOk = await L.inLockspace(ls.name);

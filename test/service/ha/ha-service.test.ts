@@ -140,3 +140,17 @@ t.test('an HA VM stopped on purpose on a live member is not started again', asyn
   t.same(sim.where('vm-p'), [], 'stays stopped');
   t.same(sim.violations, []);
 });
+
+t.test('leaving the pool hands the role over and leaves the lockspace', async (t) => {
+  const sim = pool(t, [4096, 4096]);
+  await sim.run(4);
+  t.ok(sim.members[0].isMaster);
+  sim.members[0].inPool = false;
+  await sim.run(2);
+  t.notOk(sim.members[0].isMaster);
+  t.equal(sim.world.liveness(1), 'free', 'host id released in the lockspace');
+  t.equal(sim.members[0].kit.events.byCode('HA_LEFT').length, 1);
+  await sim.run(4);
+  t.same([...sim.vipHolders], [1], 'the remaining member took over');
+  t.same(sim.violations, []);
+});
