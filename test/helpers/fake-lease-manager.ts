@@ -84,6 +84,8 @@ export class FakeLeaseManager implements LeaseManager {
     this.calls.push(`join ${ls.name}:${ls.hostId}`);
     this.lockspace = ls.name;
     const h = this.world.hosts.get(this.hostId);
+    // no storage, no delta lease: sanlock's add_lockspace fails with an I/O error
+    if (h?.cut) throw new Error(`add_lockspace ${ls.name}: -5 (no access to the lockspace storage)`);
     this.world.hosts.set(this.hostId, { gen: (h?.gen ?? 0) + 1, lastRenew: this.world.now(), joined: true, frozen: false, cut: false, failed: false });
   }
 

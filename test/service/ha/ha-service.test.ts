@@ -154,3 +154,34 @@ t.test('leaving the pool hands the role over and leaves the lockspace', async (t
   t.same([...sim.vipHolders], [1], 'the remaining member took over');
   t.same(sim.violations, []);
 });
+
+t.test('a master that loses its storage drops the VIP at FAIL, long before another takes it', async (t) => {
+  const sim = pool(t);
+  await sim.run(4);
+  sim.startVm({ uuid: 'vm-c', memMiB: 1024 }, 0);
+  await sim.run(4);
+  sim.world.cutStorage(1);
+  await sim.run(10);
+  t.same([...sim.vipHolders], [], 'VIP dropped once its lease failed (8 s)');
+  t.same(sim.where('vm-c'), [], 'stop-vms: its HA VM stopped');
+  t.ok(sim.members[0].kit.events.byCode('HA_FENCED').length >= 1);
+  t.notOk(sim.members[1].isMaster, 'nobody else yet: the old lease is not DEAD');
+  await sim.run(70);
+  t.same([...sim.vipHolders], [1], 'node 1 after the dead time');
+  t.same(sim.where('vm-c'), [1], 'and the VM restarted there');
+  t.same(sim.violations, []);
+});
+
+t.test('ha.fence reboot: the member resets itself instead of stopping VMs one by one', async (t) => {
+  const sim = new PoolSim({ ioTimeout: 1, fence: 'reboot', placement: 'most-free' });
+  t.teardown(() => sim.cleanup());
+  sim.add(0, 4096);
+  sim.add(1, 4096);
+  await sim.run(4);
+  sim.startVm({ uuid: 'vm-r', memMiB: 1024 }, 1);
+  await sim.run(4);
+  sim.world.cutStorage(2);
+  await sim.run(10);
+  t.ok(sim.members[1].reboots >= 1, 'reboot asked for');
+  t.same(sim.where('vm-r'), [1], 'VMs are left to the reset');
+});
