@@ -11,6 +11,9 @@ import { SanlockLeaseManager } from '../../../src/host/sanlock/sanlock-lease-man
 import { hostDeadSeconds, type LockspaceSpec, type ResourceSpec } from '../../../src/core/ha/lease-manager.js';
 import { sanlockLab, sanlockSkipReason } from '../../helpers/sanlock-daemons.js';
 
+// the dead time alone is 68 s: give this one file more than the runner's default
+t.setTimeout(180_000);
+
 t.test('a killed host\'s leases are taken after the dead time, not before', { skip: sanlockSkipReason(), timeout: 150_000 }, async (t) => {
   const lab = await sanlockLab('hvh');
   t.teardown(() => lab.stop());
