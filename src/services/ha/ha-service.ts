@@ -186,14 +186,17 @@ export class HaService {
     await rec.writeReport(report);
 
     // 4. the master role
-    const members: MemberView[] = hosts
-      .filter((h) => pool.members.includes(hostIdToNode(h.hostId)) || h.hostId === ls.hostId)
-      .map((h) => ({ node: hostIdToNode(h.hostId), liveness: h.hostId === ls.hostId ? 'live' : h.liveness, maintenance: false }));
+    // every pool member counts, observed or not: sanlock lists no hosts for a while after a join
+    // ("hosts not ready"), and an unobserved member keeps its rank (the step fallback covers it)
+    const members: MemberView[] = [...new Set([...pool.members, pool.node])].map((node) => ({
+      node,
+      liveness: node === pool.node ? 'live' : (hosts.find((h) => hostIdToNode(h.hostId) === node)?.liveness ?? 'unknown'),
+      maintenance: false,
+    }));
     for (const r of await rec.reports()) {
       const m = members.find((x) => x.node === r.node);
       if (m) m.maintenance = r.maintenance;
     }
-    if (!members.some((m) => m.node === pool.node)) members.push({ node: pool.node, liveness: 'live', maintenance: this.maintenance });
     // a master that just handed the role over is not a candidate: the next one need not wait for it
     if (master?.released) for (const m of members) if (m.node === master.node && m.node !== pool.node) m.maintenance = true;
     const holding = held.some((h) => h.name === 'master');
