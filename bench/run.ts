@@ -6,6 +6,7 @@ import { runNetApplyBench } from './net-apply.js';
 import { runVmStatsBench } from './vm-stats.js';
 import { runStorageBench } from './storage.js';
 import { runFrontDoorBench } from './front-door.js';
+import { runHaBench } from './ha.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -207,6 +208,7 @@ async function areaBenches(): Promise<void> {
     ['VM statistics (issue 4)', runVmStatsBench],
     ['storage plugins (issue 11)', runStorageBench],
     ['front door under connection floods (issue 9)', runFrontDoorBench],
+    ['HA on sanlock (issue 13)', runHaBench],
   ];
   for (const [name, fn] of parts) {
     if (only && !name.includes(only)) continue;

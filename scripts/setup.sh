@@ -18,6 +18,7 @@ APT_PACKAGES=(
   nfs-common libnfs-utils              # showmount (MOUNT protocol) and nfs-ls (NFSv4 pseudo-root)
   ocfs2-tools kmod                     # OCFS2 plugin: mkfs.ocfs2 needs modprobe present (lab notes)
   tgt libiscsi-bin open-iscsi          # SCSI plugin tests: iSCSI target, userspace initiator tools, iscsiadm records
+  sanlock gcc                          # HA lease engine; gcc builds the test-only setrlimit shim
 )
 
 missing=()

@@ -35,6 +35,10 @@ export interface FeatureOverrides {
   systemInfo?: SystemInfoFacade;
   network?: NetworkService;
 }
+import { HaService } from './services/ha/ha-service.js';
+import { networkVip, statePoolView, vmServiceHost } from './services/ha/ha-adapters.js';
+import { SanlockLeaseManager } from './host/sanlock/sanlock-lease-manager.js';
+import { haMethods } from './rpc/methods/ha.js';
 
 export interface FeatureContext {
   ownership: OwnershipService;
@@ -99,11 +103,42 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
     const cs = new CloudstackModule({ ...deps, hypervisor, probe: tcpProbe, startTimeOf });
     features.push({ name: 'cloudstack', methods: cloudstackMethods(cs, deps.config.ovmVersion) });
   }
+  // HA rides on the pool FS only while it is there for every member: bind-mounted (stack none)
+  // or mounted with the cluster online (o2cb); lease files in an empty mount point would be local.
+  const poolDir = () => {
+    const p = clusterArea.poolFs.get();
+    return p && (p.stack === 'none' || clusterArea.cluster.local()?.online) ? p.mountPoint : undefined;
+  };
+  if (deps.config.ha.enabled) features.push(haFeature(deps, network, vm, hypervisor, poolDir));
   return {
     services: { host, pool, network, repos, vm },
     features,
     collectHostStats: async () => ({ ...(await stats.collectHostStats()) }),
   };
+}
+
+/** HA on sanlock: idle until the host is in a clustered pool whose pool FS the cluster area named. */
+function haFeature(deps: ServiceDeps, net: NetworkService, vm: VmService, hypervisor: Hypervisor, poolDir: () => string | undefined): Feature {
+  const c = deps.config.ha;
+  const view = statePoolView(deps.hostState, poolDir);
+  const ha = new HaService({
+    leases: new SanlockLeaseManager({ exec: deps.exec, clock: deps.clock, runDir: c.sanlockRunDir }),
+    pool: view,
+    vip: networkVip(net, deps.hostState),
+    vms: vmServiceHost(vm, hypervisor, view.memberIp),
+    settings: { ioTimeout: c.ioTimeout, fence: c.fence, placement: c.placement },
+    fs: deps.fs,
+    clock: deps.clock,
+    events: deps.events,
+    hostState: deps.hostState,
+    lifecycle: vm.lifecycle,
+    log: deps.log.child({ component: 'ha' }),
+    reboot: async () => {
+      // without a watchdog device this is the reset that sanlock's watchdog would do
+      if (deps.config.power.allowShutdown) await deps.exec.run(['systemctl', 'reboot', '--force']);
+    },
+  });
+  return { name: 'ha', methods: haMethods(ha), start: () => ha.start(), stop: () => ha.stop() };
 }
 
 function networkFeature(deps: ServiceDeps, net: NetworkService): Feature {

@@ -109,6 +109,9 @@ export const ERRORS = {
   CLUSTER_NOT_CONFIGURED: spec(4009),
   CLUSTER_STACK_FAILED: spec(4010, false),
   POOLFS_FAILED: spec(4011, false),
+  HA_INVALID: spec(4020),
+  HA_LEASE_FAILED: spec(4021, false),
+  HA_MAINTENANCE: spec(4022),
 
   // 5xxx: virtual machines
   VM_INVALID: spec(5000),

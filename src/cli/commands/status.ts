@@ -4,12 +4,28 @@ import { XmlRpcClient } from '../../rpc/client.js';
 
 export const HELP = `Usage: hvagent status [--url URL] [--password PW | --sandbox DIR]
 
-Prints a short summary: agent version, ownership, pool, roles, networks, VMs, recent events.
+Prints a short summary: agent version, ownership, pool, HA (master, members, leases, pending
+HA queue), roles, networks, VMs, recent events.
 `;
 
 function tag(xml: string, name: string): string | undefined {
   const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
   return m?.[1];
+}
+
+/** The HA part: lockspace, master, each member's liveness, our leases, the pending queue. */
+export function haLines(ha: Record<string, unknown>): string[] {
+  const hosts = Array.isArray(ha.hosts) ? (ha.hosts as Array<Record<string, unknown>>) : [];
+  const pending = Array.isArray(ha.pending) ? (ha.pending as Array<Record<string, unknown>>) : [];
+  const leases = Array.isArray(ha.leases) ? ha.leases.map(String) : [];
+  const out = [
+    `ha          node ${String(ha.node ?? '-')}  ${ha.joined ? 'in lockspace' : 'not joined'}  master node ${String(ha.masterNode ?? '-')}${ha.master ? ' (this host)' : ''}  vip ${ha.vipUp ? 'up here' : '-'}${ha.maintenance ? '  MAINTENANCE' : ''}`,
+    `  members   ${hosts.map((h) => `${String(h.node)}:${String(h.liveness)}`).join(' ') || '-'}`,
+    `  leases    ${leases.join(' ') || '-'}`,
+    `  pending   ${pending.length ? pending.map((p) => `${String(p.uuid)}(${String(p.memMiB)} MiB since ${String(p.since)})`).join(' ') : '-'}`,
+  ];
+  if (ha.lastError) out.push(`  error     ${String(ha.lastError)}`);
+  return out;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -37,6 +53,11 @@ export async function run(argv: string[]): Promise<number> {
       `membership  ${tag(server, 'Membership_State') ?? '?'}  manager ${tag(server, 'Manager_Unique_Id') ?? '?'}`,
       `pool        ${tag(server, 'Pool_Unique_Id') || '-'}  master ${tag(server, 'Is_Current_Master') ?? '-'}  roles ${tag(server, 'Server_Roles') || '-'}`,
     );
+  }
+  const pool = server ? tag(server, 'Pool_Unique_Id') : undefined;
+  if (pool) {
+    const ha = await tryCall<Record<string, unknown>>('get_ha_state');
+    if (ha) lines.push(...haLines(ha));
   }
   const caps = await tryCall<Record<string, unknown>>('get_network_capabilities');
   if (caps) {

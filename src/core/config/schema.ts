@@ -142,6 +142,21 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    ha: z
+      .object({
+        /** Run the HA engine when the host is in a clustered pool (needs the sanlock daemon). */
+        enabled: z.boolean().default(true),
+        /** sanlock io_timeout (s): renewal every 2x, FAIL after 8x, DEAD after 8x + 60 (oVirt's default 10). */
+        ioTimeout: z.number().int().min(1).max(60).default(10),
+        /** How a member that lost its lease stops being one: reset the host, or power off its HA VMs. */
+        fence: z.enum(['reboot', 'stop-vms']).default('reboot'),
+        /** Where restarted HA VMs go: the member with most free memory, or the lowest node that fits. */
+        placement: z.enum(['most-free', 'first-fit']).default('most-free'),
+        /** The sanlock daemon's run directory when not the default /run/sanlock. */
+        sanlockRunDir: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
     sandbox: z.boolean().default(false),
   })
   .strict();

@@ -9,7 +9,8 @@ import type { EventSink, Severity } from '../events/event-journal.js';
 
 export type LifecycleAction =
   | 'create' | 'delete' | 'start' | 'stop' | 'kill' | 'shutdown-timeout' | 'reboot' | 'pause' | 'unpause'
-  | 'save' | 'restore' | 'migrate' | 'crash' | 'stopped-while-away' | 'adopt' | 'ha-enable' | 'ha-disable' | 'ha-crash';
+  | 'save' | 'restore' | 'migrate' | 'crash' | 'stopped-while-away' | 'adopt' | 'ha-enable' | 'ha-disable' | 'ha-crash'
+  | 'ha-restart' | 'ha-start' | 'ha-start-failed' | 'ha-pending' | 'ha-lease-busy' | 'ha-fence' | 'ha-evacuate';
 
 export type Cause = 'manager' | 'agent' | 'guest' | 'hypervisor' | 'unknown';
 
@@ -31,6 +32,13 @@ const EVENT_CODES: Partial<Record<LifecycleAction, { code: string; severity: Sev
   'ha-crash': { code: 'VM_HA_DOWN', severity: 'critical' },
   'ha-enable': { code: 'VM_HA_ENABLED', severity: 'info' },
   'ha-disable': { code: 'VM_HA_DISABLED', severity: 'info' },
+  'ha-restart': { code: 'VM_HA_RESTART_PLACED', severity: 'warning' },
+  'ha-start': { code: 'VM_HA_RESTARTED', severity: 'warning' },
+  'ha-start-failed': { code: 'VM_HA_RESTART_FAILED', severity: 'error' },
+  'ha-pending': { code: 'VM_HA_PENDING', severity: 'error' },
+  'ha-lease-busy': { code: 'VM_HA_LEASE_BUSY', severity: 'warning' },
+  'ha-fence': { code: 'VM_HA_FENCED', severity: 'critical' },
+  'ha-evacuate': { code: 'VM_HA_EVACUATED', severity: 'info' },
 };
 
 function field(v: string | undefined): string {
