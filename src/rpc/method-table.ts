@@ -16,7 +16,7 @@ export function methodsTableMarkdown(registry: Registry, features: readonly Feat
   const rows = defs
     .map((d) => {
       const names = [d.name, ...(d.aliases ?? [])].map((n) => `\`${n}\``).join(' / ');
-      const who = d.access === 'public' ? 'before ownership too' : 'owned';
+      const who = d.access === 'public' ? 'before ownership too' : d.access === 'setup' ? 'before ownership; then the owner' : 'owned';
       return { area: area(d.name), row: `| ${area(d.name)} | ${names} | ${who} | ${describeLocks(d)} | ${(d.summary ?? '').replace(/\|/g, '\\|')} |` };
     })
     // stable: within an area, the registry's order (by wire name)

@@ -32,8 +32,10 @@ export interface CallContext {
 /**
  * 'public': allowed before ownership (echo, discovery, reads, take_ownership).
  * 'owned': requires the host to be owned by a manager (NOT_OWNED otherwise).
+ * 'setup': a change a manager makes while bringing a host up, before take_ownership (CloudStack
+ *   sets roles and its control bridge first); once the host is owned, only its owner may.
  */
-export type Access = 'public' | 'owned';
+export type Access = 'public' | 'owned' | 'setup';
 
 export interface MethodDef<P extends z.ZodType<unknown[]> = z.ZodType<unknown[]>> {
   name: string;

@@ -135,7 +135,7 @@ export class Registry {
       if (def.access === 'owned' && !this.isOwned()) {
         throw new AgentError('NOT_OWNED', `${method} needs the host to be owned by a manager (take_ownership first)`);
       }
-      if (def.access === 'owned' && this.isOwner && !this.isOwner(base.remoteAddress)) {
+      if ((def.access === 'owned' || (def.access === 'setup' && this.isOwned())) && this.isOwner && !this.isOwner(base.remoteAddress)) {
         throw new AgentError('FORBIDDEN', `${method} answers only the manager that owns this host`);
       }
       const args = validate(def, method, params, def.forwards ? this.secretPositions(def, params) : def.secretArgs);

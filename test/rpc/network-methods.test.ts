@@ -31,7 +31,7 @@ t.test('declarations', async (t) => {
   const defs = networkMethods(h.svc);
   t.same(defs.map((d) => d.name).sort(), [...WIRE].sort());
   for (const d of defs) {
-    t.equal(d.access, ['discover_network', 'get_network_capabilities', 'ovs_local_config'].includes(d.name) ? 'public' : 'owned', `${d.name} access`);
+    t.equal(d.access, ['discover_network', 'get_network_capabilities'].includes(d.name) ? 'public' : d.name === 'ovs_local_config' ? 'setup' : 'owned', `${d.name} access`);
     if (!['discover_network', 'get_network_capabilities', 'confirm_connectivity', 'get_network_restore_report'].includes(d.name)) t.equal(d.lock, 'network', `${d.name} lock`);
   }
 });

@@ -74,7 +74,7 @@ t.test('release: only by the owner, not while pooled', async (t) => {
 t.test('roles', async (t) => {
   const { kit, own, call, defs } = setup();
   t.equal(own.state(), 'Unowned');
-  t.equal(defs.update_server_roles.access, 'public', 'CloudStack sets roles before take_ownership');
+  t.equal(defs.update_server_roles.access, 'setup', 'CloudStack sets roles before take_ownership; once owned, only the owner');
   call('update_server_roles', ['xen,utility']);
   t.same(own.roles(), ['xen', 'utility']);
   call('update_server_roles', [['utility']]);

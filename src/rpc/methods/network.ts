@@ -117,7 +117,7 @@ export function networkMethods(net: NetworkService): MethodDef[] {
       params: z.tuple([z.enum(['start', 'stop']), name]),
       // Before ownership too: CloudStack makes its control bridge (configureNetworking) before
       // it takes ownership, and a port-less bridge cannot cut the manager off.
-      access: 'public',
+      access: 'setup',
       lock: LOCK,
       summary: 'port-less (intra-server) bridge',
       handler: ([action, bridge], ctx) => net.localConfig(action, bridge, ctx.localAddress),

@@ -91,7 +91,7 @@ export function ownershipMethods(own: OwnershipService): MethodDef[] {
       name: 'update_server_roles',
       result: R.nil,
       summary: 'Set the server roles ("xen", "utility"); before ownership too, as managers set roles first',
-      access: 'public',
+      access: 'setup',
       params: z.tuple([z.union([z.string().max(200), z.array(z.string().max(50)).max(10)])]),
       handler: ([roles]) => {
         own.updateServerRoles(roles);

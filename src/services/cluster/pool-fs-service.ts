@@ -257,10 +257,10 @@ export class PoolFsService {
 
   /** A file of an OCFS2 device's root directory, read with debugfs.ocfs2 (no mount needed). */
   async metaData(device: string, filename: string): Promise<string> {
-    if (!isSafeComponent(filename)) throw fail('INVALID_ARGUMENT', `filename must be one path component: ${JSON.stringify(filename.slice(0, 80))}`);
+    if (!isSafeComponent(filename)) throw fail('INVALID_ARGUMENT', `argument 2 (filename) must be one path component: ${JSON.stringify(filename.slice(0, 80))}`);
     const p = this.get();
     const known = p && (device === p.device || device === p.image);
-    if (!known && !/^\/dev\/[A-Za-z0-9._/-]+$/.test(device)) throw fail('INVALID_ARGUMENT', `device must be /dev/<device> or the pool FS image: ${JSON.stringify(device.slice(0, 80))}`);
+    if (!known && !/^\/dev\/[A-Za-z0-9._/-]+$/.test(device)) throw fail('INVALID_ARGUMENT', `argument 1 (device) must be /dev/<device> or the pool FS image: ${JSON.stringify(device.slice(0, 80))}`);
     const text = await this.deps.tools.cat(p && device === p.image ? this.deps.fs.resolve(device) : device, filename);
     if (text === undefined) throw new AgentError('NOT_FOUND', `${filename} not found on ${device}`);
     return text;
