@@ -53,8 +53,8 @@ t.test('dispatch by impl name; answers rendered with sizes as strings', async (t
   const r = await call('storage_plugin_getFileSystemInfo', 'test.fake.Fs', ss, { uuid: FSU, access_path: 'h:/e' });
   t.same(r, { uuid: FSU, ss_uuid: '0004fb0000010000000000000000abcd', name: 'nfs:/e', access_path: 'h:/e', size: '263166853120', free_sz: '5', state: '1', status: 'mounted', mount_options: [], access_grp_names: [] });
   const log = storageLog();
-  t.match(log, /START call=test plugin=test.fake.Fs op=getFileSystemInfo args=/);
-  t.match(log, /FINISH call=test plugin=test.fake.Fs op=getFileSystemInfo duration_ms=\d+ result=ok keys=10/);
+  t.match(log, /START call=\S+ plugin=test.fake.Fs op=getFileSystemInfo args=/);
+  t.match(log, /FINISH call=\S+ plugin=test.fake.Fs op=getFileSystemInfo duration_ms=\d+ result=ok keys=10/);
   t.notMatch(log, /hunter2/, 'the admin password never reaches storage.log');
 });
 
@@ -82,7 +82,8 @@ t.test('unknown plugin, unsupported op, bad arguments: clear faults, plugin not 
 
 t.test('a plugin crash is logged as a FINISH error and surfaces', async (t) => {
   const { call, storageLog } = setup(t, [fake]);
-  await t.rejects(call('storage_plugin_validate', 'test.fake.Fs', {}), /boom/);
+  // on the wire an unexpected error is INTERNAL with a call id; its text stays in the logs
+  await t.rejects(call('storage_plugin_validate', 'test.fake.Fs', {}), /INTERNAL/);
   t.match(storageLog(), /FINISH .*op=validate .*result=error code=INTERNAL message="boom"/);
 });
 
