@@ -1,5 +1,6 @@
 // Socket-level helpers of the RPC server: TLS settings (suites, no renegotiation, the fix for
-// keep-alive 400s), the answer to a request node's parser refused, and address keys.
+// keep-alive 400s), the answer to a request node's parser refused, address keys, and the
+// tracking of every connection that stop() cuts.
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../host/clock.js';
@@ -52,4 +53,38 @@ export function slotKey(s: { remoteAddress?: string; remotePort?: number }): str
 export function plainAddress(a: string | undefined): string {
   if (!a) return '';
   return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+/**
+ * Every TCP connection of a server (also those that never finished a TLS handshake or sent a
+ * request: node's closeAllConnections does not know them), and the wait for calls in flight at
+ * stop, bounded by a grace time.
+ */
+export class ConnectionTracker {
+  private readonly sockets = new Set<Socket>();
+  private drained: (() => void) | undefined;
+
+  track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  /** Called when the count of calls in flight drops to 0. */
+  idle(): void {
+    this.drained?.();
+  }
+
+  /** Resolves when idle() is called or after graceMs, then once more at the end of that loop turn (the last answers are written then). */
+  async drain(clock: Clock, graceMs: number): Promise<void> {
+    const drained = new Promise<void>((resolve) => (this.drained = resolve));
+    let timer: { cancel(): void } | undefined;
+    const grace = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, graceMs)));
+    await Promise.race([drained, grace]);
+    timer?.cancel();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  destroyAll(): void {
+    for (const s of this.sockets) s.destroy();
+  }
 }

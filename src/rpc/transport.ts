@@ -11,7 +11,7 @@ import type { Clock } from '../host/clock.js';
 import { AGENT_USER } from '../services/auth/password-store.js';
 import { AuthThrottle, ParallelLimit } from './auth-throttle.js';
 import { Admission, type Admitted } from './admission.js';
-import { TLS12_CIPHERS, clientErrorStatus, closeSoon, plainAddress, slotKey, unconsumeTls } from './transport-sockets.js';
+import { ConnectionTracker, TLS12_CIPHERS, clientErrorStatus, closeSoon, plainAddress, slotKey, unconsumeTls } from './transport-sockets.js';
 import { encodeFault } from './codec/encode.js';
 import { internalFault } from './faults.js';
 import type { WireBase } from './wire.js';
@@ -88,10 +88,7 @@ export class RpcServer {
   private readonly rpc: AgentConfig['rpc'];
   private readonly mtls: boolean;
   private inFlight = 0;
-  /** Resolved when inFlight drops to 0 (stop waits for it). */
-  private drained: (() => void) | undefined;
-  /** Every TCP connection, also those that never finished a TLS handshake or sent a request. */
-  private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly conns = new ConnectionTracker();
   /** Answers waiting for the end of this loop turn: response, XML, response, XML, ... */
   private answers: Array<http.ServerResponse | string> = [];
   readonly admission: Admission;
@@ -143,10 +140,6 @@ export class RpcServer {
       server = http.createServer(HTTP_OPTIONS);
     }
     server.on('request', this.onRequest);
-    server.on('connection', (socket: import('node:net').Socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
     server.keepAliveTimeout = rpc.keepAliveTimeoutMs;
     server.requestTimeout = rpc.requestTimeoutMs;
     // node refuses a headers timeout longer than a non-zero request timeout.
@@ -200,22 +193,15 @@ export class RpcServer {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     this.abort.abort(new Error('agent shutting down'));
-    if (this.inFlight > 0) {
-      const drained = new Promise<void>((resolve) => (this.drained = resolve));
-      let timer: { cancel(): void } | undefined;
-      const grace = new Promise<void>((resolve) => (timer = this.deps.clock.setTimeout(resolve, graceMs)));
-      await Promise.race([drained, grace]);
-      timer?.cancel();
-      // the last answers are written at the end of this loop turn
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    if (this.inFlight > 0) await this.conns.drain(this.deps.clock, graceMs);
     server.closeAllConnections();
-    for (const s of this.sockets) s.destroy();
+    this.conns.destroyAll();
     await closed;
   }
 
   /** A new TCP connection (under TLS: before the handshake) gets a slot, a refusal or nothing. */
   private readonly onConnection = (socket: Socket): void => {
+    this.conns.track(socket);
     const slot = this.admission.open(plainAddress(socket.remoteAddress), () => socket.destroy());
     if (slot.verdict === 'drop') {
       socket.destroy();
@@ -396,7 +382,7 @@ export class RpcServer {
         this.deps.log.error({ err }, 'writing an answer failed');
       }
     }
-    if (this.inFlight === 0 && this.drained) this.drained();
+    if (this.inFlight === 0) this.conns.idle();
   };
 
   private sendXml(res: http.ServerResponse, xml: string): void {

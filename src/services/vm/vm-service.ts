@@ -1,8 +1,8 @@
 // VM life cycle over the Hypervisor adapter: vm.cfg is the source of truth, each start defines
 // the domain from it. What it knows between calls is a VmIndex shared (by its methods) with the
 // watcher (vm-watch.ts: adoption, crashes) and the reads (vm-queries.ts).
-import { checkDiskPlaces } from '../../core/vm/disk-places.js';
 import { randomUUID } from 'node:crypto';
+import { checkDiskPlaces } from '../../core/vm/disk-places.js';
 import { fail } from '../../core/errors.js';
 import { vmDir } from '../../core/ids.js';
 import { vmCfgToDomainXml, type DomainXmlOptions, type HypervisorKind } from '../../core/vm/domain-xml.js';
@@ -118,9 +118,7 @@ export class VmService {
     return r.dom;
   }
 
-  private vmOf(r: VmRef) {
-    return { repoId: r.repoId, vmId: r.vmId, uuid: r.uuid, name: r.model.cfg.name };
-  }
+  private vmOf = (r: VmRef) => ({ repoId: r.repoId, vmId: r.vmId, uuid: r.uuid, name: r.model.cfg.name });
 
   /** Validates a new or edited vm.cfg, including that this hypervisor can run it. */
   private check(doc: VmCfgDoc): VmModel {
