@@ -108,3 +108,14 @@ export async function createLan(t: { teardown(fn: () => unknown): void }, n: num
   const { ip, ipJson } = tools(exec, lan);
   return { exec, lan, hosts, ip, ipJson, cleanup };
 }
+
+/** Links (name, MTU, master, up, IPv4 addresses) and routes of a namespace, to compare before and after. */
+export async function linkState(ns: Pick<NetnsHarness, 'ipJson'>) {
+  const rows = await ns.ipJson<Array<{ ifname: string; mtu: number; master?: string; flags: string[]; addr_info?: Array<{ family: string; local: string; prefixlen: number }> }>>(['addr', 'show']);
+  return {
+    links: rows
+      .map((r) => ({ name: r.ifname, mtu: r.mtu, master: r.master ?? null, up: r.flags.includes('UP'), addrs: (r.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`) }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    routes: await ns.ipJson(['route', 'show']),
+  };
+}

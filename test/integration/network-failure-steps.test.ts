@@ -10,7 +10,7 @@ import { IpNetReader } from '../../src/host/net/ip-reader.js';
 import type { LiveApplier, LiveOp } from '../../src/host/net/live-ops.js';
 import { AgentError } from '../../src/core/errors.js';
 import type { NetStep } from '../../src/services/network/deps.js';
-import { canUseNetns, hostNetnsFixture, type NetnsHarness } from '../helpers/netns-harness.js';
+import { canUseNetns, hostNetnsFixture, type NetnsHarness, linkState } from '../helpers/netns-harness.js';
 import { makeHarness, type Harness } from '../helpers/net-harness.js';
 
 const skip = canUseNetns() ? false : 'needs root';
@@ -39,15 +39,7 @@ async function setup(t: Test): Promise<{ ns: NetnsHarness; h: Harness; applier: 
   return { ns, h, applier };
 }
 
-async function state(ns: NetnsHarness) {
-  const rows = await ns.ipJson<Array<{ ifname: string; mtu: number; master?: string; flags: string[]; addr_info?: Array<{ family: string; local: string; prefixlen: number }> }>>(['addr', 'show']);
-  return {
-    links: rows
-      .map((r) => ({ name: r.ifname, mtu: r.mtu, master: r.master ?? null, up: r.flags.includes('UP'), addrs: (r.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`) }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-    routes: await ns.ipJson(['route', 'show']),
-  };
-}
+const state = linkState;
 
 function files(h: Harness): Record<string, string> {
   const d = join(h.sysroot, DIR);

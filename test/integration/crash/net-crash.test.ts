@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { parseConfig } from '../../../src/core/config/schema.js';
 import { openAgentDeps, buildNetworkService } from '../../../src/agent-deps.js';
-import { canUseNetns, hostNetnsFixture, type NetnsHarness } from '../../helpers/netns-harness.js';
+import { canUseNetns, hostNetnsFixture, type NetnsHarness, linkState } from '../../helpers/netns-harness.js';
 import { tempDir } from '../../helpers/service-kit.js';
 import { repo } from '../../helpers/sandbox.js';
 
@@ -24,15 +24,7 @@ const CHANGE = {
   bondings: {},
 };
 
-async function state(ns: NetnsHarness) {
-  const rows = await ns.ipJson<Array<{ ifname: string; mtu: number; master?: string; flags: string[]; addr_info?: Array<{ family: string; local: string; prefixlen: number }> }>>(['addr', 'show']);
-  return {
-    links: rows
-      .map((r) => ({ name: r.ifname, mtu: r.mtu, master: r.master ?? null, up: r.flags.includes('UP'), addrs: (r.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`) }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-    routes: await ns.ipJson(['route', 'show']),
-  };
-}
+const state = linkState;
 
 function files(sysroot: string): Record<string, string> {
   const d = join(sysroot, DIR);
