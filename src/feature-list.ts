@@ -83,7 +83,9 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const mounter = o.mounter ?? (deps.config.sandbox ? new SandboxMounter() : new ExecMounter(deps.exec));
   const repos = new RepositoryService({ ...deps, mounter, vmsUsing: (uuid) => vm.vmsUsingRepository(uuid) });
   const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
-  const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm), start: () => vm.start(), stop: () => vm.stop() };
+  // HA maintenance mode refuses new VMs (the HA service is built further down).
+  const admission = { check: (): void => {} };
+  const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm, () => admission.check()), start: () => vm.start(), stop: () => vm.stop() };
   const network = o.network ?? buildNetworkService(deps);
   const features = [
     hostFeature,
@@ -109,7 +111,11 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
     const p = clusterArea.poolFs.get();
     return p && (p.stack === 'none' || clusterArea.cluster.local()?.online) ? p.mountPoint : undefined;
   };
-  if (deps.config.ha.enabled) features.push(haFeature(deps, network, vm, hypervisor, poolDir));
+  if (deps.config.ha.enabled) {
+    const { feature, ha } = haFeature(deps, network, vm, hypervisor, poolDir);
+    admission.check = () => ha.checkAcceptsVms();
+    features.push(feature);
+  }
   return {
     services: { host, pool, network, repos, vm },
     features,
@@ -118,7 +124,7 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
 }
 
 /** HA on sanlock: idle until the host is in a clustered pool whose pool FS the cluster area named. */
-function haFeature(deps: ServiceDeps, net: NetworkService, vm: VmService, hypervisor: Hypervisor, poolDir: () => string | undefined): Feature {
+function haFeature(deps: ServiceDeps, net: NetworkService, vm: VmService, hypervisor: Hypervisor, poolDir: () => string | undefined): { feature: Feature; ha: HaService } {
   const c = deps.config.ha;
   const view = statePoolView(deps.hostState, poolDir);
   const ha = new HaService({
@@ -138,7 +144,7 @@ function haFeature(deps: ServiceDeps, net: NetworkService, vm: VmService, hyperv
       if (deps.config.power.allowShutdown) await deps.exec.run(['systemctl', 'reboot', '--force']);
     },
   });
-  return { name: 'ha', methods: haMethods(ha), start: () => ha.start(), stop: () => ha.stop() };
+  return { ha, feature: { name: 'ha', methods: haMethods(ha), start: () => ha.start(), stop: () => ha.stop() } };
 }
 
 function networkFeature(deps: ServiceDeps, net: NetworkService): Feature {

@@ -38,7 +38,11 @@ const vmLocks = ([r, v]: readonly [string, string, ...unknown[]]): LockRequest[]
 /** Mutating methods answer nil on the wire. */
 const nil = (_done?: unknown): null => null;
 
-export function vmMethods(vm: VmService): MethodDef[] {
+/**
+ * `admit`: throws when this host takes no new VMs now (HA maintenance mode); create_vm, start_vm,
+ * restore_vm and clone_vm ask it first.
+ */
+export function vmMethods(vm: VmService, admit: () => void = () => {}): MethodDef[] {
   return [
     defineMethod({
       name: 'list_vms',
@@ -80,7 +84,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
       params: z.tuple([repo, id, vmParams]),
       access: 'owned',
       summary: 'Write a new vm.cfg (name defaults to the vm id, uuid to a new one)',
-      handler: async ([r, v, p]) => nil(await vm.createVm(r, v, p)),
+      handler: async ([r, v, p]) => (admit(), nil(await vm.createVm(r, v, p))),
     }),
     defineMethod({
       name: 'configure_vm',
@@ -116,7 +120,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
       params: z.tuple([repo, id]),
       access: 'owned',
       summary: 'Define the domain from vm.cfg and start it (no-op when running)',
-      handler: async ([r, v]) => nil(await vm.startVm(r, v)),
+      handler: async ([r, v]) => (admit(), nil(await vm.startVm(r, v))),
     }),
     defineMethod({
       name: 'stop_vm',
@@ -170,7 +174,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
       params: z.tuple([repo, id, wireBool.optional().default(false)]),
       access: 'owned',
       summary: 'Restore a saved VM (paused: leave it paused)',
-      handler: async ([r, v, paused]) => nil(await vm.restoreVm(r, v, paused)),
+      handler: async ([r, v, paused]) => (admit(), nil(await vm.restoreVm(r, v, paused))),
     }),
     defineMethod({
       name: 'migrate_vm',
@@ -226,7 +230,7 @@ export function vmMethods(vm: VmService): MethodDef[] {
       params: z.tuple([repo, id, repo, id, wireBool.optional().default(true)]),
       access: 'owned',
       summary: 'clone_vm(src_repo, src_id, dst_repo, dst_vm_id[, sparse]): new VM from a VM or template',
-      handler: async ([sr, s, dr, d, sparse]) => nil(await vm.cloneVm(sr, s, dr, d, sparse)),
+      handler: async ([sr, s, dr, d, sparse]) => (admit(), nil(await vm.cloneVm(sr, s, dr, d, sparse))),
     }),
     defineMethod({
       name: 'get_template_config',
