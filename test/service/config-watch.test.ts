@@ -9,6 +9,7 @@ import type { AgentConfig } from '../../src/core/config/schema.js';
 
 t.test('live reload through chokidar', async (t) => {
   const dir = tempDir();
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'agent.yaml');
   fs.writeFileSync(file, 'log:\n  level: info\n');
   let current: AgentConfig = loadConfig(file);

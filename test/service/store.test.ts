@@ -1,4 +1,5 @@
 import t from 'tap';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { openDatabase, migrate, listTables, dumpTable } from '../../src/store/db.js';
@@ -8,6 +9,7 @@ import { isAgentError } from '../../src/core/errors.js';
 
 t.test('migrations apply once, record their versions and survive reopen', async (t) => {
   const dir = tempDir();
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'agent.db');
   const db = openDatabase({ file });
   t.ok(listTables(db).includes('events'));
@@ -58,6 +60,7 @@ t.test('dump refuses unknown tables', async (t) => {
 
 t.test('committed rows survive kill -9 of the writer at any moment', async (t) => {
   const dir = tempDir();
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'agent.db');
   openDatabase({ file }).close();
   // A child commits one event per transaction, reporting each commit, and is killed mid-stream.

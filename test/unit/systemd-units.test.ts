@@ -13,8 +13,9 @@ function verify(dir: string, files: string[]) {
   return spawnSync('systemd-analyze', ['verify', ...files.map((f) => path.join(dir, f))], { encoding: 'utf8' });
 }
 
-function stage(rewrite: (text: string) => string = (s) => s): string {
+function stage(t: { teardown(fn: () => void): void }, rewrite: (text: string) => string = (s) => s): string {
   const dir = tempDir('hvagent-units-');
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   // verify insists that ExecStart names an executable that exists.
   fs.writeFileSync(path.join(dir, 'hvagent'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
   for (const u of units) {
@@ -26,14 +27,14 @@ function stage(rewrite: (text: string) => string = (s) => s): string {
 const have = spawnSync('systemd-analyze', ['--version']).status === 0;
 
 t.test('units verify cleanly', { skip: have ? false : 'systemd-analyze is not installed' }, async (t) => {
-  const dir = stage();
+  const dir = stage(t);
   const r = verify(dir, units);
   t.equal(r.status, 0, r.stderr);
   t.equal(r.stderr.trim(), '', 'no warnings');
 });
 
 t.test('the check catches a broken unit', { skip: have ? false : 'systemd-analyze is not installed' }, async (t) => {
-  const dir = stage((s) => s.replace('Type=notify', 'Type=bogus'));
+  const dir = stage(t, (s) => s.replace('Type=notify', 'Type=bogus'));
   const r = verify(dir, ['hvagent.service']);
   t.ok(r.status !== 0 || r.stderr.trim() !== '', 'a bad Type= is reported');
 });

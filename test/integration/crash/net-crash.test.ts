@@ -3,7 +3,7 @@
 // and the same request then succeeds.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { parseConfig } from '../../../src/core/config/schema.js';
@@ -57,6 +57,7 @@ for (const step of STEPS) {
   t.test(`setup_networks killed at ${step}: rolled back at the next start`, { skip }, async (t) => {
     const ns = await hostNetnsFixture(t);
     const sysroot = tempDir('hvagent-netcrash-');
+    t.teardown(() => rmSync(sysroot, { recursive: true, force: true }));
     {
       const { deps, svc } = open(sysroot, ns.netns);
       await svc.setupNetworks(BASE, {}, { commitOnSuccess: true });
