@@ -5,6 +5,7 @@ import { AgentError } from '../../core/errors.js';
 import type { HostStateRepo } from '../../store/host-state.js';
 import type { EventSink } from '../events/event-journal.js';
 import { STATE_KEYS } from '../context.js';
+import { crashPoint } from '../../host/crash-point.js';
 
 export type MembershipState = 'Unowned' | 'Owned' | 'Pooled';
 
@@ -88,6 +89,7 @@ export class OwnershipService {
     // One transaction: a crash never leaves an owner without its URLs, or the event without the owner.
     hs.atomic(() => {
       hs.set(STATE_KEYS.managerUuid, wanted);
+      crashPoint('ownership:write'); // crash tests: killed mid-transaction, nothing of it lands
       const setOrKeep = (key: string, v: string | undefined) => {
         if (v !== undefined && v !== '') hs.set(key, v);
       };
