@@ -225,7 +225,11 @@ export function createNfsPlugin(deps: NfsPluginDeps): IfsPlugin {
       const entry = (await deps.mounts()).find((m) => m.dir === mp);
       if (entry) {
         // Twice = once: the same file system already there is success; anything else is a conflict.
-        if (entry.device === t.source || (await readStampUuid(mp)) === uuid) return fsInfo(ss, fs, uuid, t);
+        if (entry.device === t.source || (await readStampUuid(mp)) === uuid) {
+          // A mount that a crash left without its stamp is finished by the manager's retry.
+          if ((await readStampUuid(mp)) === undefined) await deps.fs.writeAtomic(`${mp}/${FS_STAMP}`, stampText(uuid, t), 0o644);
+          return fsInfo(ss, fs, uuid, t);
+        }
         throw new AgentError('STORAGE_DEVICE_IN_USE', `${mp} already has ${entry.device} mounted`);
       }
       const created = !(await deps.fs.exists(mp));
