@@ -3,15 +3,15 @@
 // host before it takes ownership. Contents (keys, files, commands) are secret in the logs.
 import { z } from 'zod';
 import * as R from '../results.js';
+import { wireInt } from '../wire-types.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import type { CloudstackModule } from '../../services/cloudstack/cloudstack-module.js';
 
 const str = (max = 4096) => z.string().max(max);
 const content = z.string().max(16 * 1024 * 1024);
-const int = (min: number, max: number) =>
-  z.union([z.number().int(), z.bigint().transform(Number), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(min).max(max));
-const port = int(1, 65535);
-const seconds = int(1, 3600);
+const int = (min: number, max: number, what?: string) => wireInt({ min, max, strings: true, what });
+const port = int(1, 65535, 'port');
+const seconds = int(1, 3600, 'seconds');
 
 /** The answers as cloudstack.py gives them (CloudStack's CloudstackPlugin.java reads them so). */
 const flag = z.boolean();

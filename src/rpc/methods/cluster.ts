@@ -3,6 +3,7 @@
 // same as the pool methods, since a clustered pool changes both in one call.
 import { z } from 'zod';
 import * as R from '../results.js';
+import { wireInt } from '../wire-types.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import type { PoolFsService } from '../../services/cluster/pool-fs-service.js';
 import type { ClusterService } from '../../services/cluster/cluster-service.js';
@@ -10,10 +11,9 @@ import { structToClusterConf } from '../../core/cluster/cluster-struct.js';
 
 const uuid = z.string().min(1).max(64);
 const text = z.string().min(1).max(1024);
-const int = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
-const blockSize = int.pipe(z.number().int().refine((n) => [512, 1024, 2048, 4096].includes(n), { message: 'block_size must be 512, 1024, 2048 or 4096' }));
-const clusterSize = int.pipe(z.number().int().refine((n) => n >= 4096 && n <= 1048576 && (n & (n - 1)) === 0, { message: 'cluster_size must be a power of two from 4096 to 1048576' }));
-const journalSize = int.pipe(z.number().int().min(4 * 1024 * 1024).max(1024 * 1024 * 1024));
+const blockSize = wireInt({ strings: true, what: 'block_size' }).refine((n) => [512, 1024, 2048, 4096].includes(n), { message: 'block_size must be 512, 1024, 2048 or 4096' });
+const clusterSize = wireInt({ strings: true, what: 'cluster_size' }).refine((n) => n >= 4096 && n <= 1048576 && (n & (n - 1)) === 0, { message: 'cluster_size must be a power of two from 4096 to 1048576' });
+const journalSize = wireInt({ strings: true, min: 4 * 1024 * 1024, max: 1024 * 1024 * 1024, what: 'journal_size' });
 const struct = z.record(z.string(), z.unknown());
 
 export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): MethodDef[] {
