@@ -75,7 +75,8 @@ export class CrashRig {
       () => (answered = true),
       () => undefined,
     );
-    const killed = await exited;
+    // Bounded: a crash point never reached (the call failed before it) must fail the test, not hang it.
+    const killed = await Promise.race([exited, new Promise<false>((r) => setTimeout(() => r(false), 60_000).unref())]);
     if (!killed || !this.output().includes(`HVAGENT_CRASH_AT ${this.armed[0]}`)) throw new Error(`the agent did not die at ${this.armed[0]}:\n${this.output().slice(-2000)}`);
     return { killed, answered };
   }

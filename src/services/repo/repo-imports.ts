@@ -43,12 +43,15 @@ interface TemplateImportIntent {
   staging: string;
   tdir: string;
   placing: boolean;
+  /** Files placed outside the template folder (disks in VirtualDisks/), each recorded before it is placed. */
+  files?: string[];
 }
 
 /** Crash recovery of import_template: nothing of an unfinished import is left (its retry then succeeds). */
 export function registerTemplateImportRecovery(deps: Pick<ServiceDeps, 'fs' | 'intents'>): void {
   deps.intents.register<TemplateImportIntent>(INTENT_TEMPLATE_IMPORT, async (p) => {
     await deps.fs.removeTree(p.staging);
+    for (const f of p.files ?? []) await deps.fs.remove(f);
     if (p.placing) await deps.fs.removeTree(p.tdir);
     return { outcome: 'rolled-back', detail: p.placing ? `removed the half-placed template ${p.tdir}` : 'removed the staging folder' };
   });
@@ -125,6 +128,8 @@ export class RepoImports {
         placed.push(tdir);
         for (const p of plan) {
           const to = `${repoRoot(repoUuid)}/${p.to}`;
+          // checked absent above (never clobbered): recorded first, it is this import's to remove
+          intent.step('placing-file', { files: [...(intent.current.files ?? []), to] });
           await this.deps.fs.mkdirp(path.posix.dirname(to));
           if (extracted.has(p.from) && isImageName(p.to)) {
             // tar writes an image's zeros out in full: copy it sparse so the holes come back.
