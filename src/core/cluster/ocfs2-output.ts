@@ -1,26 +1,13 @@
 // Parsers of what ocfs2-tools 1.8 print: `mounted.ocfs2 -d`, our `tunefs.ocfs2 -Q` format,
 // `debugfs.ocfs2 -R stats`, `-R "stat //heartbeat"` (the heartbeat file's extent) and `-R hb`.
+import { parseMountedOcfs2, type MountedOcfs2 } from '../storage/ocfs2.js';
 
-export interface DetectedOcfs2 {
-  device: string;
-  stack: string;
-  cluster: string;
-  globalHeartbeat: boolean;
-  uuid: string;
-  label: string;
-}
+/** One `mounted.ocfs2 -d` row, the uuid as the tool prints it (32 upper-case hex). */
+export type DetectedOcfs2 = MountedOcfs2;
 
-/** `Device Stack Cluster F UUID Label`; F is `G` (global heartbeat) or blank. */
+/** `mounted.ocfs2 -d`, read by the storage area's fixed-column parser (the F column may be blank). */
 export function mountedDetectToList(text: string): DetectedOcfs2[] {
-  const out: DetectedOcfs2[] = [];
-  for (const line of text.split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 4 || !f[0].startsWith('/')) continue;
-    const g = f[3] === 'G';
-    const rest = g ? f.slice(4) : f.slice(3);
-    out.push({ device: f[0], stack: f[1], cluster: f[2], globalHeartbeat: g, uuid: rest[0] ?? '', label: rest.slice(1).join(' ') });
-  }
-  return out;
+  return parseMountedOcfs2(text).map((m) => ({ ...m, uuid: m.uuid.replace(/-/g, '').toUpperCase() }));
 }
 
 /** The `tunefs.ocfs2 -Q` format the agent asks for (`%B` is rejected by 1.8.7). */
