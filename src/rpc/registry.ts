@@ -8,12 +8,12 @@ import { AgentError } from '../core/errors.js';
 import { LockManager, type Lease, type LockRequest } from '../core/locks.js';
 import { findReservedKey } from '../core/reserved-keys.js';
 import { redactUrlCredentials, truncateText } from '../core/redact.js';
-
-/** Longer method names do not exist; they are cut (with a marker) before being logged or quoted. */
-const MAX_METHOD_NAME = 128;
 import type { CallContext, MethodDef } from './method.js';
 import { summarizeArgsJson } from './log-args.js';
 import { logCallOk, logCallStart } from '../services/logging/call-lines.js';
+
+/** Longer method names do not exist; they are cut (with a marker) before being logged or quoted. */
+const MAX_METHOD_NAME = 128;
 
 /** What the transport knows about a call before the registry sees it. */
 export interface CallBase {
