@@ -1,6 +1,6 @@
 // Parsers of what ocfs2-tools 1.8 print: `mounted.ocfs2 -d`, our `tunefs.ocfs2 -Q` format,
 // `debugfs.ocfs2 -R stats`, `-R "stat //heartbeat"` (the heartbeat file's extent) and `-R hb`.
-import { parseMountedOcfs2, type MountedOcfs2 } from '../storage/ocfs2.js';
+import { parseMountedOcfs2, parseTunefsQuery, TUNEFS_QUERY as STORAGE_TUNEFS_QUERY, type MountedOcfs2 } from '../storage/ocfs2.js';
 
 /** One `mounted.ocfs2 -d` row, the uuid as the tool prints it (32 upper-case hex). */
 export type DetectedOcfs2 = MountedOcfs2;
@@ -10,8 +10,8 @@ export function mountedDetectToList(text: string): DetectedOcfs2[] {
   return parseMountedOcfs2(text).map((m) => ({ ...m, uuid: m.uuid.replace(/-/g, '').toUpperCase() }));
 }
 
-/** The `tunefs.ocfs2 -Q` format the agent asks for (`%B` is rejected by 1.8.7). */
-export const TUNEFS_QUERY = 'UUID=%U\\nLabel=%V\\nSlots=%N\\nClusterSize=%T\\n';
+/** The `tunefs.ocfs2 -Q` format: the storage area's (one format, one parser of its answer). */
+export const TUNEFS_QUERY = STORAGE_TUNEFS_QUERY;
 
 export interface TunefsQuery {
   uuid: string;
@@ -20,9 +20,10 @@ export interface TunefsQuery {
   clusterSize: number;
 }
 
+/** The storage area's parser, the uuid kept as the tool prints it (32 upper-case hex). */
 export function tunefsQueryToInfo(text: string): TunefsQuery {
-  const kv = new Map(text.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
-  return { uuid: kv.get('UUID') ?? '', label: kv.get('Label') ?? '', slots: Number(kv.get('Slots') ?? 0), clusterSize: Number(kv.get('ClusterSize') ?? 0) };
+  const f = parseTunefsQuery(text);
+  return { uuid: f.uuid.replace(/-/g, '').toUpperCase(), label: f.label, slots: f.slots, clusterSize: f.clusterSize };
 }
 
 export interface DebugfsStats {

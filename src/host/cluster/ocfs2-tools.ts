@@ -72,7 +72,11 @@ export class ExecOcfs2Tools implements Ocfs2Tools {
 
   async query(device: string): Promise<TunefsQuery> {
     const r = await this.exec.run(['tunefs.ocfs2', '-Q', TUNEFS_QUERY, device], { timeoutMs: 60_000 });
-    return tunefsQueryToInfo(r.stdout);
+    try {
+      return tunefsQueryToInfo(r.stdout);
+    } catch (e) {
+      throw new AgentError('POOLFS_FAILED', `${device}: ${words(e)}`);
+    }
   }
 
   async detect(): Promise<DetectedOcfs2[]> {
