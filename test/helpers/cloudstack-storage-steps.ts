@@ -52,7 +52,9 @@ export async function storageSteps(t: Test, call: CsCall, c: StorageCtx): Promis
   t.ok(xmlToMap(plugins, `${info}[@plugin_impl_name='${NFS_PLUGIN}']`).plugin_version, 'checkStoragePluginProperties(plugin_version)');
   t.ok(xmlToMap(plugins, `${info}[@plugin_impl_name='${NFS_PLUGIN}']/abilities`).snapshot, 'checkStoragePluginAbility(snapshot)');
 
-  // Export discovery against the real server (showmount in the agent's namespace)
+  // Export discovery against the real server (showmount in the agent's namespace). The
+  // Storage Connect API answers a list of fs records; CloudStack's storagePluginListFs (not in
+  // its flow, only in its unit test) would cast the answer to a Map.
   const list = (await call('storage_plugin_listFileSystems', NFS_PLUGIN, ss({ access_host: c.host, storage_type: 'FileSys' }))).value as Array<Record<string, unknown>>;
   t.ok(list.some((f) => f.access_path === `${c.host}:${c.path}`), 'the export, as the server lists it');
 

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { tempDir } from '../helpers/service-kit.js';
 import { repo as repoRoot, startSandbox } from '../helpers/sandbox.js';
 import { csCaller, select, serveFile, typeAt, xmlToMap } from '../helpers/cloudstack-wire.js';
-import { ganeshaUnavailable, startGanesha, NFS_ADDR } from '../helpers/ganesha-harness.js';
+import { ganeshaUnavailable, onExitSync, startGanesha, NFS_ADDR } from '../helpers/ganesha-harness.js';
 import { unmountAllUnder } from '../helpers/bind-mounter.js';
 import { poolSteps, releaseStorage, storageSteps, type StorageCtx } from '../helpers/cloudstack-storage-steps.js';
 
@@ -34,9 +34,11 @@ t.test('CloudStack brings a host up and down in its own order', async (t) => {
   const sb = await startSandbox(t, dir, env, path.join(repoRoot, 'test/helpers/cs-mount-sandbox.ts'));
   // SIGTERM: the agent removes its namespace (startSandbox's teardown stops it too); what it
   // left mounted (the repository, as a CloudStack host keeps it) goes before the directory.
+  const forget = onExitSync(() => unmountAllUnder(dir)); // killed by tap's timeout: no teardown
   t.teardown(async () => {
     await sb.stop();
     unmountAllUnder(dir);
+    forget();
     await nfs?.cleanup();
     fs.rmSync(dir, { recursive: true, force: true });
   });
