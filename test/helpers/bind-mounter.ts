@@ -1,7 +1,8 @@
 // A test-only Mounter for a kernel without an NFS client: records the mount(8)/umount(8) argv the
 // agent would run (JSON lines in a file) and bind-mounts the export's backing directory (the test
 // NFS server exports real paths) at the mount point, so everything after the mount is real. Its
-// mount table shows those mounts as the kernel would show NFS mounts (source host:/export, nfs).
+// mount table shows those mounts as the kernel would show NFS mounts (source host:/export, nfs),
+// and so does the sysroot's proc/mounts when the test made proc a directory of links to /proc.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -24,7 +25,25 @@ export class BindMounter implements Mounter {
   /** Real mount point → what mount(8) of the NFS export would have put in the table. */
   private readonly made = new Map<string, { device: string; type: string }>();
 
-  constructor(private readonly o: BindMounterOptions) {}
+  constructor(private readonly o: BindMounterOptions) {
+    this.syncProcMounts();
+  }
+
+  /**
+   * SYSROOT/proc/mounts (what discover_mounted_file_systems reads), when SYSROOT/proc is a
+   * directory of links to /proc rather than the link to it: the kernel's table with this
+   * mounter's mounts as NFS mounts, rewritten at each mount and unmount.
+   */
+  private syncProcMounts(): void {
+    const proc = path.join(this.o.sysroot, 'proc');
+    if (!fs.lstatSync(proc, { throwIfNoEntry: false })?.isDirectory()) return;
+    const lines = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').filter(Boolean).map((l) => {
+      const f = l.split(' ');
+      const made = this.made.get(f[1]);
+      return made ? [made.device, f[1], made.type, ...f.slice(3)].join(' ') : l;
+    });
+    fs.writeFileSync(path.join(proc, 'mounts'), lines.join('\n') + '\n');
+  }
 
   private note(argv: string[]): void {
     fs.appendFileSync(this.o.record, JSON.stringify(argv) + '\n');
@@ -47,6 +66,7 @@ export class BindMounter implements Mounter {
     const src = this.backing(loc);
     execFileSync('mount', ['--bind', src, dir], { stdio: 'ignore' });
     this.made.set(dir, { device: fsLocationToText(loc), type: 'nfs' });
+    this.syncProcMounts();
   }
 
   async unmount(dir: string, force = false): Promise<void> {
@@ -57,6 +77,7 @@ export class BindMounter implements Mounter {
       throw new AgentError('STORAGE_UNMOUNT_FAILED', `umount ${dir} failed: ${String((e as { stderr?: Buffer }).stderr ?? e).trim().slice(0, 200)}`);
     }
     this.made.delete(dir);
+    this.syncProcMounts();
   }
 
   async isMounted(dir: string): Promise<boolean> {

@@ -43,6 +43,15 @@ function long(t: Test, v: unknown, what: string): number {
   return Number(v);
 }
 
+/** Linux.discoverMountedFs: per Mount/@Dir its details, keyed by the Dir's last component (its "uuid"). */
+async function fileSystemMap(call: CsCall, type: string): Promise<Map<string, Record<string, string>>> {
+  const doc = (await call('discover_mounted_file_systems', type)).value as string;
+  const base = 'Discover_Mounted_File_Systems_Result/Filesystem';
+  const out = new Map<string, Record<string, string>>();
+  for (const dir of attrList(doc, `${base}/Mount`, 'Dir')) out.set(dir.split('/').at(-1) ?? '', xmlToMap(doc, `${base}/Mount[@Dir='${dir}']`));
+  return out;
+}
+
 /** setupNfsStorage, prepareSecondaryStorageStore, ModifyStoragePool's sizes, createVolume, deleteVolume. */
 export async function storageSteps(t: Test, call: CsCall, c: StorageCtx): Promise<void> {
   // StoragePlugin.setNFS / checkStoragePluginProperties / checkStoragePluginAbility
@@ -59,6 +68,9 @@ export async function storageSteps(t: Test, call: CsCall, c: StorageCtx): Promis
   t.ok(list.some((f) => f.access_path === `${c.host}:${c.path}`), 'the export, as the server lists it');
 
   // setupNfsStorage: not in getFileSystemMap("nfs") yet, so storagePluginMountNFS
+  const before = await fileSystemMap(call, 'nfs');
+  t.equal(before.get(c.repo)?.Device, `${c.host}:${c.path}`, 'the repository is an NFS mount');
+  t.notOk(before.has(c.primary), 'the plugin\'s file system is not mounted yet');
   const nfsDir = `${c.path}/VirtualMachines`;
   const mnt = `/nfsmnt/${c.primary}`;
   const mountArgs = [NFS_PLUGIN, ss({ uuid: c.repo, name: c.repo, access_host: c.host }), sd({ ss_uuid: c.repo, uuid: c.primary, access_path: `${c.host}:${nfsDir}` }), mnt, '', true, []];
@@ -69,7 +81,9 @@ export async function storageSteps(t: Test, call: CsCall, c: StorageCtx): Promis
   t.equal(m.uuid, c.primary, 'StorageDetails uuid: dashed');
   t.equal(m.ss_uuid, c.repo, 'ss_uuid: no dashes');
   t.equal(m.name, `nfs:${nfsDir}`);
-  t.same((await call('storage_plugin_mount', ...mountArgs)).value, m, 'twice = once (a restarted management server mounts again)');
+  const again = (await call('storage_plugin_mount', ...mountArgs)).value as Record<string, unknown>;
+  const same = (r: Record<string, unknown>) => [r.uuid, r.ss_uuid, r.name, r.access_path, r.state]; // free space moves
+  t.same(same(again), same(m), 'twice = once (a restarted management server mounts again)');
   t.ok(fs.existsSync(path.join(c.exportDir, 'VirtualMachines/.generic_fs_stamp')), 'the stamp is on the export');
 
   // prepareSecondaryStorageStore: getFileInfo of the system VM ISO; absent, CloudStack copies it over ssh
@@ -84,6 +98,14 @@ export async function storageSteps(t: Test, call: CsCall, c: StorageCtx): Promis
   // ModifyStoragePool's answer: storagePluginGetFileSystemInfo(propUuid, mntUuid, host, path)
   const fsi = (await call('storage_plugin_getFileSystemInfo', NFS_PLUGIN, ss({ uuid: c.repo, access_host: c.host, storage_type: 'FileSys' }), sd({ ss_uuid: c.repo, uuid: c.primary, access_path: `${c.host}:${c.path}` }))).value as Record<string, unknown>;
   t.ok(long(t, fsi.size, 'size') >= long(t, fsi.free_sz, 'free_sz'), 'total and used from one file system');
+
+  // GetStorageStatsCommand: getFileSystemByUuid(storageId, "nfs"), then getFileSystemInfo with
+  // the host and device it shows
+  const mounted = (await fileSystemMap(call, 'nfs')).get(c.primary);
+  t.equal(mounted?.Device, `${c.host}:${nfsDir}`, 'getFileSystemByUuid finds the mount by its uuid');
+  const [fsHost] = (mounted?.Device ?? '').split(':');
+  const stats = (await call('storage_plugin_getFileSystemInfo', NFS_PLUGIN, ss({ uuid: c.repo, access_host: fsHost, storage_type: 'FileSys' }), sd({ ss_uuid: c.repo, uuid: c.primary, access_path: mounted?.Device }))).value as Record<string, unknown>;
+  t.ok(long(t, stats.size, 'size') > 0, 'GetStorageStatsAnswer total');
 
   // createVolume: a file in the repository, named as CloudStack names it, through the plugin
   const vol = `/OVS/Repositories/${c.repo}/VirtualDisks/0e7c8d4b-7b55-4a8f-9c57-25e7e1e3b3a1.raw`;

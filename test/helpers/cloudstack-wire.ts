@@ -49,7 +49,8 @@ export const textOf = (n: El): string => ((n[tag(n)] as El[]) ?? []).map((k) => 
 /** Elements at a path like `Discover_Network_Result/Network/Active/Bridges/Device[@Name='x']`. */
 export function select(doc: string, p: string): El[] {
   let cur = (xp.parse(doc) as El[]).filter((n) => !tag(n).startsWith('?'));
-  for (const [i, step] of p.split('/').entries()) {
+  // Steps split at '/' outside [@Attr='…'] (a Dir attribute holds slashes).
+  for (const [i, step] of (p.match(/[^/[]+(?:\[[^\]]*\])?/g) ?? []).entries()) {
     const m = /^([\w.]+)(?:\[@(\w+)='([^']*)'\])?$/.exec(step);
     if (!m) throw new Error(step);
     const pool = i === 0 ? cur : cur.flatMap(kids);
