@@ -195,5 +195,9 @@ t.test('CloudStack brings a host up and down in its own order', async (t) => {
       ],
       'mount -t nfs [-o …] host:/export dir, once each',
     );
+    const umounts = argv.filter((a) => a[0] === 'umount').map((a) => a.at(-1));
+    t.ok([`${root}/nfsmnt/${PRIMARY}`, `${root}/nfsmnt/${REPO}`].every((d) => umounts.includes(d)), 'the plugin\'s and the pool FS\'s exports unmounted');
+    const left = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((d) => d?.startsWith(root + '/'));
+    t.same(left, [`${root}${mnt}`], 'only the repository stays mounted, as on a CloudStack host');
   }
 });
