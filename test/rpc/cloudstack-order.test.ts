@@ -150,6 +150,20 @@ t.test('CloudStack brings a host up and down in its own order', async (t) => {
     t.ok(sp.Master_Virtual_Ip && sp.Primary_Virtual_Ip, 'both spellings CloudStack releases read');
   }
 
+  if (canNetns) {
+    // The pool master's virtual IP beside the host's own address on its bridge (set here as the
+    // host's configuration would have it): CloudStack keeps the last Family of a device and must
+    // still find the host's own address there (Ovm3HypervisorSupport on the master).
+    const r = spawnSync('ip', ['-n', sb.netns, 'addr', 'add', '192.168.1.64/24', 'dev', 'xenbr0'], { encoding: 'utf8' });
+    t.equal(r.status, 0, r.stderr);
+    t.equal((await call('configure_virtual_ip', '192.168.1.230', '192.168.1.64')).value, null);
+    const net = (await call('discover_network')).value as string;
+    const b = "Discover_Network_Result/Network/Active/Bridges/Device[@Name='xenbr0']/Family";
+    t.equal(select(net, b).length, 1, 'one Family on the bridge');
+    t.equal(xmlToMap(net, b).Address, '192.168.1.64', "getInterfaceByIp finds the host's own address");
+    t.equal((await call('deconfigure_virtual_ip', '192.168.1.230')).value, null);
+  }
+
   // 8. VM life cycle (Xen.createVm with Xen.Vm's params: maxvcpus 0, vif/disk/vfb strings)
   const params = {
     name: VM, OVM_simple_name: VM, uuid: VMID, memory: 512, maxmem: 512, vcpus: 1, maxvcpus: 0, OVM_domain_type: 'hvm',
