@@ -56,7 +56,7 @@ async function fileSystemMap(call: CsCall, type: string): Promise<Map<string, Re
 export async function storageSteps(t: Test, call: CsCall, c: StorageCtx): Promise<void> {
   // StoragePlugin.setNFS / checkStoragePluginProperties / checkStoragePluginAbility
   const plugins = (await call('discover_storage_plugins')).value as string;
-  const info = '//Discover_Storage_Plugins_Result/storage_plugin_info_list/storage_plugin_info'.slice(2);
+  const info = 'Discover_Storage_Plugins_Result/storage_plugin_info_list/storage_plugin_info';
   t.ok(attrList(plugins, info, 'plugin_impl_name').includes(NFS_PLUGIN), 'discoverStoragePlugins lists the NFS plugin');
   t.ok(xmlToMap(plugins, `${info}[@plugin_impl_name='${NFS_PLUGIN}']`).plugin_version, 'checkStoragePluginProperties(plugin_version)');
   t.ok(xmlToMap(plugins, `${info}[@plugin_impl_name='${NFS_PLUGIN}']/abilities`).snapshot, 'checkStoragePluginAbility(snapshot)');
