@@ -109,4 +109,7 @@ t.test('a file named under a mount of an export directory above the file system 
   const e = await failure(plugin.create!(ctx, ...(args('create', [ss, csFs, `${other}/VirtualDisks/v2.raw`, 'File', 4096]) as [never, never, never, never, never])));
   t.equal(e.code, 'STORAGE_BAD_PATH', 'a mount of another server is not this file system');
   t.notOk(fs.existsSync(path.join(kit.sysroot, other, 'VirtualDisks/v2.raw')));
+  const claimed = { ...csFs, access_path: 'filer2:/srv/vms/VirtualMachines' };
+  const e2 = await failure(plugin.create!(ctx, ...(args('create', [ss, claimed, `${other}/VirtualDisks/v3.raw`, 'File', 4096]) as [never, never, never, never, never])));
+  t.equal(e2.code, 'STORAGE_BAD_PATH', 'what the mount really is counts, not what the record claims');
 });

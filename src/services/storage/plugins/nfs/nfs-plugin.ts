@@ -108,7 +108,9 @@ export function createNfsPlugin(deps: NfsPluginDeps): IfsPlugin {
     }
     const others = source ? table.filter((m) => m.dir !== mp && m.dir !== '/') : [];
     const aliases = others.filter((m) => m.device === source).map((m) => m.dir);
-    const parents = others.filter((m) => /^[^/:]+:\//.test(m.device) && source!.startsWith(m.device.replace(/\/+$/, '') + '/')).map((m) => m.dir);
+    // Parents by what this mount really is (the table), not by what the record claims.
+    const actual = /^[^/:]+:\//.test(own.device) ? own.device : source;
+    const parents = others.filter((m) => /^[^/:]+:\//.test(m.device) && actual!.startsWith(m.device.replace(/\/+$/, '') + '/')).map((m) => m.dir);
     let used: string | undefined;
     /** Where a named path is handled: the mount root it is confined to, and the path there. */
     const at = (p: string): { root: string; path: string } => {
