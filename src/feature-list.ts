@@ -8,6 +8,7 @@ import { HostStats } from './services/host/host-stats.js';
 import { realSystemInfo, type SystemInfoFacade } from './host/hostinfo/system-info.js';
 import type { Hypervisor } from './host/libvirt/hypervisor.js';
 import type { Mounter } from './host/mounter.js';
+import type { MountTable } from './host/storage/mount-table.js';
 import type { NetworkService } from './services/network/network-service.js';
 import { hostMethods } from './rpc/methods/host.js';
 import { PoolService } from './services/ownership/pool-service.js';
@@ -31,7 +32,10 @@ import { storageFeature } from './services/storage/storage-feature.js';
 /** Adapters used instead of the real ones (tests, bench); the services around them stay real. */
 export interface FeatureOverrides {
   hypervisor?: Hypervisor;
+  /** Every mount the agent makes (repositories, storage plugins, the pool FS's export). */
   mounter?: Mounter;
+  /** The mount table the storage plugins read (with a test mounter: the mounts it made). */
+  mounts?: MountTable;
   systemInfo?: SystemInfoFacade;
   network?: NetworkService;
 }
@@ -65,7 +69,7 @@ export interface BuiltFeatures {
 export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Promise<BuiltFeatures> {
   const o = ctx.overrides ?? {};
   const pool = new PoolService({ hostState: deps.hostState, events: deps.events, ownership: ctx.ownership, log: deps.log.child({ component: 'pool' }) });
-  const clusterArea = buildClusterArea(realClusterDeps(deps), pool);
+  const clusterArea = buildClusterArea(realClusterDeps(deps, o.mounter), pool);
   const host = new HostService({
     ...deps,
     agentVersion: ctx.agentVersion,
@@ -93,7 +97,7 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
     clusterArea.feature,
     networkFeature(deps, network),
     repoFeature,
-    storageFeature(deps, { clusterOnline: () => clusterArea.cluster.isOnline() }),
+    storageFeature(deps, { clusterOnline: () => clusterArea.cluster.isOnline(), ...(o.mounter ? { mounter: o.mounter } : {}), ...(o.mounts ? { mounts: o.mounts } : {}) }),
     vmFeature,
   ];
   // Opt-in: without `extensions: [cloudstack]` its methods stay unknown.

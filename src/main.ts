@@ -14,6 +14,7 @@ import { PasswordStore } from './services/auth/password-store.js';
 import { TlsKeyPair } from './host/tls.js';
 import { callFromWire, type Registry } from './rpc/registry.js';
 import { buildAgent, type BuiltAgent } from './build-agent.js';
+import type { FeatureOverrides } from './feature-list.js';
 import { RpcServer } from './rpc/transport.js';
 
 /** The package version, found by walking up from this file (src/ under tsx, dist/src/ when built). */
@@ -40,6 +41,8 @@ export interface AgentOptions {
   exec?: Exec;
   clock?: Clock;
   logStream?: import('pino').DestinationStream;
+  /** Test hook: adapters used instead of the real ones (a test-only mounter). */
+  features?: FeatureOverrides;
 }
 
 export interface Agent {
@@ -98,7 +101,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     closeDb = () => deps.close();
     let agent: BuiltAgent;
     try {
-      agent = await buildAgent(deps, { agentVersion: AGENT_VERSION });
+      agent = await buildAgent(deps, { agentVersion: AGENT_VERSION, overrides: opts.features });
     } catch (e) {
       deps.close();
       closeDb = () => {};

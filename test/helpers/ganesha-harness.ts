@@ -42,13 +42,46 @@ function which(bin: string): boolean {
   }
 }
 
+/**
+ * One test NFS server at a time on the machine (tap runs files in parallel, and rpcbind's /run
+ * files are shared by every namespace): a directory holding its owner's pid, made whole by a
+ * rename, taken over when its owner is gone.
+ */
+const SERVER_LOCK = '/run/hvagent-test-nfs.lock';
+
+async function acquireServerLock(timeoutMs = 60_000): Promise<() => void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const tmp = `${SERVER_LOCK}.${process.pid}`;
+    fs.mkdirSync(tmp, { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'pid'), String(process.pid));
+    try {
+      fs.renameSync(tmp, SERVER_LOCK); // fails while SERVER_LOCK (never empty) exists
+      return () => fs.rmSync(SERVER_LOCK, { recursive: true, force: true });
+    } catch {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    let owner = NaN;
+    try {
+      owner = Number(fs.readFileSync(path.join(SERVER_LOCK, 'pid'), 'utf8'));
+      process.kill(owner, 0);
+    } catch (e) {
+      // The owner died without its cleanup (SIGKILL): the lock is stale.
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') fs.rmSync(SERVER_LOCK, { recursive: true, force: true });
+    }
+    if (Date.now() > until) throw new Error(`another test NFS server (pid ${owner}) is still running after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** Why this host cannot run the server, or false when it can. */
 export function ganeshaUnavailable(): string | false {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
   const missing = ['ganesha.nfsd', 'rpcbind', 'showmount', 'nfs-ls', 'rpcinfo'].filter((b) => !which(b));
   if (missing.length) return `missing ${missing.join(', ')} (apt: nfs-ganesha nfs-ganesha-vfs rpcbind nfs-common libnfs-utils)`;
-  // rpcbind keeps its socket and lock in /run whatever the namespace: a system rpcbind would clash.
-  if (fs.existsSync('/run/rpcbind.lock') || fs.existsSync('/run/rpcbind.sock')) return 'a system rpcbind is running (its /run/rpcbind.* would clash with the test server\'s)';
+  // rpcbind keeps its socket and lock in /run whatever the namespace: a system rpcbind would clash
+  // (another test's server holds SERVER_LOCK: startGanesha waits for it instead).
+  if (!fs.existsSync(SERVER_LOCK) && (fs.existsSync('/run/rpcbind.lock') || fs.existsSync('/run/rpcbind.sock'))) return 'a system rpcbind is running (its /run/rpcbind.* would clash with the test server\'s)';
   return false;
 }
 
@@ -78,6 +111,7 @@ async function waitExit(p: ChildProcess, ms: number): Promise<void> {
 
 /** `v4only`: no rpcbind and `Protocols = 4` (a server with no MOUNT service). */
 export async function startGanesha(opts: { v4only?: boolean } = {}): Promise<GaneshaServer> {
+  const release = await acquireServerLock();
   const exec = new HostExec();
   const netns = uniqueNetnsName('hvs-nfs');
   const work = tempDir('hvs-nfs-');
@@ -86,11 +120,15 @@ export async function startGanesha(opts: { v4only?: boolean } = {}): Promise<Gan
   const procs: ChildProcess[] = [];
   let stopped = false;
   const ip = (args: string[]) => exec.run(['ip', ...args]);
-  await ip(['netns', 'add', netns]);
+  await ip(['netns', 'add', netns]).catch((e: unknown) => {
+    release();
+    throw e;
+  });
   const forget = onExitSync(() => {
     for (const p of procs) if (p.pid && p.exitCode === null) process.kill(p.pid, 'SIGKILL');
     execFileSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
     for (const f of RUN_FILES) fs.rmSync(f, { recursive: true, force: true });
+    release();
   });
   const stop = async () => {
     if (stopped) return;
@@ -106,6 +144,7 @@ export async function startGanesha(opts: { v4only?: boolean } = {}): Promise<Gan
     await ip(['netns', 'del', netns]).catch(() => {});
     for (const f of RUN_FILES) fs.rmSync(f, { recursive: true, force: true });
     fs.rmSync(work, { recursive: true, force: true });
+    release();
     forget();
   };
   try {

@@ -90,14 +90,17 @@ export class SandboxFault extends Error {
   }
 }
 
-/** `env` is added to the agent's environment (crash tests: HVAGENT_CRASH_AT). */
-export async function startSandbox(t: { teardown(fn: () => unknown): void }, dir: string, env: Record<string, string> = {}): Promise<RunningSandbox> {
+/**
+ * `env` is added to the agent's environment (crash tests: HVAGENT_CRASH_AT); `entry` is the
+ * script run as `ENTRY serve --sandbox DIR` (default the CLI; a test entry with test adapters).
+ */
+export async function startSandbox(t: { teardown(fn: () => unknown): void }, dir: string, env: Record<string, string> = {}, entry = cli): Promise<RunningSandbox> {
   hookExit();
   fs.rmSync(path.join(dir, 'sandbox.json'), { force: true });
   const netns = sandboxNetnsName(path.resolve(dir));
   // node itself with the tsx loader (not the tsx wrapper, which would put the agent one process
   // further away): the PID kept is the agent's.
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--sandbox', dir, '--port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...(entry === cli ? ['serve'] : []), '--sandbox', dir, '--port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   live.set(child.pid!, netns);
   let out = '';
   child.stdout!.on('data', (b) => (out += b));

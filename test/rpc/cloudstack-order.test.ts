@@ -1,20 +1,20 @@
 // Apache CloudStack's ovm3 plugin bringing a host up, in its own order (discovery → roles →
-// ownership → network → repository → [storage] → [pool and cluster] → VM life cycle → release),
+// ownership → network → repository → storage → pool and cluster → VM life cycle → release),
 // against the sandbox agent over HTTPS with the real codec, with CloudStack's argument shapes,
 // each answer read the way CloudStack's parsers read it (xmlToMap, casts to Long/String/Boolean).
+// The repository and the storage plugin's file system are on a real NFS server (nfs-ganesha in
+// a namespace of the test); the kernel has no NFS client, so the agent's mounter is a test one
+// that records mount(8)'s argv and bind-mounts the exported directory.
 import t from 'tap';
-import type { Test } from 'tap';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
-import { XMLParser } from 'fast-xml-parser';
-import { encodeMethodCall, decodeMethodResponse } from '../../src/rpc/codec/index.js';
 import { tempDir } from '../helpers/service-kit.js';
-import { startSandbox, type RunningSandbox } from '../helpers/sandbox.js';
-import { responseShape } from '../helpers/wire-shape.js';
+import { repo as repoRoot, startSandbox } from '../helpers/sandbox.js';
+import { csCaller, select, serveFile, typeAt, xmlToMap } from '../helpers/cloudstack-wire.js';
+import { ganeshaUnavailable, onExitSync, startGanesha, NFS_ADDR } from '../helpers/ganesha-harness.js';
+import { unmountAllUnder } from '../helpers/bind-mounter.js';
+import { poolSteps, releaseStorage, storageSteps, type StorageCtx } from '../helpers/cloudstack-storage-steps.js';
 
 const canNetns = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
 const MANAGER = 'd1a749d4295041fb99854f52ea4dea97'; // CloudStack's agentOwnedByUuid form
@@ -23,83 +23,34 @@ const REPO = PRIMARY.replace(/-/g, ''); // CloudStack's deDash for the repositor
 const VM = 'i-2-3-VM';
 const VMID = '868a6627-c3b0-3d9b-aea4-f279cbaa253b';
 
-interface Answer {
-  value: unknown;
-  raw: string;
-}
-
-/** One call as CloudStack's Connection makes it: Basic auth as oracle, one POST, the raw body kept. */
-function caller(sb: RunningSandbox) {
-  const u = new URL(sb.info.url);
-  const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
-  const call = (method: string, ...params: unknown[]): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      const body = encodeMethodCall(method, params);
-      const req = https.request(
-        { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, auth: `oracle:${sb.info.password}`, headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(body) } },
-        (res) => {
-          let raw = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => (raw += c));
-          res.on('end', () => {
-            const r = decodeMethodResponse(raw, { maxDepth: 256 }) as { ok: boolean; value?: unknown; fault?: { faultString: string } };
-            if (r.ok) resolve({ value: r.value, raw });
-            else reject(new Error(`${method}: ${r.fault?.faultString}`));
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  return { call, close: () => agent.destroy() };
-}
-
-type El = Record<string, unknown>;
-const xp = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false });
-const tag = (n: El) => Object.keys(n).find((k) => k !== ':@') ?? '';
-const kids = (n: El) => ((n[tag(n)] as El[]) ?? []).filter((k) => tag(k) !== '#text');
-const textOf = (n: El): string => ((n[tag(n)] as El[]) ?? []).map((k) => (tag(k) === '#text' ? String(k['#text']) : textOf(k))).join('');
-
-/** Elements at a path like `Discover_Network_Result/Network/Active/Bridges/Device[@Name='x']`. */
-function select(doc: string, p: string): El[] {
-  let cur = (xp.parse(doc) as El[]).filter((n) => !tag(n).startsWith('?'));
-  for (const [i, step] of p.split('/').entries()) {
-    const m = /^([\w.]+)(?:\[@(\w+)='([^']*)'\])?$/.exec(step);
-    if (!m) throw new Error(step);
-    const pool = i === 0 ? cur : cur.flatMap(kids);
-    cur = pool.filter((n) => tag(n) === m[1] && (!m[2] || ((n[':@'] as El | undefined)?.[m[2]] as string) === m[3]));
-  }
-  return cur;
-}
-
-/** CloudStack's OvmObject.xmlToMap: children with at most one child node, name → text. */
-function xmlToMap(doc: string, p: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const n of select(doc, p)) for (const c of kids(n)) if (((c[tag(c)] as El[]) ?? []).length <= 1) out[tag(c)] = textOf(c);
-  return out;
-}
-
-/** The type CloudStack's Apache XML-RPC client builds for a struct member (<i8> → Long). */
-const typeAt = (a: Answer, p: string) => [...responseShape(a.raw)].find((l) => l.startsWith(`${p}: `))?.split(': ')[1];
-
-async function serveFile(t: Test, body: Buffer): Promise<string> {
-  const srv = http.createServer((_q, res) => res.writeHead(200, { 'Content-Length': body.length }).end(body));
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  t.teardown(() => new Promise<void>((r) => srv.close(() => r())));
-  return `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-}
-
 t.test('CloudStack brings a host up and down in its own order', async (t) => {
   const dir = tempDir('hvk-cs-');
-  fs.writeFileSync(path.join(dir, 'agent.yaml'), 'extensions: [cloudstack]\novmVersion: 3.3.1\n');
-  const sb = await startSandbox(t, dir);
-  // SIGTERM: the agent removes its namespace (startSandbox's teardown stops it too).
+  // cluster.stack none: the pool runs on the shared NFS directory (no OCFS2 kernel here).
+  fs.writeFileSync(path.join(dir, 'agent.yaml'), 'extensions: [cloudstack]\novmVersion: 3.3.1\ncluster:\n  stack: none\n');
+  const noNfs = canNetns ? ganeshaUnavailable() : 'needs root and ip netns';
+  if (noNfs) t.comment(`NFS repository, storage and pool FS steps skipped: ${noNfs}`);
+  const nfs = noNfs ? undefined : await startGanesha();
+  const env: Record<string, string> = nfs ? { HS_NFS_HOST: NFS_ADDR, HS_NFS_EXPORT: nfs.exportDir } : {};
+  const sb = await startSandbox(t, dir, env, path.join(repoRoot, 'test/helpers/cs-mount-sandbox.ts'));
+  // SIGTERM: the agent removes its namespace (startSandbox's teardown stops it too); what it
+  // left mounted (the repository, as a CloudStack host keeps it) goes before the directory.
+  const forget = onExitSync(() => unmountAllUnder(dir)); // killed by tap's timeout: no teardown
   t.teardown(async () => {
     await sb.stop();
+    unmountAllUnder(dir);
+    forget();
+    await nfs?.cleanup();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  const { call, close } = caller(sb);
+  const { call, close } = csCaller(sb);
   t.teardown(close);
+  if (nfs) {
+    // The server's veth peer moves into the agent's namespace: showmount there reaches it.
+    for (const a of [['-n', nfs.netns, 'link', 'set', 'hvsb', 'netns', sb.netns], ['-n', sb.netns, 'addr', 'add', '192.0.2.11/24', 'dev', 'hvsb'], ['-n', sb.netns, 'link', 'set', 'hvsb', 'up']]) {
+      const r = spawnSync('ip', a, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`ip ${a.join(' ')}: ${r.stderr}`);
+    }
+  }
 
   // 1. Discovery (Linux.discoverServer / discoverHardware, Ovm3HypervisorSupport.fillHostInfo)
   const server = (await call('discover_server')).value as string;
@@ -163,11 +114,15 @@ t.test('CloudStack brings a host up and down in its own order', async (t) => {
     t.equal(select(net, `${b}/Family`).length, select(net, b).length, 'one Family per bridge: CloudStack keeps the last');
   }
 
-  // 5. Repository (Ovm3StoragePool.createRepo, Repository.discoverRepo), on a local directory:
-  // the sandbox cannot mount NFS, so fs_location is a path where CloudStack sends host:/path.
+  // 5. Repository (Ovm3StoragePool.createRepo, Repository.discoverRepo): host:/path on the NFS
+  // server, mounted first (mountRepoFs), then added or, not a repository yet, created.
   const mnt = `/OVS/Repositories/${REPO}`;
-  await t.rejects(call('add_repository', '/data/primary', mnt), 'not a repository yet: CloudStack then creates it');
-  t.equal((await call('create_repository', '/data/primary', mnt, REPO, 'OVS Repository')).value, null);
+  const loc = nfs ? `${NFS_ADDR}:${nfs.exportDir}` : '/data/primary';
+  const backing = nfs ? nfs.exportDir : path.join(dir, 'root/data/primary');
+  if (nfs) t.equal((await call('mount_repository_fs', loc, mnt)).value, null, 'mountRepoFs');
+  await t.rejects(call('add_repository', loc, mnt), 'not a repository yet: CloudStack then creates it');
+  t.equal((await call('create_repository', loc, mnt, REPO, 'OVS Repository')).value, null, 'createRepo on the mounted file system');
+  t.ok(fs.existsSync(path.join(backing, '.ovsrepo')), 'the repository is on the export');
   const repos = (await call('discover_repositories', REPO)).value as string;
   const rp = `Discover_Repositories_Result/RepositoryList/Repository[@Name='${REPO}']`;
   t.same(xmlToMap(repos, rp).Repository_Alias, 'OVS Repository');
@@ -175,25 +130,39 @@ t.test('CloudStack brings a host up and down in its own order', async (t) => {
   const img = Buffer.alloc(64 * 1024, 7);
   const base = await serveFile(t, img);
   t.equal((await call('import_virtual_disk', `${base}/disk.raw`, '722eb520-dcf5-4113-8f45-22d67c9a2f3c.raw', REPO, '')).value, null, 'nil once the disk is there');
-  t.equal(fs.statSync(path.join(dir, 'root/data/primary/VirtualDisks/722eb520-dcf5-4113-8f45-22d67c9a2f3c.raw')).size, img.length);
+  t.equal(fs.statSync(path.join(backing, 'VirtualDisks/722eb520-dcf5-4113-8f45-22d67c9a2f3c.raw')).size, img.length);
   const job = (await call('ovs_async_proc', 'import_virtual_disk', `${base}/d2.raw`, 'd2.raw', REPO, '')).value as string;
   t.type(job, 'string', 'ours: the same import as a job');
   let st: Record<string, unknown> = {};
   for (let i = 0; i < 200 && (st = (await call('ovs_async_proc_status', job)).value as Record<string, unknown>).state === 'running'; i++) await new Promise((r) => setTimeout(r, 25));
   t.equal(st.state, 'done');
 
-  // 6. Storage: STORAGE STEPS GO HERE (coordinator) — StoragePlugin / PoolOCFS2 calls
-  //    (storage_plugin_create, create_pool_filesystem, ...) once the storage area exists.
+  // 6. Storage (setupNfsStorage, prepareSecondaryStorageStore, ModifyStoragePool's sizes,
+  // createVolume / deleteVolume) and 7. pool and cluster (setupPool, addMembers, Cluster).
+  const ctx: StorageCtx = { host: NFS_ADDR, path: nfs?.exportDir ?? '', primary: PRIMARY, repo: REPO, manager: MANAGER, hostname: s.Hostname, ip: '192.168.1.64', vip: '192.168.1.230', exportDir: nfs?.exportDir ?? '' };
+  if (nfs) {
+    await storageSteps(t, call, ctx);
+    await poolSteps(t, call, ctx);
+  } else {
+    t.equal((await call('create_server_pool', '127.0.0.1:/data/primary', PRIMARY, '192.168.1.230', 1, s.Hostname, '192.168.1.64', 'xen,utility')).value, null);
+    const sp = xmlToMap((await call('discover_server_pool')).value as string, 'Discover_Server_Pool_Result/Server_Pool');
+    t.equal(sp.Unique_Id, PRIMARY, 'Pool.isInPool compares with the dashed id it sent');
+    t.ok(sp.Master_Virtual_Ip && sp.Primary_Virtual_Ip, 'both spellings CloudStack releases read');
+  }
 
-  // 7. Pool and cluster (Ovm3StoragePool.setupPool / addMembers): a dashed pool uuid.
-  t.equal((await call('create_server_pool', '127.0.0.1:/data/primary', PRIMARY, '192.168.1.230', 1, s.Hostname, '192.168.1.64', 'xen,utility')).value, null);
-  const pool = (await call('discover_server_pool')).value as string;
-  const sp = xmlToMap(pool, 'Discover_Server_Pool_Result/Server_Pool');
-  t.equal(sp.Unique_Id, PRIMARY, 'Pool.isInPool compares with the dashed id it sent');
-  t.ok(sp.Master_Virtual_Ip && sp.Primary_Virtual_Ip, 'both spellings CloudStack releases read');
-  t.equal((await call('set_pool_member_ip_list', ['192.168.1.64'])).value, null);
-  //    CLUSTER STEPS GO HERE (coordinator) — Cluster / PoolOCFS2 (configure_server_for_cluster,
-  //    create_cluster, discover_cluster) once the cluster area exists.
+  if (canNetns) {
+    // The pool master's virtual IP beside the host's own address on its bridge (set here as the
+    // host's configuration would have it): CloudStack keeps the last Family of a device and must
+    // still find the host's own address there (Ovm3HypervisorSupport on the master).
+    const r = spawnSync('ip', ['-n', sb.netns, 'addr', 'add', '192.168.1.64/24', 'dev', 'xenbr0'], { encoding: 'utf8' });
+    t.equal(r.status, 0, r.stderr);
+    t.equal((await call('configure_virtual_ip', '192.168.1.230', '192.168.1.64')).value, null);
+    const net = (await call('discover_network')).value as string;
+    const b = "Discover_Network_Result/Network/Active/Bridges/Device[@Name='xenbr0']/Family";
+    t.equal(select(net, b).length, 1, 'one Family on the bridge');
+    t.equal(xmlToMap(net, b).Address, '192.168.1.64', "getInterfaceByIp finds the host's own address");
+    t.equal((await call('deconfigure_virtual_ip', '192.168.1.230')).value, null);
+  }
 
   // 8. VM life cycle (Xen.createVm with Xen.Vm's params: maxvcpus 0, vif/disk/vfb strings)
   const params = {
@@ -218,11 +187,31 @@ t.test('CloudStack brings a host up and down in its own order', async (t) => {
   t.equal((await call('list_vm', REPO, VMID)).value, null, 'listVm: nil when stopped');
   t.equal((await call('delete_vm', REPO, VMID)).value, null);
 
-  // 9. Release (DeleteStoragePoolCommand → leave_server_pool, then ownership)
-  t.equal((await call('leave_server_pool', PRIMARY)).value, null);
+  // 9. Release (DeleteStoragePoolCommand → leave_server_pool; the pool FS and the plugin's
+  // mount as PoolOCFS2 / StoragePlugin undo them), then ownership
+  if (nfs) await releaseStorage(t, call, ctx);
+  else t.equal((await call('leave_server_pool', PRIMARY)).value, null);
   t.equal((await call('release_ownership', MANAGER)).value, null);
   t.equal(xmlToMap((await call('discover_server')).value as string, 'Discover_Server_Result/Server').Membership_State, 'Unowned');
   const code = await sb.stop();
   t.equal(code, 0, 'the agent stops cleanly');
   if (code !== 0) t.comment(sb.output());
+  if (nfs) {
+    // What the agent had mount(8) do: the repository, the plugin's file system, the pool FS's export.
+    const argv = fs.readFileSync(path.join(dir, 'mounts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+    const root = path.join(dir, 'root');
+    t.same(
+      argv.filter((a) => a[0] === 'mount').map((a) => [a.slice(0, 3), a.at(-2), a.at(-1)]),
+      [
+        [['mount', '-t', 'nfs'], loc, `${root}${mnt}`],
+        [['mount', '-t', 'nfs'], `${loc}/VirtualMachines`, `${root}/nfsmnt/${PRIMARY}`],
+        [['mount', '-t', 'nfs'], `${loc}/VirtualMachines`, `${root}/nfsmnt/${REPO}`],
+      ],
+      'mount -t nfs [-o …] host:/export dir, once each',
+    );
+    const umounts = argv.filter((a) => a[0] === 'umount').map((a) => a.at(-1));
+    t.ok([`${root}/nfsmnt/${PRIMARY}`, `${root}/nfsmnt/${REPO}`].every((d) => umounts.includes(d)), 'the plugin\'s and the pool FS\'s exports unmounted');
+    const left = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((d) => d?.startsWith(root + '/'));
+    t.same(left, [`${root}${mnt}`], 'only the repository stays mounted, as on a CloudStack host');
+  }
 });

@@ -20,6 +20,7 @@ import { textToVmCfg, vmCfgToObject } from '../../src/core/vm/vm-cfg-syntax.js';
 import { repoDbToDiscoverXml, reposToDiscoverXml } from '../../src/core/repo/repo-xml.js';
 import { missingFrom, responseShape, xmlShape } from '../helpers/wire-shape.js';
 import { cloudstackAnswers } from '../helpers/cloudstack-answers.js';
+import { cloudstackStorageAnswers, STORAGE_ANSWERS } from '../helpers/cloudstack-storage-answers.js';
 import { commonMethods } from '../../src/rpc/methods/common.js';
 import { methodCaller } from '../helpers/call-method.js';
 
@@ -98,7 +99,7 @@ async function produce(method: string, d: Awaited<ReturnType<typeof hostDeps>>):
       case 'echo':
         return methodCaller(commonMethods({}))(method, ...(method === 'echo' ? ['put'] : []));
       default:
-        return cloudstackAnswers(method);
+        return STORAGE_ANSWERS.includes(method) ? cloudstackStorageAnswers(method) : cloudstackAnswers(method);
     }
   }
 }
@@ -110,7 +111,7 @@ interface Case {
 }
 
 const cases = fs.readdirSync(DIR).filter((c) => fs.statSync(path.join(DIR, c)).isDirectory()).sort();
-t.ok(cases.length >= 18, 'every captured answer has a case');
+t.ok(cases.length >= 24, 'every captured answer has a case');
 
 for (const c of cases) {
   t.test(c, async (t) => {

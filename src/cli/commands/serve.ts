@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { sandboxNetnsName } from '../../host/net/sandbox-netns.js';
 import { parse, UsageError, type SandboxInfo } from '../args.js';
 import { startAgent, type Agent } from '../../main.js';
+import type { FeatureOverrides } from '../../feature-list.js';
 import { DEFAULT_CONFIG_PATH } from '../../services/config/config-loader.js';
 import { SysrootFs } from '../../host/host-fs.js';
 import { systemClock } from '../../host/clock.js';
@@ -92,7 +93,8 @@ function sandboxPassword(dir: string): string {
   return pw;
 }
 
-export async function run(argv: string[]): Promise<number> {
+/** `features`: a test entry's adapters (test/helpers/cs-mount-sandbox.ts); the CLI gives none. */
+export async function run(argv: string[], features?: FeatureOverrides): Promise<number> {
   const { values } = parse(
     argv,
     {
@@ -125,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values.address) overrides = { ...overrides, rpc: { ...(overrides.rpc as object | undefined), address: values.address } };
 
-  const agent: Agent = await startAgent({ configFile, overrides, exec: new HostExec() });
+  const agent: Agent = await startAgent({ configFile, overrides, exec: new HostExec(), features });
 
   if (dir && password) {
     const info: SandboxInfo = { url: agent.url, user: 'oracle', password, pid: process.pid };

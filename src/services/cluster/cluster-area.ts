@@ -7,7 +7,7 @@ import { O2cbStack } from '../../host/cluster/o2cb-tool.js';
 import { ExecLoopDevices, ExecOcfs2Tools } from '../../host/cluster/ocfs2-tools.js';
 import { ExecPoolFsMounts } from '../../host/cluster/pool-fs-mounts.js';
 import { readHbRegion } from '../../host/cluster/hb-region.js';
-import { ExecMounter } from '../../host/mounter.js';
+import { ExecMounter, type Mounter } from '../../host/mounter.js';
 import { readHostname } from '../../host/hostinfo/os-reader.js';
 import { clusterMethods } from '../../rpc/methods/cluster.js';
 import type { ClusterDeps } from './cluster-records.js';
@@ -22,14 +22,15 @@ export interface ClusterArea {
   feature: Feature;
 }
 
-export function realClusterDeps(deps: ServiceDeps): ClusterDeps {
+/** `mounter`: the agent's mounter override (tests); the pool FS's export goes through it. */
+export function realClusterDeps(deps: ServiceDeps, mounter?: Mounter): ClusterDeps {
   return {
     ...deps,
     log: deps.log.child({ component: 'cluster' }),
     stack: new O2cbStack(deps.exec),
     tools: new ExecOcfs2Tools(deps.exec),
     loops: new ExecLoopDevices(deps.exec),
-    mounts: new ExecPoolFsMounts(deps.exec, new ExecMounter(deps.exec)),
+    mounts: new ExecPoolFsMounts(deps.exec, mounter ?? new ExecMounter(deps.exec)),
     readHb: readHbRegion,
     configfsRoot: deps.fs.resolve('/'),
     hostname: () => readHostname(deps.fs),

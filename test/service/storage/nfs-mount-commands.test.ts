@@ -88,3 +88,28 @@ t.test('files named through another mount of the same export (CloudStack: /OVS/R
   t.equal(fs.statSync(path.join(kit.sysroot, MP, 'a.img')).size, 4096, 'created through /nfsmnt/<uuid>');
   t.equal((await failure(plugin.create!(ctx, ...(args('create', [ss, fsRec, '/OVS/Repositories/OTHER/b.img', 'File', 1]) as [never, never, never, never, never])))).code, 'STORAGE_BAD_PATH', 'another mount is not an alias');
 });
+
+t.test('a file named under a mount of an export directory above the file system is handled there (CloudStack volumes)', async (t) => {
+  const { plugin, ctx, args, kit, table } = setup(t);
+  // The plugin's file system is filer1:/srv/vms/VirtualMachines; the repository mount is filer1:/srv/vms.
+  const repo = '/OVS/Repositories/r1';
+  const other = '/OVS/Repositories/r2';
+  for (const d of [MP, `${repo}/VirtualDisks`, `${other}/VirtualDisks`]) fs.mkdirSync(path.join(kit.sysroot, d), { recursive: true });
+  table.push(
+    { device: 'filer1:/srv/vms/VirtualMachines', dir: MP, type: 'nfs', options: 'rw' },
+    { device: 'filer1:/srv/vms', dir: repo, type: 'nfs', options: 'rw' },
+    { device: 'filer2:/srv/vms', dir: other, type: 'nfs', options: 'rw' },
+  );
+  // CloudStack's record: no access_path, the dashed fs uuid, the ss uuid without dashes.
+  const csFs = { uuid: FSU, ss_uuid: ss.uuid, state: 2 };
+  const file = `${repo}/VirtualDisks/v1.raw`;
+  const r = await plugin.create!(ctx, ...(args('create', [ss, csFs, file, 'File', 4096]) as [never, never, never, never, never]));
+  t.match(r, { file_path: file, fs_uuid: FSU, file_sz: 4096 }, 'the path as the manager named it');
+  t.equal(fs.statSync(path.join(kit.sysroot, file)).size, 4096, 'created in the repository mount');
+  const e = await failure(plugin.create!(ctx, ...(args('create', [ss, csFs, `${other}/VirtualDisks/v2.raw`, 'File', 4096]) as [never, never, never, never, never])));
+  t.equal(e.code, 'STORAGE_BAD_PATH', 'a mount of another server is not this file system');
+  t.notOk(fs.existsSync(path.join(kit.sysroot, other, 'VirtualDisks/v2.raw')));
+  const claimed = { ...csFs, access_path: 'filer2:/srv/vms/VirtualMachines' };
+  const e2 = await failure(plugin.create!(ctx, ...(args('create', [ss, claimed, `${other}/VirtualDisks/v3.raw`, 'File', 4096]) as [never, never, never, never, never])));
+  t.equal(e2.code, 'STORAGE_BAD_PATH', 'what the mount really is counts, not what the record claims');
+});

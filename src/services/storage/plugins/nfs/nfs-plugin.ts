@@ -88,30 +88,42 @@ export function createNfsPlugin(deps: NfsPluginDeps): IfsPlugin {
 
   /**
    * The mount root of a file system at /nfsmnt/<uuid>. Managers also name files through another
-   * mount of the same export (CloudStack: /OVS/Repositories/<id>/...): such a path is mapped
-   * onto this mount and mapped back in the answer.
+   * mount of the same export (mapped onto this mount and back in the answer), or through a mount
+   * of an export directory above it on the same server: CloudStack creates volumes under
+   * /OVS/Repositories/<id> (host:/path) through the file system of host:/path/VirtualMachines,
+   * as the stock plugin allowed. Such a path is used as it is, confined to that mount.
    */
   async function requireMounted(fs: FsRecord, ss?: SsRecord) {
     const uuid = requireFsUuid(fs);
     const mp = nfsMountPoint(uuid);
     const table = await deps.mounts();
-    if (!table.some((m) => m.dir === mp)) throw new AgentError('STORAGE_NOT_MOUNTED', `file system ${uuid} is not mounted at ${mp}`);
+    const own = table.find((m) => m.dir === mp);
+    if (!own) throw new AgentError('STORAGE_NOT_MOUNTED', `file system ${uuid} is not mounted at ${mp}`);
     let source: string | undefined;
     try {
       source = targetOf(ss ?? ssRecordSchema.parse({}), fs).source;
     } catch {
-      source = undefined;
+      // No access_path in the record (CloudStack's create): the export this mount shows.
+      source = /^[^/:]+:\//.test(own.device) ? own.device : undefined;
     }
-    const aliases = source ? table.filter((m) => m.device === source && m.dir !== mp && m.dir !== '/').map((m) => m.dir) : [];
+    const others = source ? table.filter((m) => m.dir !== mp && m.dir !== '/') : [];
+    const aliases = others.filter((m) => m.device === source).map((m) => m.dir);
+    // Parents by what this mount really is (the table), not by what the record claims.
+    const actual = /^[^/:]+:\//.test(own.device) ? own.device : source;
+    const parents = others.filter((m) => /^[^/:]+:\//.test(m.device) && actual!.startsWith(m.device.replace(/\/+$/, '') + '/')).map((m) => m.dir);
     let used: string | undefined;
-    const inPath = (p: string) => {
+    /** Where a named path is handled: the mount root it is confined to, and the path there. */
+    const at = (p: string): { root: string; path: string } => {
       const a = aliases.find((d) => p.startsWith(d + '/'));
-      if (!a) return p;
-      used = a;
-      return mp + p.slice(a.length);
+      if (a) {
+        used = a;
+        return { root: mp, path: mp + p.slice(a.length) };
+      }
+      const up = parents.find((d) => p.startsWith(d + '/'));
+      return { root: up ?? mp, path: p };
     };
     const out = <T extends { file_path: string }>(r: T): T => (used && r.file_path.startsWith(mp + '/') ? { ...r, file_path: used + r.file_path.slice(mp.length) } : r);
-    return { mp, uuid, in: inPath, out };
+    return { mp, uuid, at, out };
   }
 
   async function fsInfo(ss: SsRecord, fs: FsRecord, uuid: string, t: NfsTarget): Promise<FsInfo> {
@@ -266,29 +278,36 @@ export function createNfsPlugin(deps: NfsPluginDeps): IfsPlugin {
 
     async create(_ctx, ss, fs, p, type, size) {
       const m = await requireMounted(fs, ss);
-      return m.out(await files.create(m.mp, m.uuid, m.in(p), type, size));
+      const w = m.at(p);
+      return m.out(await files.create(w.root, m.uuid, w.path, type, size));
     },
     async getFileInfo(_ctx, ss, fs, rec) {
       const m = await requireMounted(fs, ss);
-      return m.out(await files.info(m.mp, m.uuid, { ...rec, file_path: m.in(rec.file_path) }));
+      const w = m.at(rec.file_path);
+      return m.out(await files.info(w.root, m.uuid, { ...rec, file_path: w.path }));
     },
     async destroy(_ctx, ss, fs, rec) {
       const m = await requireMounted(fs, ss);
-      await files.destroy(m.mp, { ...rec, file_path: m.in(rec.file_path) });
+      const w = m.at(rec.file_path);
+      await files.destroy(w.root, { ...rec, file_path: w.path });
       return null;
     },
     async resize(_ctx, ss, fs, rec, size) {
       const m = await requireMounted(fs, ss);
-      return m.out(await files.resize(m.mp, m.uuid, { ...rec, file_path: m.in(rec.file_path) }, size));
+      const w = m.at(rec.file_path);
+      return m.out(await files.resize(w.root, m.uuid, { ...rec, file_path: w.path }, size));
     },
     async clone(ctx: PluginContext, ss, fs, src, dest) {
       const m = await requireMounted(fs, ss);
-      const to = typeof dest === 'string' ? m.in(dest) : { ...dest, file_path: m.in(dest.file_path) };
-      return m.out(await files.clone(m.mp, m.uuid, { ...src, file_path: m.in(src.file_path) }, to, ctx));
+      const w = m.at(src.file_path);
+      // The copy stays in the mount its source is in.
+      const to = typeof dest === 'string' ? m.at(dest).path : { ...dest, file_path: m.at(dest.file_path).path };
+      return m.out(await files.clone(w.root, m.uuid, { ...src, file_path: w.path }, to, ctx));
     },
     async list(_ctx, ss, fs, dir) {
       const m = await requireMounted(fs, ss);
-      return (await files.list(m.mp, m.uuid, dir ? m.in(dir) : undefined)).map(m.out);
+      const w = dir ? m.at(dir) : { root: m.mp, path: undefined };
+      return (await files.list(w.root, m.uuid, w.path)).map(m.out);
     },
   };
 }
