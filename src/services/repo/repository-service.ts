@@ -147,11 +147,7 @@ export class RepositoryService implements RepoAccess {
   async deleteRepository(repoUuid: string, erase: boolean): Promise<void> {
     checkComponent('repository uuid', repoUuid);
     const row = this.store.get(repoUuid);
-    if (!row) {
-      // The caller's retry of a delete that crash recovery finished for it.
-      if (this.deps.intents.finishedByRecovery(INTENT_REPO_DELETE, `repository:${repoUuid}`)) return;
-      throw fail('REPO_NOT_FOUND', `no repository ${repoUuid}`);
-    }
+    if (!row) return this.deps.intents.retriedDelete(INTENT_REPO_DELETE, `repository:${repoUuid}`, fail('REPO_NOT_FOUND', `no repository ${repoUuid}`));
     await this.closingWhile(repoUuid, async () => {
       if (erase && !(await this.locations.isReachable(row.fsType, row.mountPoint))) {
         throw fail('REPO_NOT_MOUNTED', `repository ${repoUuid} is not mounted: cannot erase it`);
