@@ -51,6 +51,6 @@ export function builtinPlugins(d: BuiltinPluginDeps): StoragePlugin[] {
       intents: d.intents,
       clusterOnline: d.clusterOnline ?? (async () => false),
     }),
-    createGenericScsiPlugin({ exec: d.exec, fs: d.fs, ...(d.config.sandbox ? { iscsiRecordDir: d.fs.resolve('/etc/iscsi') } : {}) }),
+    createGenericScsiPlugin({ exec: d.exec, fs: d.fs, intents: d.intents, ...(d.config.sandbox ? { iscsiRecordDir: d.fs.resolve('/etc/iscsi') } : {}) }),
   ];
 }
