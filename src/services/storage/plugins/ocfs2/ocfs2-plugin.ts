@@ -149,14 +149,19 @@ export function createOcfs2Plugin(deps: Ocfs2PluginDeps): IfsPlugin {
       if (existing && !o.force) throw new AgentError('STORAGE_DEVICE_IN_USE', `${dev.host} already holds ${existing}; pass options.force to re-format it`);
       ctx.progress(0.05, `mkfs.ocfs2 on ${dev.host}`);
       ctx.log.info({ argv: plan.argv }, 'creating OCFS2 file system');
-      // A crash once mkfs began is undone (the half-made signature wiped) so the retry needs no force.
-      return deps.intents.run<Ocfs2MkfsIntent, FsInfo>(INTENT_OCFS2_MKFS, `device:${dev.host}`, { device: dev.host }, async (intent) => {
+      // A crash once mkfs began is undone (the half-made signature wiped) so the retry needs no
+      // force. A mkfs that fails here reports its own fault and wipes nothing: it may have
+      // refused before writing, and the device then still holds what it held.
+      const intent = deps.intents.begin<Ocfs2MkfsIntent>(INTENT_OCFS2_MKFS, `device:${dev.host}`, { device: dev.host });
+      try {
         intent.step('formatting');
         await deps.tools.mkfs(plan, t);
-        ctx.progress(0.9, 'reading back');
-        const known = (await deps.tools.listDevices(t).catch(() => [])).find((d) => d.device === dev.real || d.device === dev.host);
-        return describe(ss, dev, known);
-      });
+      } finally {
+        intent.end();
+      }
+      ctx.progress(0.9, 'reading back');
+      const known = (await deps.tools.listDevices(t).catch(() => [])).find((d) => d.device === dev.real || d.device === dev.host);
+      return describe(ss, dev, known);
     },
 
     async listFileSystems(_ctx, ss) {
