@@ -1,7 +1,8 @@
 // kill -9 at every step of the generic NFS plugin's file operations (storage_plugin_create,
-// _clone, _destroy), through the real agent, on a file system the test mounts (a tmpfs where the
-// export would be: the sandbox mounts no NFS). After the restart no temp file and no partial file
-// is left (a destroy under way is finished), an event says so, and the caller's retry works.
+// _clone, _destroy) on a file system the test mounts (a tmpfs where the export would be: the
+// sandbox mounts no NFS), and of the OCFS2 createFileSystem on an image file, through the real
+// agent. After the restart nothing half-made is left (a destroy under way is finished), an event
+// says so, and the caller's retry works.
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +21,10 @@ const CREATE = ['begin', 'writing', 'committing', 'end'];
 const CLONE = ['begin', 'copying', 'committing', 'end'];
 const DESTROY = ['begin', 'removing', 'end'];
 const SIZE = 1024 * 1024;
+const OCFS2 = 'oracle.ocfs2.OCFS2.OCFS2Plugin';
+const MKFS = ['begin', 'formatting', 'end'];
+const MKFS_OPTS = { cluster_stack: 'o2cb', cluster_name: 'h8clus', label: 'h8pool', node_slots: 2 };
+const canMkfs = spawnSync('mkfs.ocfs2', ['--version']).status === 0;
 
 const mine = (rig: CrashRig, name: string) => rig.list(MP).filter((n) => n.includes(name));
 
@@ -60,8 +65,27 @@ async function destroyCase(rig: CrashRig, t: Test, step: string): Promise<void> 
   t.match(again, /STORAGE_FILE_NOT_FOUND|no such file/, 'a second retry is "not found" again');
 }
 
+/** The file system type blkid finds in an image ('' when none). */
+const fsType = (img: string) => spawnSync('blkid', ['-p', '-o', 'value', '-s', 'TYPE', img], { encoding: 'utf8' }).stdout.trim();
+
+async function mkfsCase(rig: CrashRig, t: Test, step: string): Promise<void> {
+  // an image file stands in for the LUN: mkfs.ocfs2 and wipefs run for real on it
+  const dev = `/data/h8-${step}.img`;
+  const img = path.join(rig.root, dev);
+  fs.mkdirSync(path.dirname(img), { recursive: true });
+  fs.writeFileSync(img, '');
+  fs.truncateSync(img, 128 * SIZE);
+  const r = await rig.crash('storage_plugin_createFileSystem', OCFS2, ss, {}, dev, MKFS_OPTS);
+  t.ok(r.killed && !r.answered, `storage_plugin_createFileSystem killed at ${step}`);
+  await rig.restart();
+  recovered(rig, t, `device:${dev}`, 'rolled-back');
+  t.equal(fsType(img), '', step === 'end' ? 'the file system mkfs made was wiped' : 'no OCFS2 signature on the device');
+  t.match(await rig.call('storage_plugin_createFileSystem', OCFS2, ss, {}, dev, MKFS_OPTS), { name: 'h8pool' }, 'the retry formats it without force');
+  t.equal(fsType(img), 'ocfs2');
+}
+
 t.setTimeout(600_000);
-t.test('kill -9 at every step of storage_plugin_create/clone/destroy', { skip: canNetns ? false : 'needs root and ip netns' }, async (t) => {
+t.test('kill -9 at every step of storage_plugin_create/clone/destroy and createFileSystem', { skip: canNetns ? false : 'needs root and ip netns' }, async (t) => {
   const rig = new CrashRig(t);
   const real = path.join(rig.root, MP);
   fs.mkdirSync(real, { recursive: true });
@@ -79,6 +103,7 @@ t.test('kill -9 at every step of storage_plugin_create/clone/destroy', { skip: c
   for (let i = 0; i < CREATE.length; i++) {
     plan.push([`storage-file-create:${CREATE[i]}`, 'create', (tt) => createCase(rig, tt, CREATE[i])]);
     if (i < DESTROY.length) plan.push([`storage-file-destroy:${DESTROY[i]}`, 'destroy', (tt) => destroyCase(rig, tt, DESTROY[i])]);
+    if (canMkfs && i > 0) plan.push([`ocfs2-mkfs:${MKFS[i - 1]}`, 'mkfs', (tt) => mkfsCase(rig, tt, MKFS[i - 1])]);
     plan.push([`storage-file-create:${CLONE[i]}`, 'clone', (tt) => cloneCase(rig, tt, CLONE[i])]);
   }
   let n = 0;
