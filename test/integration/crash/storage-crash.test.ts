@@ -81,7 +81,7 @@ async function mkfsCase(rig: CrashRig, t: Test, step: string): Promise<void> {
   recovered(rig, t, `device:${dev}`, 'rolled-back');
   t.equal(fsType(img), '', step === 'end' ? 'the file system mkfs made was wiped' : 'no OCFS2 signature on the device');
   t.match(await rig.call('storage_plugin_createFileSystem', OCFS2, ss, {}, dev, MKFS_OPTS), { name: 'h8pool' }, 'the retry formats it without force');
-  t.equal(fsType(img), 'ocfs2');
+  t.equal(fsType(img), 'ocfs2', 'blkid finds the new file system');
 }
 
 t.setTimeout(600_000);
@@ -98,14 +98,16 @@ t.test('kill -9 at every step of storage_plugin_create/clone/destroy and createF
   fs.writeFileSync(path.join(real, 'src.img'), Buffer.alloc(SIZE, 0x33));
   await rig.start();
   await rig.call('take_ownership', MANAGER);
-  // the kinds alternate where they can: the start that checks one case is armed for the next
-  const plan: Array<[string, string, (t: Test) => Promise<void>]> = [];
-  for (let i = 0; i < CREATE.length; i++) {
-    plan.push([`storage-file-create:${CREATE[i]}`, 'create', (tt) => createCase(rig, tt, CREATE[i])]);
-    if (i < DESTROY.length) plan.push([`storage-file-destroy:${DESTROY[i]}`, 'destroy', (tt) => destroyCase(rig, tt, DESTROY[i])]);
-    if (canMkfs && i > 0) plan.push([`ocfs2-mkfs:${MKFS[i - 1]}`, 'mkfs', (tt) => mkfsCase(rig, tt, MKFS[i - 1])]);
-    plan.push([`storage-file-create:${CLONE[i]}`, 'clone', (tt) => cloneCase(rig, tt, CLONE[i])]);
-  }
+  // the kinds alternate (every start that checks one case is armed for the next); create and
+  // clone share their kind and `begin` point, so the clone starts at its own step `copying`
+  const file = (op: 'create' | 'clone', step: string): [string, string, (t: Test) => Promise<void>] =>
+    [`storage-file-create:${step}`, op, (tt) => (op === 'create' ? createCase : cloneCase)(rig, tt, step)];
+  const destroy = (i: number): [string, string, (t: Test) => Promise<void>] => [`storage-file-destroy:${DESTROY[i]}`, 'destroy', (tt) => destroyCase(rig, tt, DESTROY[i])];
+  const mkfs = (i: number): Array<[string, string, (t: Test) => Promise<void>]> => (canMkfs ? [[`ocfs2-mkfs:${MKFS[i]}`, 'mkfs', (tt) => mkfsCase(rig, tt, MKFS[i])]] : []);
+  const plan = [
+    file('create', CREATE[0]), destroy(0), file('create', CREATE[1]), ...mkfs(0), file('clone', CLONE[1]), destroy(1), file('create', CREATE[2]),
+    ...mkfs(1), file('clone', CLONE[2]), destroy(2), file('create', CREATE[3]), ...mkfs(2), file('clone', CLONE[3]),
+  ];
   let n = 0;
   await rig.runPlan(plan.map(([p]) => p), async () => {
     const [p, op, fn] = plan[n++];
