@@ -21,6 +21,10 @@ export interface DownloadOptions {
   noClobber?: boolean;
   /** Extra trusted CA certificates (PEM) for https URLs; the system store is used otherwise. */
   ca?: string | Buffer;
+  /** Where the body is written before it is put in place (default a fresh temp name beside it). */
+  tempPath?: string;
+  /** Called with the whole temp file just before it is put under its final name (an intent's step). */
+  beforeCommit?: (tmp: string) => Promise<void> | void;
 }
 
 export interface DownloadResult {
@@ -106,7 +110,7 @@ export async function downloadToFile(rawUrl: string, finalPath: string, opts: Do
     const { res, url } = await openResponse(start, opts, watch);
     const lenHeader = res.headers['content-length'];
     const expected = lenHeader !== undefined && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
-    writer = await SparseWriter.create(tempPathFor(finalPath), { sparse: opts.sparse ?? true });
+    writer = await SparseWriter.create(opts.tempPath ?? tempPathFor(finalPath), { sparse: opts.sparse ?? true });
     let received = 0;
     for await (const chunk of res as AsyncIterable<Buffer>) {
       received += chunk.length;
@@ -123,6 +127,7 @@ export async function downloadToFile(rawUrl: string, finalPath: string, opts: Do
     const tmp = writer.path;
     writer = undefined;
     try {
+      await opts.beforeCommit?.(tmp);
       await commitTemp(tmp, finalPath, { noClobber: opts.noClobber ?? true });
     } catch (e) {
       await fsp.rm(tmp, { force: true });

@@ -63,8 +63,10 @@ t.test('recoverAll: outcome events, failures kept, unknown kinds kept, kinds fil
     { code: 'INTENT_RECOVERY_FAILED', severity: 'error' },
     { code: 'INTENT_RECOVERY_FAILED', severity: 'error' },
   ]);
-  t.ok(after.finishedByRecovery('fwd', 'x'), 'a retry of the finished change answers as done');
-  t.notOk(after.finishedByRecovery('fwd', 'x'), 'once');
+  const gone = new Error('not found');
+  t.doesNotThrow(() => after.retriedDelete('fwd', 'x', gone), 'a retry of the finished change answers as done');
+  t.throws(() => after.retriedDelete('fwd', 'x', gone), gone, 'once: then "not found" again');
+  t.throws(() => after.retriedDelete('broken', 'y', gone), gone, 'a change recovery did not finish is not found');
 });
 
 t.test('import_template cut short: staging and a half-placed template folder are removed', async (t) => {

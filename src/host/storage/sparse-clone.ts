@@ -11,12 +11,16 @@ export interface SparseCloneOptions {
   /** Bytes of the copy so far and the source size (polled from the temp file). */
   onProgress?: (done: number, total: number) => void;
   pollMs?: number;
+  /** Where the copy is written before it is put in place (default a fresh temp name beside it). */
+  tempPath?: string;
+  /** Called with the whole copy just before it is put under its final name (an intent's step). */
+  beforeCommit?: (tmp: string) => Promise<void> | void;
 }
 
 /** Copy src to dst (real paths); dst must not exist. On failure or abort nothing is left behind. */
 export async function cloneSparseFile(src: string, dst: string, opts: SparseCloneOptions = {}): Promise<void> {
   const total = (await fsp.stat(src)).size;
-  const tmp = tempPathFor(dst);
+  const tmp = opts.tempPath ?? tempPathFor(dst);
   opts.signal?.throwIfAborted();
   const child = spawn('cp', ['--sparse=always', '--reflink=auto', '--', src, tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
   const err: Buffer[] = [];
@@ -38,6 +42,7 @@ export async function cloneSparseFile(src: string, dst: string, opts: SparseClon
       if (/No space left|quota/i.test(stderr)) throw new AgentError('STORAGE_NO_SPACE', `clone to ${dst}: no space left on the file system`);
       throw new AgentError('STORAGE_COMMAND_FAILED', `cp --sparse=always failed (exit ${code}): ${stderr.slice(0, 300)}`);
     }
+    await opts.beforeCommit?.(tmp);
     await commitTemp(tmp, dst, { noClobber: true }).catch((e: unknown) => {
       if (e instanceof AgentError && e.code === 'REPO_FILE_EXISTS') throw new AgentError('STORAGE_FILE_EXISTS', `${dst}: already exists`);
       throw e;

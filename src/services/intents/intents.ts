@@ -113,11 +113,12 @@ export class Intents {
   }
 
   /**
-   * True (once) when recovery finished this change after a crash: a delete retried by a caller
-   * that never got its answer then succeeds instead of faulting "not found".
+   * The one check of a delete whose target is not there: when crash recovery finished this
+   * delete (`kind`, `key`) for a caller that never got its answer, the retry answers as done,
+   * once (returns); otherwise `notFound` is thrown.
    */
-  finishedByRecovery(kind: string, key: string): boolean {
-    return this.store.takeFinished(kind, key);
+  retriedDelete(kind: string, key: string, notFound: unknown): void {
+    if (!this.store.takeFinished(kind, key)) throw notFound;
   }
 
   /** Unfinished intents (status, tests). */

@@ -9,7 +9,7 @@ import { checkComponent, repoFilePath, repoRoot, repoSubdirPath } from '../../co
 import { checkArchiveMembers, checkArchiveTypes, isArchiveName, isImageName, planTemplateFiles, type TemplateFile } from '../../core/repo/template-archive.js';
 import { fileFacts, lstatPath, unlinkPath } from '../../host/file-ops.js';
 import { sparseCopy } from '../../host/sparse-copy.js';
-import { commitTemp } from '../../host/temp-file.js';
+import { commitTemp, tempPathFor } from '../../host/temp-file.js';
 import { downloadToFile, parseDownloadUrl, urlForLog } from '../../host/http-download.js';
 import type { ServiceDeps } from '../context.js';
 import type { RepoAccess } from './repo-files.js';
@@ -57,6 +57,31 @@ export function registerTemplateImportRecovery(deps: Pick<ServiceDeps, 'fs' | 'i
   });
 }
 
+/**
+ * Intent of import_virtual_disk and import_ISO: the temp file the body goes to, the final name,
+ * and (from `committing`) the inode of the whole download, which the final name then holds.
+ */
+export const INTENT_FILE_IMPORT = 'file-import';
+interface FileImportIntent {
+  tmp: string;
+  final: string;
+  ino?: number;
+}
+
+/**
+ * Crash recovery of a file import: undone whole, like every create. The temp file goes; the
+ * final name goes only when it holds this import's own download (same inode: the commit is a
+ * link or a rename), never a file someone else put there.
+ */
+export function registerFileImportRecovery(deps: Pick<ServiceDeps, 'fs' | 'intents'>): void {
+  deps.intents.register<FileImportIntent>(INTENT_FILE_IMPORT, async (p) => {
+    const gone: string[] = [];
+    if (p.ino !== undefined && (await lstatPath(deps.fs, p.final))?.ino === p.ino && (await deps.fs.remove(p.final))) gone.push(p.final);
+    if (await deps.fs.remove(p.tmp)) gone.push(p.tmp);
+    return { outcome: 'rolled-back', detail: gone.length ? `removed ${gone.join(', ')}` : 'nothing was left' };
+  });
+}
+
 export class RepoImports {
   /** Final paths with a download in flight: a second import to the same name is refused. */
   private readonly pending = new Set<string>();
@@ -74,11 +99,23 @@ export class RepoImports {
     const release = await this.claim(repoUuid, target);
     const job = this.deps.jobs.start(`import_${sub === 'ISOs' ? 'iso' : 'virtual_disk'}`, `import ${urlForLog(url)} into ${target}`, async (ctl) => {
       try {
-        await this.deps.fs.mkdirp(repoSubdirPath(repoUuid, sub));
-        await downloadToFile(url, this.deps.fs.resolve(target), {
-          ...this.httpOpts(),
-          signal: ctl.signal,
-          onProgress: (got, total) => ctl.progress(total ? got / total : 0, `${got}${total ? ` of ${total}` : ''} bytes`),
+        const start: FileImportIntent = { tmp: tempPathFor(target), final: target };
+        await this.deps.intents.run(INTENT_FILE_IMPORT, `repository:${repoUuid}`, start, async (intent) => {
+          await this.deps.fs.mkdirp(repoSubdirPath(repoUuid, sub));
+          intent.step('downloading');
+          let received = false;
+          await downloadToFile(url, this.deps.fs.resolve(target), {
+            ...this.httpOpts(),
+            signal: ctl.signal,
+            tempPath: this.deps.fs.resolve(start.tmp),
+            onProgress: (got, total) => {
+              // Once: the temp file now holds part of the body (a crash here leaves a short file).
+              if (!received) intent.step('received');
+              received = true;
+              ctl.progress(total ? got / total : 0, `${got}${total ? ` of ${total}` : ''} bytes`);
+            },
+            beforeCommit: async () => intent.step('committing', { ino: (await lstatPath(this.deps.fs, start.tmp))?.ino }),
+          });
         });
         return await this.record(repoUuid, target);
       } finally {

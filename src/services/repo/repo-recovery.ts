@@ -13,6 +13,8 @@ import type { RepoLocations } from './repo-location.js';
 export const INTENT_REPO_CREATE = 'repo-create';
 export const INTENT_REPO_ADD = 'repo-add';
 export const INTENT_REPO_DELETE = 'repo-delete';
+export const INTENT_REPO_MOUNT = 'repo-mount';
+export const INTENT_REPO_UNMOUNT = 'repo-unmount';
 
 export interface CreateIntent {
   uuid: string;
@@ -32,6 +34,18 @@ export interface AddIntent {
   locationMade: boolean;
   /** The repository was already known (add_repository again): its row is left alone. */
   rowExisted: boolean;
+}
+/** mount_repository_fs: undone unless something was at the mount point before (then attach changed nothing, or the call was a no-op). */
+export interface MountIntent {
+  fsLocation: string;
+  mountPoint: string;
+  /** Anything (a link, a mount, a directory) was at the mount point before the call. */
+  occupied: boolean;
+  locationMade: boolean;
+}
+/** unmount_repository_fs: once detaching began it is finished (the caller asked for it gone). */
+export interface UnmountIntent {
+  mountPoint: string;
 }
 export interface DeleteIntent {
   uuid: string;
@@ -69,6 +83,19 @@ export function registerRepoRecoveries(d: { fs: HostFs; intents: Intents; store:
     const loc = parseFsLocation(p.fsLocation);
     if (p.locationMade && loc.kind === 'dir') await rmdirIfEmpty(fs, loc.path);
     return { outcome: 'rolled-back', detail: p.present ? 'nothing was left' : `detached ${p.mountPoint}` };
+  });
+  intents.register<MountIntent>(INTENT_REPO_MOUNT, async (p) => {
+    if (p.occupied) return { outcome: 'nothing-to-do', detail: `${p.mountPoint} was in use before: left as it is` };
+    // Nothing was there: whatever is there now (a link, a mount, an empty folder) is this call's.
+    await locations.detach(p.mountPoint);
+    const loc = parseFsLocation(p.fsLocation);
+    if (p.locationMade && loc.kind === 'dir') await rmdirIfEmpty(fs, loc.path);
+    return { outcome: 'rolled-back', detail: `detached ${p.mountPoint}` };
+  });
+  intents.register<UnmountIntent>(INTENT_REPO_UNMOUNT, async (p, step) => {
+    if (step === 'begin') return { outcome: 'rolled-back', detail: 'nothing had been changed' };
+    await locations.detach(p.mountPoint);
+    return { outcome: 'rolled-forward', detail: `detached ${p.mountPoint}` };
   });
   intents.register<DeleteIntent>(INTENT_REPO_DELETE, async (p, step) => {
     const row = store.get(p.uuid);

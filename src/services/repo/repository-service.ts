@@ -10,14 +10,16 @@ import { checkComponent, repoMetaPath, repoRoot } from '../../core/repo/repo-pat
 import { repoDbToDiscoverXml, reposToDiscoverXml, type RepoContents, type RepoDbEntry } from '../../core/repo/repo-xml.js';
 import type { FileRecord } from '../../core/repo/file-record.js';
 import type { Mounter } from '../../host/mounter.js';
+import { lstatPath } from '../../host/file-ops.js';
 import { RepositoryStore, type RepoRow } from '../../store/repository-store.js';
 import { STATE_KEYS, type ServiceDeps } from '../context.js';
 import { shared } from '../../core/locks.js';
 import { RepoLocations } from './repo-location.js';
 import { RepoFiles, registerDiskRecovery, type RepoAccess } from './repo-files.js';
 import { sweepRepoTemps } from './repo-sweep.js';
-import { INTENT_REPO_ADD, INTENT_REPO_CREATE, INTENT_REPO_DELETE, registerRepoRecoveries, type AddIntent, type CreateIntent, type DeleteIntent } from './repo-recovery.js';
-import { RepoImports, registerTemplateImportRecovery, type ImportOptions } from './repo-imports.js';
+import { INTENT_REPO_ADD, INTENT_REPO_CREATE, INTENT_REPO_DELETE, INTENT_REPO_MOUNT, INTENT_REPO_UNMOUNT, registerRepoRecoveries } from './repo-recovery.js';
+import type { AddIntent, CreateIntent, DeleteIntent, MountIntent } from './repo-recovery.js';
+import { RepoImports, registerFileImportRecovery, registerTemplateImportRecovery, type ImportOptions } from './repo-imports.js';
 
 export interface RepositoryServiceOptions {
   /** Roots besides the known repositories that copy_file may read and write (default none). */
@@ -57,6 +59,7 @@ export class RepositoryService implements RepoAccess {
     registerRepoRecoveries({ fs: deps.fs, intents: deps.intents, store: this.store, locations: this.locations });
     registerDiskRecovery(deps);
     registerTemplateImportRecovery(deps);
+    registerFileImportRecovery(deps);
   }
 
   /** Bring remembered repositories back (in the background: an NFS server may be slow). */
@@ -147,11 +150,7 @@ export class RepositoryService implements RepoAccess {
   async deleteRepository(repoUuid: string, erase: boolean): Promise<void> {
     checkComponent('repository uuid', repoUuid);
     const row = this.store.get(repoUuid);
-    if (!row) {
-      // The caller's retry of a delete that crash recovery finished for it.
-      if (this.deps.intents.finishedByRecovery(INTENT_REPO_DELETE, `repository:${repoUuid}`)) return;
-      throw fail('REPO_NOT_FOUND', `no repository ${repoUuid}`);
-    }
+    if (!row) return this.deps.intents.retriedDelete(INTENT_REPO_DELETE, `repository:${repoUuid}`, fail('REPO_NOT_FOUND', `no repository ${repoUuid}`));
     await this.closingWhile(repoUuid, async () => {
       if (erase && !(await this.locations.isReachable(row.fsType, row.mountPoint))) {
         throw fail('REPO_NOT_MOUNTED', `repository ${repoUuid} is not mounted: cannot erase it`);
@@ -182,13 +181,27 @@ export class RepositoryService implements RepoAccess {
   async mountRepositoryFs(fsLocation: string, mountPoint: string): Promise<void> {
     const loc = parseFsLocation(fsLocation);
     const mp = parseMountPoint(mountPoint).path;
-    await this.locations.attach(loc, mp);
+    const start: MountIntent = {
+      fsLocation: fsLocationToText(loc),
+      mountPoint: mp,
+      occupied: (await lstatPath(this.deps.fs, mp)) !== undefined,
+      locationMade: loc.kind === 'dir' && !(await this.deps.fs.exists(loc.path)),
+    };
+    await this.deps.intents.run(INTENT_REPO_MOUNT, `mount:${mp}`, start, async (intent) => {
+      intent.step('attaching');
+      await this.locations.attach(loc, mp);
+    });
   }
 
   async unmountRepositoryFs(mountPoint: string): Promise<void> {
     const mp = parseMountPoint(mountPoint);
-    if (mp.root !== REPOSITORIES_ROOT) return this.locations.detach(mp.path);
-    await this.closingWhile(mp.name, () => this.locations.detach(mp.path));
+    const detach = () =>
+      this.deps.intents.run(INTENT_REPO_UNMOUNT, `mount:${mp.path}`, { mountPoint: mp.path }, async (intent) => {
+        intent.step('detaching');
+        await this.locations.detach(mp.path);
+      });
+    if (mp.root !== REPOSITORIES_ROOT) return detach();
+    await this.closingWhile(mp.name, detach);
   }
 
   // ---- discovery --------------------------------------------------------------------------

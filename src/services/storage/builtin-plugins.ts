@@ -5,6 +5,7 @@ import type { AgentConfig } from '../../core/config/schema.js';
 import type { StoragePlugin } from '../../core/storage/plugin.js';
 import type { Exec } from '../../host/exec.js';
 import type { HostFs } from '../../host/host-fs.js';
+import type { Intents } from '../intents/intents.js';
 import { ExecMounter, type Mounter } from '../../host/mounter.js';
 import { SandboxMounter } from '../../host/sandbox-mounter.js';
 import { procMountTable, type MountTable } from '../../host/storage/mount-table.js';
@@ -26,6 +27,7 @@ export interface BuiltinPluginDeps {
   nfsProbe?: NfsProbe;
   ocfs2?: Ocfs2Tools;
   statvfs?: Statvfs;
+  intents: Intents;
   /** "Is the cluster online": provided by the cluster area; without it OCFS2 mounts are refused. */
   clusterOnline?: () => Promise<boolean>;
 }
@@ -38,7 +40,7 @@ export function builtinPlugins(d: BuiltinPluginDeps): StoragePlugin[] {
   const netns = d.config.sandbox ? d.config.network.netns : undefined;
   const statvfs = d.statvfs ?? boundedStatvfs(d.exec, s.probeTimeoutMs);
   return [
-    createNfsPlugin({ fs: d.fs, mounter, mounts, statvfs, probe: d.nfsProbe ?? new ExecNfsProbe(d.exec, netns), probeTimeoutMs: s.probeTimeoutMs }),
+    createNfsPlugin({ fs: d.fs, mounter, mounts, statvfs, probe: d.nfsProbe ?? new ExecNfsProbe(d.exec, netns), probeTimeoutMs: s.probeTimeoutMs, intents: d.intents }),
     createOcfs2Plugin({
       fs: d.fs,
       mounter,
@@ -46,8 +48,9 @@ export function builtinPlugins(d: BuiltinPluginDeps): StoragePlugin[] {
       tools: d.ocfs2 ?? new ExecOcfs2Tools(d.exec),
       commandTimeoutMs: s.commandTimeoutMs,
       statvfs,
+      intents: d.intents,
       clusterOnline: d.clusterOnline ?? (async () => false),
     }),
-    createGenericScsiPlugin({ exec: d.exec, fs: d.fs, ...(d.config.sandbox ? { iscsiRecordDir: d.fs.resolve('/etc/iscsi') } : {}) }),
+    createGenericScsiPlugin({ exec: d.exec, fs: d.fs, intents: d.intents, ...(d.config.sandbox ? { iscsiRecordDir: d.fs.resolve('/etc/iscsi') } : {}) }),
   ];
 }

@@ -12,7 +12,7 @@ import { loadVendorPlugins } from './vendor-plugins.js';
 export function buildStorageService(deps: ServiceDeps, overrides: Partial<BuiltinPluginDeps> = {}): StorageService {
   const log = deps.log.child({ component: 'storage' });
   const registry = new StorageRegistry();
-  for (const p of builtinPlugins({ config: deps.config, exec: deps.exec, fs: deps.fs, log, ...overrides })) registry.register(p);
+  for (const p of builtinPlugins({ config: deps.config, exec: deps.exec, fs: deps.fs, log, intents: deps.intents, ...overrides })) registry.register(p);
   const s = deps.config.storage;
   return new StorageService({
     registry,

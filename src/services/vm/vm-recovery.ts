@@ -31,14 +31,12 @@ export interface VmDeleteIntent {
   disks: string[];
 }
 
-/**
- * The catch of a delete's lookup: "not found" for a delete that crash recovery finished for the
- * caller (who never got its answer) answers as done, once; anything else is rethrown.
- */
+/** The catch of a delete's lookup: "not found" goes through the one retried-delete check; anything else is rethrown. */
 export function retriedDelete(intents: Intents, key: string): (e: unknown) => undefined {
   return (e) => {
-    if (isAgentError(e) && /_NOT_FOUND$/.test(e.code) && intents.finishedByRecovery(INTENT_VM_DELETE, key)) return undefined;
-    throw e;
+    if (!isAgentError(e) || !/_NOT_FOUND$/.test(e.code)) throw e;
+    intents.retriedDelete(INTENT_VM_DELETE, key, e);
+    return undefined;
   };
 }
 

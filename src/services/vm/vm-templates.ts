@@ -134,11 +134,7 @@ export class VmTemplates {
    */
   async deleteTemplate(repoId: string, templateId: string): Promise<void> {
     const doc = await this.deps.files.readDoc('template', repoId, templateId);
-    if (!doc) {
-      // The caller's retry of a delete that crash recovery finished for it.
-      if (this.deps.intents.finishedByRecovery(INTENT_VM_DELETE, `template:${repoId}/${templateId}`)) return;
-      throw fail('TEMPLATE_NOT_FOUND', `no template ${templateId} in repository ${repoId}`);
-    }
+    if (!doc) return this.deps.intents.retriedDelete(INTENT_VM_DELETE, `template:${repoId}/${templateId}`, fail('TEMPLATE_NOT_FOUND', `no template ${templateId} in repository ${repoId}`));
     const used = new Set<string>();
     for (const o of await this.deps.files.allDocs(repoId, 'fail')) {
       if (o.kind === 'template' && o.id === templateId) continue;

@@ -28,7 +28,7 @@ function setup(t: { teardown(fn: () => void): void }, mountAnswer: { code?: numb
     if (argv[0] === 'showmount') return { stdout: '/srv/vms (everyone)\n' };
     return undefined;
   });
-  const plugin = createNfsPlugin({ fs: kit.fs, mounter: new ExecMounter(exec, 5000), probe: new ExecNfsProbe(exec), mounts: async () => [...table], statvfs: async () => ({ size: 1000, free: 400 }), probeTimeoutMs: 1000 });
+  const plugin = createNfsPlugin({ fs: kit.fs, mounter: new ExecMounter(exec, 5000), probe: new ExecNfsProbe(exec), mounts: async () => [...table], statvfs: async () => ({ size: 1000, free: 400 }), probeTimeoutMs: 1000, intents: kit.intents });
   const ctx: PluginContext = { impl: 'nfs', op: 'x', callId: 't', log: kit.log, signal: new AbortController().signal, progress: () => {}, commandTimeoutMs: 1000 };
   const args = <K extends keyof typeof IFS_OP_ARGS>(op: K, a: unknown[]) => IFS_OP_ARGS[op].parse(a) as never;
   return { kit, exec, plugin, ctx, args, table };

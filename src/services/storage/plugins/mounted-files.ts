@@ -9,6 +9,9 @@ import type { FileInfo, FileRecordIn } from '../../../core/storage/records.js';
 import type { PluginContext } from '../../../core/storage/plugin.js';
 import type { HostFs } from '../../../host/host-fs.js';
 import { cloneSparseFile } from '../../../host/storage/sparse-clone.js';
+import { commitTemp, tempPathFor } from '../../../host/temp-file.js';
+import type { Intents } from '../../intents/intents.js';
+import { fileKey, INTENT_STORAGE_DESTROY, INTENT_STORAGE_FILE, registerFileRecoveries, type FileCreateIntent, type FileDestroyIntent } from './file-intents.js';
 
 interface Located {
   /** Real path to operate on. */
@@ -32,8 +35,19 @@ function within(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent.endsWith('/') ? parent : parent + '/');
 }
 
+/** commitTemp's "exists" in this area's words. */
+function existsFault(e: unknown, shown: string): AgentError {
+  if (e instanceof AgentError && e.code === 'REPO_FILE_EXISTS') return new AgentError('STORAGE_FILE_EXISTS', `${shown}: already exists`);
+  return ioFault(e, shown);
+}
+
 export class MountedFiles {
-  constructor(private readonly fs: HostFs) {}
+  constructor(
+    private readonly fs: HostFs,
+    private readonly intents: Intents,
+  ) {
+    registerFileRecoveries(intents);
+  }
 
   /** The real path of a file named by the caller, refused unless it lies inside the mount root. */
   async locate(root: string, raw: string, what = 'file_path'): Promise<Located> {
@@ -88,22 +102,31 @@ export class MountedFiles {
       });
       return this.infoAt(loc, fsUuid);
     }
-    let fh: fsp.FileHandle | undefined;
-    try {
-      fh = await fsp.open(loc.real, 'wx', 0o644);
-      // A sparse file: the size is set, no block is written.
-      await fh.truncate(size ?? 0);
-      await fh.close();
-      fh = undefined;
-      return await this.infoAt(loc, fsUuid);
-    } catch (e) {
-      const f = ioFault(e, loc.shown);
-      if (fh) {
-        await fh.close().catch(() => {});
-        await fsp.rm(loc.real, { force: true }).catch(() => {});
+    await this.refuseExisting(loc);
+    // Made under a temp name and linked into place whole: the final name never holds a file
+    // of the wrong size, and a crash is undone by the intent's recovery (so is a failure here).
+    const start: FileCreateIntent = { tmp: tempPathFor(loc.real), final: loc.real };
+    return this.intents.run(INTENT_STORAGE_FILE, fileKey(loc.shown), start, async (intent) => {
+      intent.step('writing');
+      try {
+        const fh = await fsp.open(start.tmp, 'wx', 0o644);
+        try {
+          // A sparse file: the size is set, no block is written.
+          await fh.truncate(size ?? 0);
+        } finally {
+          await fh.close();
+        }
+        intent.step('committing', { ino: (await fsp.lstat(start.tmp)).ino });
+        await commitTemp(start.tmp, loc.real, { noClobber: true });
+      } catch (e) {
+        throw existsFault(e, loc.shown);
       }
-      throw f;
-    }
+      return this.infoAt(loc, fsUuid);
+    });
+  }
+
+  private async refuseExisting(loc: Located): Promise<void> {
+    if (await fsp.lstat(loc.real).then(() => true, () => false)) throw new AgentError('STORAGE_FILE_EXISTS', `${loc.shown}: already exists`);
   }
 
   async resize(root: string, fsUuid: string, rec: FileRecordIn, size: number): Promise<FileInfo> {
@@ -123,28 +146,46 @@ export class MountedFiles {
     const to = await this.locate(root, typeof dest === 'string' ? dest : dest.file_path, 'dest_path');
     const st = await this.infoAt(from, fsUuid);
     if (st.fr_type !== 'File') throw new AgentError('STORAGE_INVALID', `${from.shown} is a directory: only files can be cloned`);
-    if (await fsp.lstat(to.real).then(() => true, () => false)) throw new AgentError('STORAGE_FILE_EXISTS', `${to.shown}: already exists`);
-    await cloneSparseFile(from.real, to.real, {
-      signal: ctx.signal,
-      onProgress: (done, total) => ctx.progress(total > 0 ? done / total : 1, `${done} of ${total} bytes`),
-    }).catch((e: unknown) => {
-      throw ioFault(e, to.shown);
+    await this.refuseExisting(to);
+    const start: FileCreateIntent = { tmp: tempPathFor(to.real), final: to.real };
+    return this.intents.run(INTENT_STORAGE_FILE, fileKey(to.shown), start, async (intent) => {
+      intent.step('copying');
+      await cloneSparseFile(from.real, to.real, {
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress(total > 0 ? done / total : 1, `${done} of ${total} bytes`),
+        tempPath: start.tmp,
+        beforeCommit: async (tmp) => intent.step('committing', { ino: (await fsp.lstat(tmp)).ino }),
+      }).catch((e: unknown) => {
+        throw existsFault(e, to.shown);
+      });
+      return this.infoAt(to, fsUuid);
     });
-    return this.infoAt(to, fsUuid);
   }
 
   async destroy(root: string, rec: FileRecordIn): Promise<void> {
     const loc = await this.locate(root, rec.file_path);
     const st = await fsp.lstat(loc.real).catch((e: unknown) => {
-      throw ioFault(e, loc.shown);
+      const f = ioFault(e, loc.shown);
+      // The caller's retry of a destroy that crash recovery finished answers as done, once.
+      if (f.code === 'STORAGE_FILE_NOT_FOUND') return this.intents.retriedDelete(INTENT_STORAGE_DESTROY, fileKey(loc.shown), f);
+      throw f;
     });
+    if (!st) return;
     const isDir = st.isDirectory();
     if (rec.fr_type && (rec.fr_type === 'Directory') !== isDir) {
       throw new AgentError('STORAGE_INVALID', `file_record.fr_type is ${rec.fr_type} but ${loc.shown} is ${isDir ? 'a directory' : 'a file'}`);
     }
-    await (isDir ? fsp.rm(loc.real, { recursive: true }) : fsp.unlink(loc.real)).catch((e: unknown) => {
-      throw ioFault(e, loc.shown);
-    });
+    // A removal cut short by a crash is finished at start. One that fails here cannot be
+    // undone (what is gone is gone): the fault says so and the intent is closed.
+    const intent = this.intents.begin<FileDestroyIntent>(INTENT_STORAGE_DESTROY, fileKey(loc.shown), { real: loc.real });
+    try {
+      intent.step('removing');
+      await (isDir ? fsp.rm(loc.real, { recursive: true }) : fsp.unlink(loc.real)).catch((e: unknown) => {
+        throw ioFault(e, loc.shown);
+      });
+    } finally {
+      intent.end();
+    }
   }
 
   async list(root: string, fsUuid: string, dir: string | undefined): Promise<FileInfo[]> {

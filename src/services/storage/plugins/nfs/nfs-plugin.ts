@@ -14,6 +14,8 @@ import type { MountTable } from '../../../../host/storage/mount-table.js';
 import type { NfsProbe } from '../../../../host/storage/nfs-probe.js';
 import type { Statvfs } from '../../../../host/storage/statvfs.js';
 import { MountedFiles } from '../mounted-files.js';
+import type { Intents } from '../../../intents/intents.js';
+import { INTENT_NFS_MOUNT, type FsMountIntent } from '../file-intents.js';
 
 export const NFS_PLUGIN_NAME = 'oracle.generic.NFSPlugin.GenericNFSPlugin';
 export const FS_STAMP = '.generic_fs_stamp';
@@ -58,6 +60,7 @@ export interface NfsPluginDeps {
   /** Sizes of a mounted directory, bounded in time (a dead hard mount must not hang a status call). */
   statvfs: Statvfs;
   probeTimeoutMs: number;
+  intents: Intents;
 }
 
 /** A stable dashed uuid for an export of a server (the stock plugin named exports by uuid too). */
@@ -72,7 +75,7 @@ function requireFsUuid(fs: FsRecord): string {
 }
 
 export function createNfsPlugin(deps: NfsPluginDeps): IfsPlugin {
-  const files = new MountedFiles(deps.fs);
+  const files = new MountedFiles(deps.fs, deps.intents);
   const probe = { timeoutMs: deps.probeTimeoutMs };
 
   const stampText = (uuid: string, t: NfsTarget) => `uuid=${uuid}\naccess_path=${t.source}\n`;
@@ -85,6 +88,27 @@ export function createNfsPlugin(deps: NfsPluginDeps): IfsPlugin {
   async function mounted(mp: string): Promise<boolean> {
     return (await deps.mounts()).some((m) => m.dir === mp);
   }
+
+  /**
+   * A mount cut short: when the kernel has it (the export asked for), it is finished by writing
+   * the stamp, as the manager's retry would; otherwise its empty mount point goes.
+   */
+  deps.intents.register<FsMountIntent>(INTENT_NFS_MOUNT, async (p) => {
+    const entry = (await deps.mounts()).find((m) => m.dir === p.mp);
+    if (entry && p.uuid && p.source && (entry.device === p.source || (await readStampUuid(p.mp)) === p.uuid)) {
+      if ((await readStampUuid(p.mp)) !== undefined) return { outcome: 'rolled-forward', detail: `${p.mp} is mounted and stamped` };
+      try {
+        await deps.fs.writeAtomic(`${p.mp}/${FS_STAMP}`, `uuid=${p.uuid}\naccess_path=${p.source}\n`, 0o644);
+        return { outcome: 'rolled-forward', detail: `wrote the ${FS_STAMP} of ${p.mp}` };
+      } catch {
+        await deps.mounter.unmount(deps.fs.resolve(p.mp), false);
+      }
+    } else if (entry) {
+      return { outcome: 'nothing-to-do', detail: `${p.mp} holds ${entry.device}, not this mount: left alone` };
+    }
+    if (p.created) await fsp.rmdir(deps.fs.resolve(p.mp)).catch(() => {});
+    return { outcome: 'rolled-back', detail: `${p.source ?? p.mp} is not mounted` };
+  });
 
   /**
    * The mount root of a file system at /nfsmnt/<uuid>. Managers also name files through another
@@ -245,21 +269,30 @@ export function createNfsPlugin(deps: NfsPluginDeps): IfsPlugin {
         throw new AgentError('STORAGE_DEVICE_IN_USE', `${mp} already has ${entry.device} mounted`);
       }
       const created = !(await deps.fs.exists(mp));
-      await deps.fs.mkdirp(mp, 0o755);
+      // mkdir, mount, stamp: a crash between them is put right at start (see the recovery above).
+      const intent = deps.intents.begin<FsMountIntent>(INTENT_NFS_MOUNT, `mount:${mp}`, { mp, created, uuid, source: t.source });
       try {
-        ctx.log.info({ source: t.source, mp, options: opts }, 'mounting NFS export');
-        await deps.mounter.mount({ kind: 'nfs', host: t.host, export: t.export, source: t.source }, deps.fs.resolve(mp), opts);
-      } catch (e) {
-        if (created) await fsp.rmdir(deps.fs.resolve(mp)).catch(() => {});
-        throw e;
-      }
-      try {
-        if ((await readStampUuid(mp)) === undefined) await deps.fs.writeAtomic(`${mp}/${FS_STAMP}`, stampText(uuid, t), 0o644);
-      } catch (e) {
-        // All or nothing: a mount whose stamp cannot be written (read-only export) is undone.
-        await deps.mounter.unmount(deps.fs.resolve(mp), false).catch(() => {});
-        if (created) await fsp.rmdir(deps.fs.resolve(mp)).catch(() => {});
-        throw new AgentError('STORAGE_MOUNT_FAILED', `${t.source} mounted but ${FS_STAMP} could not be written (read-only export?): ${(e as Error).message}`);
+        await deps.fs.mkdirp(mp, 0o755);
+        intent.step('mounting');
+        try {
+          ctx.log.info({ source: t.source, mp, options: opts }, 'mounting NFS export');
+          await deps.mounter.mount({ kind: 'nfs', host: t.host, export: t.export, source: t.source }, deps.fs.resolve(mp), opts);
+        } catch (e) {
+          if (created) await fsp.rmdir(deps.fs.resolve(mp)).catch(() => {});
+          throw e;
+        }
+        intent.step('stamping');
+        try {
+          if ((await readStampUuid(mp)) === undefined) await deps.fs.writeAtomic(`${mp}/${FS_STAMP}`, stampText(uuid, t), 0o644);
+        } catch (e) {
+          // All or nothing: a mount whose stamp cannot be written (read-only export) is undone.
+          await deps.mounter.unmount(deps.fs.resolve(mp), false).catch(() => {});
+          if (created) await fsp.rmdir(deps.fs.resolve(mp)).catch(() => {});
+          throw new AgentError('STORAGE_MOUNT_FAILED', `${t.source} mounted but ${FS_STAMP} could not be written (read-only export?): ${(e as Error).message}`);
+        }
+      } finally {
+        // A failure here undid its own steps above; only a crash leaves the intent behind.
+        intent.end();
       }
       return fsInfo(ss, fs, uuid, t);
     },

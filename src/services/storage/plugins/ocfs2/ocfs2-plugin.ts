@@ -12,6 +12,8 @@ import type { MountTable } from '../../../../host/storage/mount-table.js';
 import type { Ocfs2Tools } from '../../../../host/storage/ocfs2-tools.js';
 import type { Statvfs } from '../../../../host/storage/statvfs.js';
 import { MountedFiles } from '../mounted-files.js';
+import type { Intents } from '../../../intents/intents.js';
+import { INTENT_OCFS2_MKFS, INTENT_OCFS2_MOUNT, type FsMountIntent } from '../file-intents.js';
 
 export const OCFS2_PLUGIN_NAME = 'oracle.ocfs2.OCFS2.OCFS2Plugin';
 
@@ -58,6 +60,7 @@ export interface Ocfs2PluginDeps {
   commandTimeoutMs: number;
   /** Sizes of a mounted directory, bounded in time (a hung cluster must not hang a status call). */
   statvfs: Statvfs;
+  intents: Intents;
   /** Provided by the cluster area: the o2cb cluster is up and heartbeating on this host. */
   clusterOnline: () => Promise<boolean>;
 }
@@ -79,7 +82,8 @@ function checkMountPoint(raw: string): string {
 
 export function createOcfs2Plugin(deps: Ocfs2PluginDeps): IfsPlugin {
   const t = deps.commandTimeoutMs;
-  const files = new MountedFiles(deps.fs);
+  const files = new MountedFiles(deps.fs, deps.intents);
+  registerOcfs2Recoveries(deps);
 
   /** The device (host path) the fs_record names; it must exist and be a block device or a file. */
   async function deviceOf(fs: FsRecord, given?: string): Promise<{ host: string; real: string }> {
@@ -145,7 +149,16 @@ export function createOcfs2Plugin(deps: Ocfs2PluginDeps): IfsPlugin {
       if (existing && !o.force) throw new AgentError('STORAGE_DEVICE_IN_USE', `${dev.host} already holds ${existing}; pass options.force to re-format it`);
       ctx.progress(0.05, `mkfs.ocfs2 on ${dev.host}`);
       ctx.log.info({ argv: plan.argv }, 'creating OCFS2 file system');
-      await deps.tools.mkfs(plan, t);
+      // A crash once mkfs began is undone (the half-made signature wiped) so the retry needs no
+      // force. A mkfs that fails here reports its own fault and wipes nothing: it may have
+      // refused before writing, and the device then still holds what it held.
+      const intent = deps.intents.begin<Ocfs2MkfsIntent>(INTENT_OCFS2_MKFS, `device:${dev.host}`, { device: dev.host });
+      try {
+        intent.step('formatting');
+        await deps.tools.mkfs(plan, t);
+      } finally {
+        intent.end();
+      }
       ctx.progress(0.9, 'reading back');
       const known = (await deps.tools.listDevices(t).catch(() => [])).find((d) => d.device === dev.real || d.device === dev.host);
       return describe(ss, dev, known);
@@ -187,15 +200,14 @@ export function createOcfs2Plugin(deps: Ocfs2PluginDeps): IfsPlugin {
         throw new AgentError('STORAGE_DEVICE_IN_USE', `${dev.host} is already mounted at ${m.dir}`);
       }
       if (!(await deps.clusterOnline())) throw new AgentError('CLUSTER_OFFLINE', `cannot mount OCFS2 on ${dev.host}: the cluster is not online on this host`);
-      const created = !(await deps.fs.exists(mp));
-      await deps.fs.mkdirp(mp, 0o755);
-      try {
+      const start: FsMountIntent = { mp, created: !(await deps.fs.exists(mp)) };
+      // The mount point folder and the mount: a crash between them is put right at start.
+      await deps.intents.run(INTENT_OCFS2_MOUNT, `mount:${mp}`, start, async (intent) => {
+        await deps.fs.mkdirp(mp, 0o755);
+        intent.step('mounting');
         ctx.log.info({ device: dev.host, mp, options: opts }, 'mounting OCFS2');
         await deps.mounter.mount({ kind: 'block', device: dev.real }, deps.fs.resolve(mp), opts);
-      } catch (e) {
-        if (created) await fsp.rmdir(deps.fs.resolve(mp)).catch(() => {});
-        throw e;
-      }
+      });
       return describe(ss, dev);
     },
 
@@ -245,4 +257,26 @@ export function createOcfs2Plugin(deps: Ocfs2PluginDeps): IfsPlugin {
       return files.list(r.dir, r.uuid, dir);
     },
   };
+}
+
+interface Ocfs2MkfsIntent {
+  device: string;
+}
+
+/**
+ * A mount cut short is finished when the kernel has it (the retry is "twice = once" either way),
+ * else its empty mount point goes. A mkfs cut short is undone: the device's OCFS2 signature is
+ * wiped (what was on it before is gone once mkfs began), so the retry formats it without force.
+ */
+function registerOcfs2Recoveries(deps: Ocfs2PluginDeps): void {
+  deps.intents.register<FsMountIntent>(INTENT_OCFS2_MOUNT, async (p) => {
+    if ((await deps.mounts()).some((m) => m.dir === p.mp)) return { outcome: 'rolled-forward', detail: `${p.mp} is mounted` };
+    if (p.created) await fsp.rmdir(deps.fs.resolve(p.mp)).catch(() => {});
+    return { outcome: 'rolled-back', detail: p.created ? `removed the empty mount point ${p.mp}` : 'nothing was mounted' };
+  });
+  deps.intents.register<Ocfs2MkfsIntent>(INTENT_OCFS2_MKFS, async (p, step) => {
+    if (step === 'begin') return { outcome: 'rolled-back', detail: 'mkfs had not started' };
+    await deps.tools.wipe(deps.fs.resolve(p.device), deps.commandTimeoutMs);
+    return { outcome: 'rolled-back', detail: `wiped the OCFS2 signature mkfs left on ${p.device}` };
+  });
 }

@@ -1,7 +1,6 @@
 // oracle.generic.SCSIPlugin.GenericPlugin: the stock generic storage-array (isa) plugin for
 // iSCSI and Fibre Channel arrays. It reads and connects; it never administers an array
 // (create/resize/clone/snapshots/access groups need a vendor plugin and fault as unsupported).
-import { AgentError } from '../../../../core/errors.js';
 import type { IsaPlugin, PluginContext, PluginInfo } from '../../../../core/storage/plugin.js';
 import type { SeInfo, SeRecordIn, SsInfo, SsRecord } from '../../../../core/storage/records.js';
 import { findElement } from '../../../../core/storage/scsi/lun-elements.js';
@@ -9,7 +8,9 @@ import type { Exec } from '../../../../host/exec.js';
 import type { HostFs } from '../../../../host/host-fs.js';
 import { DEFAULT_SCSI_TIMEOUT_MS } from '../../../../host/storage/scsi-exec.js';
 import { FcArray } from './fc-array.js';
-import { initiatorName, IscsiArray } from './iscsi-array.js';
+import { initiatorName, IscsiArray, type Step } from './iscsi-array.js';
+import type { Intents } from '../../../intents/intents.js';
+import { AgentError, isAgentError } from '../../../../core/errors.js';
 import { scsiArrayOf, type ScsiArray } from './scsi-target.js';
 
 export const GENERIC_SCSI_IMPL = 'oracle.generic.SCSIPlugin.GenericPlugin';
@@ -23,6 +24,15 @@ export interface GenericScsiDeps {
    * fs.resolve('/etc/iscsi')) so the machine's own open-iscsi database is never touched.
    */
   iscsiRecordDir?: string;
+  /** Journals logout/deletePortal (absent only in tests of the array logic alone). */
+  intents?: Intents;
+}
+
+/** storage_iSCSI_logoutTarget (`target` set) or storage_iSCSI_deletePortal cut short. */
+export const INTENT_ISCSI_FORGET = 'iscsi-forget';
+interface IscsiForgetIntent {
+  portal: string;
+  target?: string;
 }
 
 const ABILITIES: Record<string, string> = {
@@ -56,8 +66,19 @@ function timeoutOf(ctx: PluginContext): number {
 }
 
 export function createGenericScsiPlugin(deps: GenericScsiDeps): IsaPlugin {
-  const iscsi = (ctx: PluginContext): IscsiArray => new IscsiArray({ exec: deps.exec, fs: deps.fs, timeoutMs: timeoutOf(ctx), ...(deps.iscsiRecordDir ? { iscsiRecordDir: deps.iscsiRecordDir } : {}) });
+  const iscsiWithin = (timeoutMs: number): IscsiArray => new IscsiArray({ exec: deps.exec, fs: deps.fs, timeoutMs, ...(deps.iscsiRecordDir ? { iscsiRecordDir: deps.iscsiRecordDir } : {}) });
+  const iscsi = (ctx: PluginContext): IscsiArray => iscsiWithin(timeoutOf(ctx));
   const fc = (ctx: PluginContext): FcArray => new FcArray({ exec: deps.exec, fs: deps.fs, timeoutMs: timeoutOf(ctx) });
+  const journaled = async (p: IscsiForgetIntent, fn: (step: Step) => Promise<unknown>): Promise<void> => {
+    const intent = deps.intents?.begin<IscsiForgetIntent>(INTENT_ISCSI_FORGET, `iscsi:${p.portal}`, p);
+    try {
+      await fn((name) => intent?.step(name));
+    } finally {
+      // A failure refuses before any change or stops at a failed iscsiadm step (reported); only a crash leaves the intent.
+      intent?.end();
+    }
+  };
+  if (deps.intents) registerIscsiRecovery(deps.intents, () => iscsiWithin(DEFAULT_SCSI_TIMEOUT_MS));
 
   const elements = async (ctx: PluginContext, ss: SsRecord, arr: ScsiArray): Promise<SeInfo[]> =>
     arr.kind === 'fc' ? fc(ctx).elements(ss.uuid) : iscsi(ctx).elements(arr.portals, arr.chap, ss.uuid);
@@ -157,14 +178,34 @@ export function createGenericScsiPlugin(deps: GenericScsiDeps): IsaPlugin {
     },
 
     async iscsiLogoutTarget(ctx, target, portal) {
-      await iscsi(ctx).logoutTarget(target, portal);
+      await journaled({ portal, target }, (step) => iscsi(ctx).logoutTarget(target, portal, step));
       return null;
     },
 
     async iscsiDeletePortal(ctx, portal) {
-      const r = await iscsi(ctx).deletePortal(portal);
-      ctx.log.info({ portal, loggedOut: r.loggedOut, deleted: r.deleted }, 'iSCSI portal forgotten');
+      await journaled({ portal }, async (step) => {
+        const r = await iscsi(ctx).deletePortal(portal, step);
+        ctx.log.info({ portal, loggedOut: r.loggedOut, deleted: r.deleted }, 'iSCSI portal forgotten');
+      });
       return null;
     },
   };
+}
+
+/**
+ * Once logging out began, the change is finished: every step is idempotent, and a node record
+ * left behind would log the host in again at boot. A LUN found in use now is left logged in.
+ */
+function registerIscsiRecovery(intents: Intents, array: () => IscsiArray): void {
+  intents.register<IscsiForgetIntent>(INTENT_ISCSI_FORGET, async (p, step) => {
+    if (step === 'begin') return { outcome: 'rolled-back', detail: 'nothing had been changed' };
+    try {
+      if (p.target) await array().logoutTarget(p.target, p.portal);
+      else await array().deletePortal(p.portal);
+    } catch (e) {
+      if (isAgentError(e) && e.code === 'STORAGE_DEVICE_IN_USE') return { outcome: 'nothing-to-do', detail: `${e.message.slice(0, 200)}: left as it is` };
+      throw e;
+    }
+    return { outcome: 'rolled-forward', detail: p.target ? `logged out of ${p.target} at ${p.portal} and forgot it` : `forgot portal ${p.portal}` };
+  });
 }

@@ -29,6 +29,10 @@ export async function initiatorName(fs: HostFs): Promise<string> {
   return name;
 }
 
+/** Records the step reached (an intent's), before the effect that follows it. */
+export type Step = (name: string) => void;
+const noStep: Step = () => {};
+
 export interface IscsiTarget {
   target: string;
   portals: Portal[];
@@ -128,11 +132,13 @@ export class IscsiArray {
   }
 
   /** storage_iSCSI_logoutTarget: end the session (if any) and forget the node record, so it is not logged in again at boot. */
-  async logoutTarget(targetArg: string, portalArg: string): Promise<void> {
+  async logoutTarget(targetArg: string, portalArg: string, step: Step = noStep): Promise<void> {
     const target = parseIscsiName(targetArg, 'target');
     const portal = parsePortal(portalArg, 'portal');
     await this.refuseIfBusy(target, portal);
+    step('logging-out');
     await this.iscsiadm.logout(target, portal);
+    step('deleting');
     await this.iscsiadm.deleteNode(target, portal);
   }
 
@@ -141,15 +147,17 @@ export class IscsiArray {
    * records and its discovery record. Every session is checked for use first, and logouts
    * come before deletions: a busy LUN or a failed logout leaves every record in place.
    */
-  async deletePortal(portalArg: string): Promise<{ loggedOut: string[]; deleted: string[] }> {
+  async deletePortal(portalArg: string, step: Step = noStep): Promise<{ loggedOut: string[]; deleted: string[] }> {
     const portal = parsePortal(portalArg, 'portal');
     const sessions = (await this.iscsiadm.sessions()).filter((s) => samePortal(s.portal, portal));
     for (const s of sessions) await this.refuseIfBusy(s.target, portal);
+    step('logging-out');
     const loggedOut: string[] = [];
     for (const s of sessions) {
       await this.iscsiadm.logout(s.target, portal);
       loggedOut.push(s.target);
     }
+    step('deleting');
     const deleted: string[] = [];
     for (const n of await this.iscsiadm.nodes()) {
       if (!samePortal(n.portal, portal)) continue;
