@@ -1,6 +1,7 @@
 // Socket-level helpers of the RPC server: TLS settings (suites, no renegotiation, the fix for
 // keep-alive 400s), the answer to a request node's parser refused, address keys, and the
 // tracking of every connection that stop() cuts.
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../host/clock.js';
@@ -19,10 +20,27 @@ export function clientErrorStatus(code: string | undefined): string {
  * separately) and the second still reaches the paused parser: HPE_PAUSED, answered 400. A
  * 'data' listener makes node read the socket through the JS stream instead, where pausing
  * really stops delivery. Plain TCP sockets do not have the problem.
+ *
+ * Reading through the JS stream costs about a tenth of a small call, so a connection switches
+ * over only when node could pause it: once a write left the socket's buffer at its high-water
+ * mark, or an answer waits behind another (pipelining). Called after each answer is written
+ * and on each request (node's own writes, such as 100 Continue, also fill the buffer).
  */
-export function unconsumeTls(socket: TLSSocket): void {
-  socket.on('data', noop);
-  // A client may not renegotiate: each renegotiation costs the server a handshake.
+export function readThroughJsIfBacklogged<S extends Socket>(socket: S, res?: ServerResponse): S {
+  const s = socket as JsReadSocket;
+  if (s[JS_READ] || !(s as Partial<TLSSocket>).encrypted) return socket;
+  if (s.writableNeedDrain || (res !== undefined && res.socket !== socket)) {
+    s[JS_READ] = true;
+    s.on('data', noop);
+  }
+  return socket;
+}
+
+const JS_READ: unique symbol = Symbol('hvagent.jsRead');
+type JsReadSocket = Socket & { [JS_READ]?: true };
+
+/** A client may not renegotiate: each renegotiation costs the server a handshake. */
+export function noRenegotiation(socket: TLSSocket): void {
   socket.disableRenegotiation();
 }
 

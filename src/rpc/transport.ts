@@ -11,7 +11,7 @@ import type { Clock } from '../host/clock.js';
 import { AGENT_USER } from '../services/auth/password-store.js';
 import { AuthThrottle, ParallelLimit } from './auth-throttle.js';
 import { Admission, type Admitted } from './admission.js';
-import { ConnectionTracker, TLS12_CIPHERS, clientErrorStatus, closeSoon, plainAddress, slotKey, unconsumeTls } from './transport-sockets.js';
+import { ConnectionTracker, TLS12_CIPHERS, clientErrorStatus, closeSoon, plainAddress, slotKey, noRenegotiation, readThroughJsIfBacklogged } from './transport-sockets.js';
 import { encodeFault } from './codec/encode.js';
 import { internalFault } from './faults.js';
 import type { WireBase } from './wire.js';
@@ -158,7 +158,7 @@ export class RpcServer {
     });
     if (rpc.tls) {
       server.on('tlsClientError', (err: Error) => this.deps.log.debug({ err: err.message }, 'TLS handshake failed'));
-      server.on('secureConnection', unconsumeTls);
+      server.on('secureConnection', noRenegotiation);
     }
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -226,7 +226,7 @@ export class RpcServer {
   }
 
   private readonly onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const socket = req.socket as ConnSocket;
+    const socket = readThroughJsIfBacklogged(req.socket as ConnSocket);
     if (this.slotOf(socket)?.verdict === 'refuse') {
       res.setHeader('Retry-After', String(RETRY_AFTER_S));
       return this.reply(res, 503, 'too many connections; retry later\n', true);
@@ -291,8 +291,6 @@ export class RpcServer {
     res.setHeader('WWW-Authenticate', 'Basic realm="hvagent"');
     this.reply(res, 401, 'authentication required\n', true);
   }
-
-
 
   private readBody(req: http.IncomingMessage, res: http.ServerResponse, user: string): void {
     const max = this.rpc.maxBodyBytes;
@@ -389,6 +387,7 @@ export class RpcServer {
     if (res.destroyed) return;
     res.writeHead(200, ['Content-Type', 'text/xml', 'Content-Length', String(Buffer.byteLength(xml))]);
     res.end(xml);
+    readThroughJsIfBacklogged(res.req.socket, res);
   }
 
   private reply(res: http.ServerResponse, status: number, text: string, close = false): void {
@@ -396,5 +395,6 @@ export class RpcServer {
     if (close) res.setHeader('Connection', 'close');
     res.writeHead(status, { ...TEXT, 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
+    readThroughJsIfBacklogged(res.req.socket, res);
   }
 }

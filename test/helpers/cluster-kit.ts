@@ -12,7 +12,8 @@ import { buildClusterArea } from '../../src/services/cluster/cluster-area.js';
 import type { ClusterDeps, PoolFsMounts } from '../../src/services/cluster/cluster-records.js';
 import type { HbRegionReader } from '../../src/host/cluster/hb-region.js';
 import { poolMethods } from '../../src/rpc/methods/pool.js';
-import { methodCaller } from './call-method.js';
+import { Registry } from '../../src/rpc/registry.js';
+import { injector } from './inject.js';
 
 export interface ClusterKit {
   kit: Kit;
@@ -87,7 +88,7 @@ export function clusterKit(o: ClusterKitOptions = {}): ClusterKit {
   };
   const deps: ClusterDeps = { ...base, mounts: o.mounts ? o.mounts(base) : base.mounts };
   const area = buildClusterArea(deps, pool);
-  const call = methodCaller([...area.feature.methods, ...poolMethods(pool, area.sequence)]);
+  const call = injector(new Registry({ isOwned: () => own.isOwned() }, [...area.feature.methods, ...poolMethods(pool, area.sequence)]));
   const commands = () => kit.exec.calls.map((c) => c.argv.join(' ').replaceAll(kit.sysroot, '$ROOT')).filter((c) => !PROBES.test(c));
   return { kit, deps, area, own, pool, call, commands, failing, formatted, mounted };
 }

@@ -1,5 +1,5 @@
 // Awaits a promise that must fail with an AgentError and returns that error (anything else,
-// or no failure at all, fails the test). A fault that came over the wire (inject, methodCaller)
+// or no failure at all, fails the test). A fault that came over the wire (inject)
 // counts too: it is turned back into the AgentError it was made from (code and message).
 import { AgentError, type ErrorCode } from '../../src/core/errors.js';
 import { FaultError } from './inject.js';

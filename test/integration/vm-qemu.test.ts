@@ -9,7 +9,8 @@ import { HostExec } from '../../src/host/exec.js';
 import { LibvirtHypervisor } from '../../src/host/libvirt/libvirt-hypervisor.js';
 import { vmMethods } from '../../src/rpc/methods/vm.js';
 import { VmService } from '../../src/services/vm/vm-service.js';
-import { methodCaller } from '../helpers/call-method.js';
+import { Registry } from '../../src/rpc/registry.js';
+import { injector } from '../helpers/inject.js';
 import { QEMU, daemonSkipReason, startPrivateLibvirt, type PrivateLibvirt } from '../helpers/libvirt-daemons.js';
 import { REPO, vmTestEnv } from '../helpers/vm-fakes.js';
 
@@ -47,7 +48,7 @@ t.test('TCG guest life cycle and live migration', { skip: reason }, async (t) =>
     await hv2.close();
     env.cleanup();
   });
-  const call = methodCaller(vmMethods(svc));
+  const call = injector(new Registry({ isOwned: () => true }, vmMethods(svc)));
 
   t.equal(await call('create_vm', REPO, 'tcg1', guest('a')), null);
   t.equal(await call('start_vm', REPO, 'tcg1'), null);

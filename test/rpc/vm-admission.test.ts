@@ -5,18 +5,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentError } from '../../src/core/errors.js';
 import { vmMethods } from '../../src/rpc/methods/vm.js';
-import { methodCaller } from '../helpers/call-method.js';
+import { Registry } from '../../src/rpc/registry.js';
+import { injector } from '../helpers/inject.js';
 import { REPO, sampleParams } from '../helpers/vm-fakes.js';
 import { startTestDriverVms } from '../helpers/vm-test-driver.js';
 
 t.test('maintenance mode: no new VMs, nothing written', async (t) => {
   const { env, svc } = await startTestDriverVms(t);
   let maintenance = false;
-  const call = methodCaller(
-    vmMethods(svc, () => {
-      if (maintenance) throw new AgentError('HA_MAINTENANCE', 'this server is in maintenance mode and takes no new VMs');
-    }),
-  );
+  const admit = (): void => {
+    if (maintenance) throw new AgentError('HA_MAINTENANCE', 'this server is in maintenance mode and takes no new VMs');
+  };
+  const call = injector(new Registry({ isOwned: () => true }, vmMethods(svc, admit)));
   t.equal(await call('create_vm', REPO, 'vm1', sampleParams()), null, 'admitted while not in maintenance');
   maintenance = true;
   await t.rejects(call('create_vm', REPO, 'vm2', sampleParams()), { code: 'HA_MAINTENANCE' });

@@ -4,7 +4,8 @@ import t from 'tap';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { vmMethods } from '../../src/rpc/methods/vm.js';
-import { methodCaller } from '../helpers/call-method.js';
+import { Registry } from '../../src/rpc/registry.js';
+import { injector } from '../helpers/inject.js';
 import { REPO, sampleParams } from '../helpers/vm-fakes.js';
 import { startTestDriverVms } from '../helpers/vm-test-driver.js';
 
@@ -19,7 +20,7 @@ t.test('VM API on test:///default', async (t) => {
   const defs = vmMethods(svc);
   for (const n of WIRE_NAMES) t.ok(defs.some((d) => d.name === n), `declares ${n}`);
   for (const d of defs) t.equal(d.access, /^(list_vms?|get_.*)$/.test(d.name) ? 'public' : 'owned', `${d.name} access`);
-  const call = methodCaller(defs);
+  const call = injector(new Registry({ isOwned: () => true }, defs));
   writeFileSync(join(env.root, 'OVS/Repositories', REPO, 'VirtualDisks/sys.img'), Buffer.alloc(8192, 1));
 
   // Bad input is refused before anything happens.

@@ -22,7 +22,8 @@ import { missingFrom, responseShape, xmlShape } from '../helpers/wire-shape.js';
 import { cloudstackAnswers } from '../helpers/cloudstack-answers.js';
 import { cloudstackStorageAnswers, STORAGE_ANSWERS } from '../helpers/cloudstack-storage-answers.js';
 import { commonMethods } from '../../src/rpc/methods/common.js';
-import { methodCaller } from '../helpers/call-method.js';
+import { Registry } from '../../src/rpc/registry.js';
+import { injector } from '../helpers/inject.js';
 
 const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 const DIR = path.join(FIX, 'cloudstack');
@@ -97,7 +98,7 @@ async function produce(method: string, d: Awaited<ReturnType<typeof hostDeps>>):
         ]);
       case 'get_api_version':
       case 'echo':
-        return methodCaller(commonMethods({}))(method, ...(method === 'echo' ? ['put'] : []));
+        return injector(new Registry({ isOwned: () => true }, commonMethods({})))(method, ...(method === 'echo' ? ['put'] : []));
       default:
         return STORAGE_ANSWERS.includes(method) ? cloudstackStorageAnswers(method) : cloudstackAnswers(method);
     }

@@ -2,24 +2,10 @@
 // file_record, the storage-element (LUN) record and access groups, as lenient zod inputs
 // (managers send sizes as strings or ints, '' for unset) and typed outputs rendered for the wire.
 import { z } from 'zod';
-import { HEX32, DASHED_UUID } from '../ids.js';
+import { recordUuid, wireBoolean, wireCount, wireText } from '../wire-types.js';
 
-/** A size or count as managers send it: int, <i8>, decimal string, or ''/absent meaning "unset". */
-export const wireCount = z
-  .union([z.number(), z.bigint(), z.string().max(32), z.null()])
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v === null || v === '') return undefined;
-    const n = typeof v === 'string' ? (/^\s*\d+\s*$/.test(v) ? Number(v) : NaN) : Number(v);
-    if (!Number.isSafeInteger(n) || n < 0) {
-      ctx.addIssue({ code: 'custom', message: 'must be a whole number >= 0 (int, i8 or decimal string)' });
-      return z.NEVER;
-    }
-    return n;
-  });
-
-/** A byte size that must be given and > 0. */
-export const wireSize = wireCount.refine((n) => n !== undefined && n > 0, { message: 'must be a positive whole number of bytes' }).transform((n) => n as number);
+/** Sizes and counts of records: the one wire integer of record fields. */
+export { wireCount, wireSize } from '../wire-types.js';
 
 const text = z.string().max(4096);
 const optText = z.union([text, z.null()]).optional().transform((v) => v ?? '');
@@ -29,18 +15,10 @@ const nameList = z
   .transform((v) => (v == null ? [] : typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v));
 
 /** Storage-server uuids are 32 hex digits; dashed ones are accepted and undashed; '' means "not yet known". */
-export const ssUuid = z
-  .union([z.string(), z.null()])
-  .optional()
-  .transform((v) => (v ?? '').replace(/-/g, '').toLowerCase())
-  .refine((v) => v === '' || HEX32.test(v), { message: 'must be 32 hex digits (dashes allowed)' });
+export const ssUuid = recordUuid('hex');
 
 /** File-system / storage-element uuids are dashed; '' means "not yet known". */
-export const fsUuid = z
-  .union([z.string(), z.null()])
-  .optional()
-  .transform((v) => (v ?? '').toLowerCase())
-  .refine((v) => v === '' || DASHED_UUID.test(v), { message: 'must be a dashed uuid (8-4-4-4-12)' });
+export const fsUuid = recordUuid('dashed');
 
 /** CHAP credentials of an iSCSI storage server (mutual when the target pair is given). */
 export const chapSchema = z.object({
@@ -73,7 +51,7 @@ export const ssRecordSchema = z
     alloc_sz: wireCount,
     access_grps: nameList,
     /** true/false as the stock record has it, or the credentials themselves. */
-    chap: z.union([z.boolean(), chapSchema, z.string().max(8), z.null()]).optional(),
+    chap: z.union([wireBoolean('chap'), chapSchema, z.null()]).optional(),
     chap_username: z.string().max(255).optional(),
     chap_password: z.string().max(255).optional(),
     mutual_chap_username: z.string().max(255).optional(),
@@ -92,7 +70,7 @@ export const ssRecordSchema = z
         creds.mutual_password = mutual_chap_password ?? '';
       }
     }
-    const wantsChap = chap === true || chap === 'True' || chap === 'true' || creds !== undefined;
+    const wantsChap = chap === true || creds !== undefined;
     return { ...rest, admin_passwd: rest.admin_passwd || admin_password, chapRequired: wantsChap, chapCredentials: creds };
   });
 export type SsRecord = z.output<typeof ssRecordSchema>;
@@ -126,7 +104,7 @@ export const fileRecordSchema = z
       .transform((v) => (v ?? '').toLowerCase())
       .refine((v) => v === '' || v === 'file' || v === 'directory', { message: "must be 'File' or 'Directory'" })
       .transform((v) => (v === '' ? undefined : v === 'file' ? ('File' as const) : ('Directory' as const))),
-    file_path: z.string().min(1, 'file_path is required').max(4096),
+    file_path: wireText('file_path', { min: 1, max: 4096 }),
     file_sz: wireCount,
     ondisk_sz: wireCount,
     fs_uuid: fsUuid,

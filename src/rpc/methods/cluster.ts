@@ -3,13 +3,15 @@
 // same as the pool methods, since a clustered pool changes both in one call.
 import { z } from 'zod';
 import * as R from '../results.js';
-import { wireInt } from '../wire-types.js';
+import { wireInt, wireUuid } from '../wire-types.js';
 import { defineMethod, type MethodDef } from '../method.js';
 import type { PoolFsService } from '../../services/cluster/pool-fs-service.js';
 import type { ClusterService } from '../../services/cluster/cluster-service.js';
 import { structToClusterConf } from '../../core/cluster/cluster-struct.js';
 
-const uuid = z.string().min(1).max(64);
+/** The services keep these uuids as the manager printed them (and compare with sameUuid). */
+const uuid = (what: string) => wireUuid(what, 'as-sent');
+const fsUuid = uuid('poolfs_uuid');
 const text = z.string().min(1).max(1024);
 const blockSize = wireInt({ strings: true, what: 'block_size' }).refine((n) => [512, 1024, 2048, 4096].includes(n), { message: 'block_size must be 512, 1024, 2048 or 4096' });
 const clusterSize = wireInt({ strings: true, what: 'cluster_size' }).refine((n) => n >= 4096 && n <= 1048576 && (n & (n - 1)) === 0, { message: 'cluster_size must be a power of two from 4096 to 1048576' });
@@ -18,7 +20,7 @@ const struct = z.record(z.string(), z.unknown());
 
 export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): MethodDef[] {
   const poolFsOp = (name: string, summary: string, run: (uuid: string) => Promise<void>) =>
-    defineMethod({ name, result: R.nil, summary, access: 'owned', lock: 'pool', params: z.tuple([uuid]), handler: async ([u]) => {
+    defineMethod({ name, result: R.nil, summary, access: 'owned', lock: 'pool', params: z.tuple([fsUuid]), handler: async ([u]) => {
         await run(u);
         return null;
       } });
@@ -29,7 +31,7 @@ export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): 
       summary: 'create the pool FS (type nfs|lun, target, cluster_name, poolfs_uuid, nfsbase_uuid, manager_uuid, pool_uuid[, block_size, cluster_size, journal_size])',
       access: 'owned',
       lock: 'pool',
-      params: z.tuple([z.string().max(16), text, z.string().max(64), uuid, uuid, uuid, uuid, blockSize.optional(), clusterSize.optional(), journalSize.optional()]),
+      params: z.tuple([z.string().max(16), text, z.string().max(64), fsUuid, uuid('nfsbase_uuid'), uuid('manager_uuid'), uuid('pool_uuid'), blockSize.optional(), clusterSize.optional(), journalSize.optional()]),
       handler: async ([type, target, clusterName, fsUuid, base, mgr, poolUuid, bs, cs, js]) => {
         await poolFs.create({ type, target, clusterName, poolFsUuid: fsUuid, nfsbaseUuid: base, managerUuid: mgr, poolUuid, blockSize: bs, clusterSize: cs, journalSize: js });
         return null;
@@ -41,7 +43,7 @@ export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): 
       summary: 'destroy the pool FS (type, target, poolfs_uuid, nfsbase_uuid)',
       access: 'owned',
       lock: 'pool',
-      params: z.tuple([z.string().max(16), text, uuid, uuid]),
+      params: z.tuple([z.string().max(16), text, fsUuid, uuid('nfsbase_uuid')]),
       handler: async ([type, target, fsUuid]) => {
         await poolFs.destroy(type, target, fsUuid);
         return null;
@@ -69,7 +71,7 @@ export function clusterMethods(poolFs: PoolFsService, cluster: ClusterService): 
       summary: 'write o2cb and cluster.conf (o2cb_conf, cluster_conf, poolfs_type, poolfs_target, poolfs_uuid, nfsbase_uuid) or (poolfs_uuid)',
       access: 'owned',
       lock: 'pool',
-      params: z.union([z.tuple([uuid]), z.tuple([struct, struct, z.string().max(16), text, uuid]).rest(z.unknown())]),
+      params: z.union([z.tuple([fsUuid]), z.tuple([struct, struct, z.string().max(16), text, fsUuid]).rest(z.unknown())]),
       handler: async (args) => {
         if (args.length === 1) await cluster.configure(args[0] as string, undefined, undefined);
         else await cluster.configure(args[4] as string, args[0] as Record<string, unknown>, structToClusterConf(args[1] as Record<string, unknown>));

@@ -11,7 +11,7 @@ import { MAX_EVENT_DATA_BYTES, jsonWithBigints, type EventJournal } from '../../
 const MAX_EVENTS_ANSWER_BYTES = 4 * 1024 * 1024;
 import type { Jobs, JobInfo } from '../../services/jobs/job-runner.js';
 import { AgentError } from '../../core/errors.js';
-import { wireInt } from '../wire-types.js';
+import { wireInt, wireUuid } from '../wire-types.js';
 
 export interface EventMethodsDeps {
   events: EventJournal;
@@ -38,7 +38,8 @@ function jobToWire(j: JobInfo): Record<string, unknown> {
   return out;
 }
 
-const jobId = z.string().uuid();
+/** Job ids are the agent's own dashed uuids, looked up as sent. */
+const jobId = wireUuid('job_id', 'as-sent');
 
 export function eventMethods(d: EventMethodsDeps): MethodDef[] {
   return [

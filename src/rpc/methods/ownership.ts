@@ -5,10 +5,11 @@ import { z } from 'zod';
 import * as R from '../results.js';
 import { AgentError } from '../../core/errors.js';
 import { defineMethod, type MethodDef } from '../method.js';
-import { wireHex32 as managerUuid } from '../wire-types.js';
+import { wireHex32 } from '../wire-types.js';
 import type { OwnershipService } from '../../services/ownership/ownership-service.js';
 
 const url = z.string().max(2048);
+const managerUuid = wireHex32('manager_uuid');
 
 const ownershipStruct = z.object({
   manager_uuid: managerUuid,

@@ -4,8 +4,7 @@ import { z } from 'zod';
 import { isIPv4 } from 'node:net';
 import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
-import { poolUuid } from '../../core/ids.js';
-import { wireInt } from '../wire-types.js';
+import { wireInt, wireUuid } from '../wire-types.js';
 import { poolToXml } from '../../core/discovery/pool-xml.js';
 import type { PoolService } from '../../services/ownership/pool-service.js';
 import type { PoolSequence } from '../../services/cluster/pool-sequence.js';
@@ -14,6 +13,8 @@ const ipv4 = z.string().refine((s) => isIPv4(s), { message: 'expected an IPv4 ad
 const alias = z.string().min(1).max(256);
 const hostname = z.string().min(1).max(253).regex(/^[A-Za-z0-9._-]+$/, 'expected a host name');
 const roles = z.union([z.string().max(200), z.array(z.string().max(50)).max(10)]).transform((r) => (Array.isArray(r) ? r.join(',') : r));
+/** Kept as sent (lowercased): CloudStack sends its storage pool uuid dashed and reads it back so. */
+const poolUuid = wireUuid('pool_uuid', 'lower');
 const nodeNumber = wireInt({ strings: true, min: 0, max: 254, what: 'node number' });
 
 const poolArgs = z.tuple([alias, poolUuid, ipv4, nodeNumber, hostname, ipv4]).rest(roles);

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
-import { pathComponent, pathUnder, wireBool, wireInt } from '../wire-types.js';
+import { pathUnder, wireBoolean, wireId, wireInt, wireText } from '../wire-types.js';
 import { repoResource, type RepositoryService } from '../../services/repo/repository-service.js';
 import { REPOSITORIES_ROOT } from '../../core/ids.js';
 import { exclusive, shared, type LockRequest } from '../../core/locks.js';
@@ -26,8 +26,11 @@ function repoOfMountPoint(mountPoint: string): string | undefined {
 
 /** Byte sizes arrive as <int> or <i8> (bigint); whole, positive and within 2^53. */
 const byteSize = wireInt({ min: 1, what: 'size' });
-/** Repository uuids, VM and file names: one path component each. */
-const name = pathComponent;
+/** Repository uuids and file names name folders and files: one path component each, kept as sent. */
+const repoUuid = wireId('repo_uuid');
+const diskName = wireId('disk_name');
+const fsLocation = wireText('fs_location');
+const mountPoint = wireText('mount_point');
 
 const str = z.string().max(4096);
 /** The stock agent's `option` argument: accepted and ignored (our reading: proxy/flags we do not need). */
@@ -51,7 +54,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'create_repository',
       result: R.nil,
-      params: z.tuple([str, str, name, str]),
+      params: z.tuple([fsLocation, mountPoint, repoUuid, wireText('alias')]),
       access: 'owned',
       lock: LOCK,
       summary: 'create a repository (fs_location, mount_point, repo_uuid, alias)',
@@ -60,7 +63,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'add_repository',
       result: R.nil,
-      params: z.tuple([str, str]),
+      params: z.tuple([fsLocation, mountPoint]),
       access: 'owned',
       lock: LOCK,
       summary: 'adopt an existing repository (fs_location, mount_point)',
@@ -69,7 +72,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'delete_repository',
       result: R.nil,
-      params: z.tuple([name, wireBool]),
+      params: z.tuple([repoUuid, wireBoolean('erase')]),
       access: 'owned',
       lock: LOCK,
       locks: ([uuid]) => closing(uuid),
@@ -79,7 +82,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'mount_repository_fs',
       result: R.nil,
-      params: z.tuple([str, str]),
+      params: z.tuple([fsLocation, mountPoint]),
       access: 'owned',
       lock: LOCK,
       summary: 'mount (or link) a repository file system (fs_location, mount_point)',
@@ -88,7 +91,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'unmount_repository_fs',
       result: R.nil,
-      params: z.tuple([str]),
+      params: z.tuple([mountPoint]),
       access: 'owned',
       lock: LOCK,
       locks: ([mountPoint]) => {
@@ -101,7 +104,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'discover_repositories',
       result: R.xmlDoc,
-      params: z.tuple([z.union([name, z.literal('')]).optional()]),
+      params: z.tuple([z.union([repoUuid, z.literal('')]).optional()]),
       access: 'public',
       summary: 'XML Discover_Repositories_Result (one repository, or all when the uuid is empty)',
       handler: ([uuid]) => repo.discoverRepositories(uuid || undefined),
@@ -118,7 +121,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
       name: 'import_virtual_disk',
       result: R.jobId,
       locks: ([, , uuid]) => using(uuid),
-      params: z.tuple([httpUrl, name, name, option]),
+      params: z.tuple([httpUrl, wireId('virtual_disk_id'), repoUuid, option]),
       access: 'owned',
       summary: 'download url into VirtualDisks/<id>; returns nil once the disk is there (as a job: ovs_async_proc)',
       handler: ([url, id, uuid], ctx) => repo.importVirtualDisk(url, id, uuid, ctx.signal),
@@ -127,7 +130,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
       name: 'import_ISO',
       result: R.jobId,
       locks: ([, , uuid]) => using(uuid),
-      params: z.tuple([httpUrl, name, name, option]),
+      params: z.tuple([httpUrl, wireId('iso_id'), repoUuid, option]),
       access: 'owned',
       summary: 'download url into ISOs/<id> as a job; returns the job id',
       handler: ([url, id, uuid]) => repo.importIso(url, id, uuid),
@@ -136,7 +139,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
       name: 'import_template',
       result: R.jobId,
       locks: ([uuid]) => using(uuid),
-      params: z.tuple([name, name, urlList, option]),
+      params: z.tuple([repoUuid, wireId('template_id'), urlList, option]),
       access: 'owned',
       summary: 'import a template (repo_uuid, template_id, url_list, option) as a job; returns the job id',
       handler: ([uuid, templateId, urls]) => repo.importTemplate(uuid, templateId, urls),
@@ -144,7 +147,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'copy_file',
       result: R.nil,
-      params: z.tuple([pathUnder(), pathUnder(), wireBool, wireInt({ min: 0, max: 86_400, what: 'update_period' }).optional()]),
+      params: z.tuple([pathUnder(['/'], 'src'), pathUnder(['/'], 'dst'), wireBoolean('sparse'), wireInt({ min: 0, max: 86_400, what: 'update_period' }).optional()]),
       access: 'owned',
       summary: 'copy a file inside repositories (src, dst, sparse[, update_period seconds])',
       handler: async ([src, dst, sparse, period]) => void (await repo.copyFile(src, dst, sparse, period)),
@@ -153,7 +156,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
       name: 'create_virtual_disk',
       result: R.fileRecord,
       locks: ([uuid, name]) => disk(uuid, name),
-      params: z.tuple([name, name, byteSize, wireBool]),
+      params: z.tuple([repoUuid, diskName, byteSize, wireBoolean('sparse')]),
       access: 'owned',
       summary: '(ext) create VirtualDisks/<name> of size bytes (repo_uuid, name, size, sparse); returns a file_record',
       handler: ([uuid, name, size, sparse]) => repo.createVirtualDisk(uuid, name, size, sparse),
@@ -162,7 +165,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
       name: 'resize_virtual_disk',
       result: R.fileRecord,
       locks: ([uuid, name]) => disk(uuid, name),
-      params: z.tuple([name, name, byteSize]),
+      params: z.tuple([repoUuid, diskName, byteSize]),
       access: 'owned',
       summary: '(ext) grow a virtual disk to size bytes; returns a file_record',
       handler: ([uuid, name, size]) => repo.resizeVirtualDisk(uuid, name, size),
@@ -171,7 +174,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
       name: 'delete_virtual_disk',
       result: R.nil,
       locks: ([uuid, name]) => disk(uuid, name),
-      params: z.tuple([name, name]),
+      params: z.tuple([repoUuid, diskName]),
       access: 'owned',
       summary: '(ext) delete a virtual disk',
       handler: async ([uuid, name]) => void (await repo.deleteVirtualDisk(uuid, name)),
@@ -179,7 +182,7 @@ export function repoMethods(repo: RepositoryService): MethodDef[] {
     defineMethod({
       name: 'list_repository_files',
       result: z.array(R.fileRecord),
-      params: z.tuple([name, str]),
+      params: z.tuple([repoUuid, wireText('subdir')]),
       access: 'public',
       summary: '(ext) file_records of one repository folder (repo_uuid, VirtualDisks|ISOs|Templates|...)',
       handler: ([uuid, subdir]) => repo.listFiles(uuid, subdir),

@@ -5,12 +5,14 @@ import type { CfgValue } from '../../core/vm/vm-cfg.js';
 import type { VmService } from '../../services/vm/vm-service.js';
 import * as R from '../results.js';
 import { defineMethod, type MethodDef } from '../method.js';
-import { pathComponent, wireBool, wireInt } from '../wire-types.js';
+import { wireBool, wireBoolean, wireId, wireInt } from '../wire-types.js';
 import { exclusive, shared, type LockRequest } from '../../core/locks.js';
 import { repoResource } from '../../services/repo/repository-service.js';
 
-const repo = pathComponent;
-const id = pathComponent;
+/** Repository and VM ids name folders: one path component each, kept as sent. */
+const repo = wireId('repo_id');
+const id = wireId('vm_id');
+const templateId = wireId('template_id');
 
 const cfgValue: z.ZodType<CfgValue> = z.lazy(() =>
   z.union([
@@ -126,7 +128,7 @@ export function vmMethods(vm: VmService, admit: () => void = () => {}): MethodDe
       name: 'stop_vm',
       result: R.nil,
       locks: vmLocks,
-      params: z.tuple([repo, id, wireBool.optional().default(false)]),
+      params: z.tuple([repo, id, wireBoolean('force').optional().default(false)]),
       access: 'owned',
       summary: 'Shut down (fault VM_SHUTDOWN_TIMEOUT after libvirt.shutdownTimeout), or kill when force',
       handler: async ([r, v, force]) => nil(await vm.stopVm(r, v, force)),
@@ -162,7 +164,7 @@ export function vmMethods(vm: VmService, admit: () => void = () => {}): MethodDe
       name: 'save_vm',
       result: R.nil,
       locks: vmLocks,
-      params: z.tuple([repo, id, wireBool.optional().default(false)]),
+      params: z.tuple([repo, id, wireBoolean('checkpoint').optional().default(false)]),
       access: 'owned',
       summary: 'Save the memory image to the VM folder (checkpoint: keep running)',
       handler: async ([r, v, checkpoint]) => nil(await vm.saveVm(r, v, checkpoint)),
@@ -171,7 +173,7 @@ export function vmMethods(vm: VmService, admit: () => void = () => {}): MethodDe
       name: 'restore_vm',
       result: R.nil,
       locks: vmLocks,
-      params: z.tuple([repo, id, wireBool.optional().default(false)]),
+      params: z.tuple([repo, id, wireBoolean('paused').optional().default(false)]),
       access: 'owned',
       summary: 'Restore a saved VM (paused: leave it paused)',
       handler: async ([r, v, paused]) => (admit(), nil(await vm.restoreVm(r, v, paused))),
@@ -180,7 +182,7 @@ export function vmMethods(vm: VmService, admit: () => void = () => {}): MethodDe
       name: 'migrate_vm',
       result: R.nil,
       locks: vmLocks,
-      params: z.tuple([repo, id, z.string().min(1).max(512), wireBool.optional().default(true), wireBool.optional().default(false)]),
+      params: z.tuple([repo, id, z.string().min(1).max(512), wireBoolean('live').optional().default(true), wireBoolean('ssl').optional().default(false)]),
       access: 'owned',
       summary: 'Migrate to another host (dest: host name/address or a libvirt URI)',
       handler: async ([r, v, dest, live, ssl]) => nil(await vm.migrateVm(r, v, dest, live, ssl)),
@@ -189,7 +191,7 @@ export function vmMethods(vm: VmService, admit: () => void = () => {}): MethodDe
       name: 'configure_vm_ha',
       result: R.nil,
       locks: vmLocks,
-      params: z.tuple([repo, id, wireBool]),
+      params: z.tuple([repo, id, wireBoolean('enable')]),
       access: 'owned',
       summary: 'Set OVM_high_availability in vm.cfg and the agent database',
       handler: async ([r, v, enable]) => nil(await vm.configureVmHa(r, v, enable)),
@@ -214,7 +216,7 @@ export function vmMethods(vm: VmService, admit: () => void = () => {}): MethodDe
       name: 'create_template',
       result: R.nil,
       locks: ([r, v, t]) => [exclusive(vmRes(r, v)), exclusive(templateRes(r, t)), shared(repoResource(r))],
-      params: z.tuple([repo, id, id, wireBool.optional().default(true)]),
+      params: z.tuple([repo, id, templateId, wireBoolean('sparse').optional().default(true)]),
       access: 'owned',
       summary: 'create_template(repo_id, vm_id, template_id[, sparse]): a template from a stopped VM',
       handler: async ([r, v, t, sparse]) => nil(await vm.createTemplate(r, v, t, sparse)),
@@ -227,7 +229,7 @@ export function vmMethods(vm: VmService, admit: () => void = () => {}): MethodDe
         shared(vmRes(sr, s)), shared(templateRes(sr, s)), exclusive(vmRes(dr, d)), shared(repoResource(sr)), shared(repoResource(dr)),
       ],
       aliases: ['clone'],
-      params: z.tuple([repo, id, repo, id, wireBool.optional().default(true)]),
+      params: z.tuple([repo, wireId('src_id'), wireId('dst_repo_id'), wireId('dst_vm_id'), wireBoolean('sparse').optional().default(true)]),
       access: 'owned',
       summary: 'clone_vm(src_repo, src_id, dst_repo, dst_vm_id[, sparse]): new VM from a VM or template',
       handler: async ([sr, s, dr, d, sparse]) => (admit(), nil(await vm.cloneVm(sr, s, dr, d, sparse))),
@@ -236,7 +238,7 @@ export function vmMethods(vm: VmService, admit: () => void = () => {}): MethodDe
       name: 'get_template_config',
       result: R.struct,
       summary: 'a template vm.cfg as a struct',
-      params: z.tuple([repo, id]),
+      params: z.tuple([repo, templateId]),
       access: 'public',
       handler: ([r, t]) => vm.templates.getTemplateConfig(r, t),
     }),
@@ -244,7 +246,7 @@ export function vmMethods(vm: VmService, admit: () => void = () => {}): MethodDe
       name: 'delete_template',
       result: R.nil,
       locks: ([r, t]) => [exclusive(templateRes(r, t)), shared(repoResource(r))],
-      params: z.tuple([repo, id]),
+      params: z.tuple([repo, templateId]),
       access: 'owned',
       summary: 'Delete a template and the disks only it uses',
       handler: async ([r, t]) => nil(await vm.templates.deleteTemplate(r, t)),

@@ -6,6 +6,8 @@ import type { LoopDevices, Ocfs2Tools } from '../../host/cluster/ocfs2-tools.js'
 import type { HbRegionReader } from '../../host/cluster/hb-region.js';
 import type { PoolFsRecord } from '../../core/cluster/cluster-xml.js';
 import { fail } from '../../core/errors.js';
+import { DASHED_UUID, HEX32 } from '../../core/ids.js';
+export { sameUuid } from '../../core/ids.js';
 
 export const CLUSTER_KEYS = {
   poolFs: 'poolfs',
@@ -54,23 +56,16 @@ export interface ClusterDeps extends Pick<ServiceDeps, 'config' | 'log' | 'fs' |
   hostname(): Promise<string>;
 }
 
-const HEX32 = /^[0-9a-fA-F]{32}$/;
-const DASHED = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
-/** A uuid in either wire form → 32 lower-case hex digits; refuses anything else naming `what`. */
+/** A uuid in either wire form (the shapes of wireUuid) → 32 lower-case hex digits; refuses anything else naming `what`. */
 export function uuidHex(raw: string, what: string): string {
   const s = raw.trim();
   if (HEX32.test(s)) return s.toLowerCase();
-  if (DASHED.test(s)) return s.replace(/-/g, '').toLowerCase();
+  if (DASHED_UUID.test(s)) return s.replace(/-/g, '').toLowerCase();
   throw fail('INVALID_ARGUMENT', `${what} must be a uuid (32 hex digits, dashed or not): ${JSON.stringify(s.slice(0, 60))}`);
 }
 
 export function hexToDashed(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-export function sameUuid(a: string, b: string): boolean {
-  return a.replace(/-/g, '').toLowerCase() === b.replace(/-/g, '').toLowerCase();
 }
 
 export const POOLFS_ROOT = '/poolfsmnt';

@@ -19,7 +19,8 @@ import { PoolService } from '../../../src/services/ownership/pool-service.js';
 import { poolMethods } from '../../../src/rpc/methods/pool.js';
 import { heartbeatGeometry } from '../../../src/core/cluster/o2hb.js';
 import { makeKit, tempDir } from '../../helpers/service-kit.js';
-import { methodCaller } from '../../helpers/call-method.js';
+import { Registry } from '../../../src/rpc/registry.js';
+import { injector } from '../../helpers/inject.js';
 import { failure } from '../../helpers/failure.js';
 import { O2hbWriter } from '../../helpers/o2hb-writer.js';
 
@@ -60,7 +61,7 @@ t.test('an OCFS2 pool FS made, sampled, refused by the missing kernel stack, des
   own.takeOwnership({ managerUuid: MGR });
   const pool = new PoolService({ hostState: kit.hostState, events: kit.events, ownership: own, log: kit.log });
   const area = buildClusterArea(deps, pool);
-  const call = methodCaller([...area.feature.methods, ...poolMethods(pool, area.sequence)]);
+  const call = injector(new Registry({ isOwned: () => true }, [...area.feature.methods, ...poolMethods(pool, area.sequence)]));
 
   await call('create_pool_filesystem', 'nfs', 'hvc-nfs:/export', 'hvcreal', FS, BASE, MGR, POOL, 4096, 1048576, 16 * 1024 * 1024);
   const img = path.join(exportDir, 'ovspoolfs.img');

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { makeKit } from '../../helpers/service-kit.js';
-import { methodCaller } from '../../helpers/call-method.js';
+import { Registry } from '../../../src/rpc/registry.js';
+import { injector } from '../../helpers/inject.js';
 import { failure } from '../../helpers/failure.js';
 import { ganeshaUnavailable, onExitSync, startGanesha, NFS_DEAD_ADDR, NFS_PSEUDO, type GaneshaServer } from '../../helpers/ganesha-harness.js';
 import { HostExec } from '../../../src/host/exec.js';
@@ -61,7 +62,7 @@ t.test('generic NFS plugin against nfs-ganesha', { skip }, async (t) => {
     kit.cleanup();
   });
   const svc = buildStorageService({ ...kit, exec: new HostExec() } as unknown as ServiceDeps, { mounter, nfsProbe: new ExecNfsProbe(new HostExec(), server.netns) });
-  const call = methodCaller(storageMethods(svc));
+  const call = injector(new Registry({ isOwned: () => true }, storageMethods(svc)));
   const ss = { uuid: SSU, name: 'lab nfs', access_host: server.addr, storage_type: 'FileSys', admin_passwd: 'never-logged-pw' };
   const fsRec = { uuid: FSU, ss_uuid: SSU, access_path: `${server.addr}:${server.exportDir}`, name: `nfs:${server.exportDir}` };
   const exp = (p: string) => path.join(server.exportDir, p);
@@ -181,7 +182,7 @@ t.test('an NFSv4-only server (no rpcbind, no MOUNT service): exports from the ps
     kit.cleanup();
   });
   const svc = buildStorageService({ ...kit, exec: new HostExec() } as unknown as ServiceDeps, { nfsProbe: new ExecNfsProbe(new HostExec(), server.netns) });
-  const call = methodCaller(storageMethods(svc));
+  const call = injector(new Registry({ isOwned: () => true }, storageMethods(svc)));
   const ss = { uuid: SSU, access_host: server.addr };
   t.match(await call('storage_plugin_validate', NFS, ss), { status: 'online' });
   t.same(await call('storage_plugin_getStorageNames', NFS, ss), [NFS_PSEUDO]);

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { makeKit } from '../../helpers/service-kit.js';
-import { methodCaller } from '../../helpers/call-method.js';
+import { Registry } from '../../../src/rpc/registry.js';
+import { injector } from '../../helpers/inject.js';
 import { failure } from '../../helpers/failure.js';
 import { FakeExec } from '../../helpers/fake-exec.js';
 import { onExitSync } from '../../helpers/ganesha-harness.js';
@@ -54,7 +55,7 @@ t.test('OCFS2 plugin on a loop device', { skip: unavailable() }, async (t) => {
   let online = false;
   const deps = { ...kit, exec: new HostExec() } as unknown as ServiceDeps;
   const svc = buildStorageService(deps, { mounter: new ExecMounter(mountExec, 5000), mounts: async () => [], clusterOnline: async () => online });
-  const call = methodCaller(storageMethods(svc));
+  const call = injector(new Registry({ isOwned: () => true }, storageMethods(svc)));
   const ss = { uuid: '', storage_type: 'LocalFS' };
   const opts = { cluster_stack: 'o2cb', cluster_name: 'hvsclus', label: 'hvspool', node_slots: 4, block_size: 4096, cluster_size: 65536, global_heartbeat: true };
 

@@ -1,7 +1,8 @@
 // The HA extension methods over a simulated pool: get_ha_state's wire shape, and
 // set_maintenance_mode refusing a bad argument or a host in no pool without changing anything.
 import t from 'tap';
-import { methodCaller } from '../../helpers/call-method.js';
+import { Registry } from '../../../src/rpc/registry.js';
+import { injector } from '../../helpers/inject.js';
 import { haMethods } from '../../../src/rpc/methods/ha.js';
 import { HaService } from '../../../src/services/ha/ha-service.js';
 import { PoolSim } from '../../helpers/ha-pool-sim.js';
@@ -13,7 +14,7 @@ t.test('get_ha_state and set_maintenance_mode', async (t) => {
   sim.add(0, 4096);
   sim.add(1, 4096);
   await sim.run(4);
-  const call = methodCaller(haMethods(sim.members[0].svc));
+  const call = injector(new Registry({ isOwned: () => true }, haMethods(sim.members[0].svc)));
   const st = (await call('get_ha_state')) as Record<string, unknown>;
   t.match(st, { pool: '0004fb00-0001-0000-0000-00000000abcd', node: 0, joined: true, master: true, masterNode: 0, vipUp: true, maintenance: false, leases: ['master'], pending: [] });
   t.same((st.hosts as Array<{ node: number }>).map((h) => h.node), [0, 1]);
@@ -34,6 +35,6 @@ t.test('get_ha_state and set_maintenance_mode', async (t) => {
 
   const m = sim.members[1];
   const alone = new HaService({ ...(m.svc as unknown as { deps: ConstructorParameters<typeof HaService>[0] }).deps, pool: { current: () => undefined, setIsMaster: () => {} } });
-  await t.rejects(methodCaller(haMethods(alone))('set_maintenance_mode', true), { code: 'POOL_NOT_MEMBER' });
+  await t.rejects(injector(new Registry({ isOwned: () => true }, haMethods(alone)))('set_maintenance_mode', true), { code: 'POOL_NOT_MEMBER' });
   t.equal(m.kit.hostState.get('ha.maintenance'), undefined, 'refused without a change');
 });

@@ -5,7 +5,8 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeKit } from '../../helpers/service-kit.js';
-import { methodCaller } from '../../helpers/call-method.js';
+import { Registry } from '../../../src/rpc/registry.js';
+import { injector } from '../../helpers/inject.js';
 import { failure } from '../../helpers/failure.js';
 import { storageMethods } from '../../../src/rpc/methods/storage.js';
 import { StorageRegistry } from '../../../src/services/storage/registry.js';
@@ -24,7 +25,7 @@ function setup(t: { teardown(fn: () => void): void }, plugins: Array<IfsPlugin |
   const registry = new StorageRegistry();
   for (const p of plugins) registry.register(p);
   const svc = new StorageService({ registry, fs: kit.fs, clock: kit.clock, log: kit.log, jobs: kit.jobs, commandTimeoutMs: 1000 });
-  const call = methodCaller(storageMethods(svc));
+  const call = injector(new Registry({ isOwned: () => true }, storageMethods(svc)));
   const storageLog = () => fs.readFileSync(path.join(kit.sysroot, 'var/log/hvagent/storage.log'), 'utf8');
   return { kit, svc, call, storageLog };
 }
@@ -156,7 +157,7 @@ t.test('vendor plugins: loaded when root-owned and not writable by others, refus
   t.ok(kit.logs.text().includes('storage plugin refused'), 'each refusal is logged');
   t.same(registry.all().map((p) => p.info.impl_name), ['com.acme.Good']);
   const svc = new StorageService({ registry, fs: kit.fs, clock: kit.clock, log: kit.log, jobs: kit.jobs, commandTimeoutMs: 1000 });
-  t.same(await methodCaller(storageMethods(svc))('storage_plugin_getCapabilities', 'com.acme.Good', {}), { clone: 'NO' });
+  t.same(await injector(new Registry({ isOwned: () => true }, storageMethods(svc)))('storage_plugin_getCapabilities', 'com.acme.Good', {}), { clone: 'NO' });
 
   fs.chmodSync(dir, 0o777);
   const r2 = await loadVendorPlugins(dir, { registry: new StorageRegistry(), log: kit.log });
@@ -168,7 +169,7 @@ t.test('every op of the built-in plugins refuses wrong records before touching t
   const kit = makeKit();
   t.teardown(kit.cleanup);
   const svc = buildStorageService(kit as unknown as ServiceDeps);
-  const call = methodCaller(storageMethods(svc));
+  const call = injector(new Registry({ isOwned: () => true }, storageMethods(svc)));
   const before = fs.readdirSync(kit.sysroot).sort();
   for (const impl of ['oracle.generic.NFSPlugin.GenericNFSPlugin', 'oracle.ocfs2.OCFS2.OCFS2Plugin']) {
     for (const op of STORAGE_OPS) {
