@@ -1,6 +1,7 @@
 // The XML-RPC HTTP(S) server: the four API paths, POST only, Basic auth (or a client certificate
 // signed by rpc.clientCa) before anything runs, connection slots (admission.ts), throttled failures,
-// body/header/idle limits, and one hand-off of the raw body to the registry, whose answer is sent.
+// body/header/idle limits, the fingerprint of the client's certificate for the owner check, and
+// one hand-off of the raw body to the registry, whose answer is sent.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -87,6 +88,8 @@ export class RpcServer {
   readonly throttle: AuthThrottle;
   private readonly rpc: AgentConfig['rpc'];
   private readonly mtls: boolean;
+  /** Clients are asked for a certificate: mutual TLS, or the owner check by certificate. */
+  private readonly askCert: boolean;
   private inFlight = 0;
   private readonly conns = new ConnectionTracker();
   /** Answers waiting for the end of this loop turn: response, XML, response, XML, ... */
@@ -99,6 +102,7 @@ export class RpcServer {
   constructor(private readonly deps: RpcServerDeps) {
     this.rpc = deps.rpc;
     this.mtls = deps.rpc.tls && !!deps.tls?.ca;
+    this.askCert = deps.rpc.tls && (this.mtls || deps.rpc.ownerCheck === 'certificate');
     this.throttle = new AuthThrottle({
       clock: deps.clock,
       failuresBeforeDelay: deps.rpc.authFailuresBeforeDelay,
@@ -130,7 +134,10 @@ export class RpcServer {
       server = https.createServer({
         cert: t.cert,
         key: t.key,
-        ...(t.ca ? { ca: t.ca, requestCert: true, rejectUnauthorized: false } : {}),
+        // A client may always connect without a certificate (Basic auth); one it shows is checked
+        // later: against rpc.clientCa, and by fingerprint against the owner manager's.
+        ...(t.ca ? { ca: t.ca } : {}),
+        ...(this.askCert ? { requestCert: true, rejectUnauthorized: false } : {}),
         minVersion: 'TLSv1.2',
         ciphers: TLS12_CIPHERS,
         honorCipherOrder: true,
@@ -340,6 +347,11 @@ export class RpcServer {
         log: this.deps.log,
         maxDepth: this.rpc.maxXmlDepth,
       };
+      if (this.askCert) {
+        // Renegotiation is refused, so the certificate of a connection never changes.
+        const fp = (req.socket as TLSSocket).getPeerCertificate?.()?.fingerprint256;
+        if (fp) base.peerCertificate = fp;
+      }
     }
     this.inFlight++;
     let answer: string | Promise<string>;

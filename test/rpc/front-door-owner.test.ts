@@ -5,28 +5,39 @@ import pino from 'pino';
 import { Registry } from '../../src/rpc/registry.js';
 import { ownershipMethods } from '../../src/rpc/methods/ownership.js';
 import { commonMethods } from '../../src/rpc/methods/common.js';
-import type { OwnershipRequest, OwnershipService } from '../../src/services/ownership/ownership-service.js';
+import { OwnershipService } from '../../src/services/ownership/ownership-service.js';
+import { makeKit } from '../helpers/service-kit.js';
 
 const MGR = '0004fb0000020000ba9aaf00ae5e2d73';
 
-function setup() {
-  let owner: OwnershipRequest | undefined;
-  const own = {
-    takeOwnership: (r: OwnershipRequest) => void (owner = r),
-    releaseOwnership: () => void (owner = undefined),
-    updateServerRoles: () => undefined,
-  } as unknown as OwnershipService;
-  const reg = new Registry(
-    { isOwned: () => owner !== undefined, isOwner: (a) => (owner?.managerAddress ?? a) === a },
-    ownershipMethods(own),
-  );
+/** Names the test's resolver knows; any other name does not resolve. */
+const DNS: Record<string, string[]> = {
+  'mgr.example': ['10.0.0.9'],
+  'mgr-moved.example': ['10.0.0.10'],
+  localhost: ['127.0.0.1', '::1'],
+  'elsewhere.example': ['169.254.169.254'],
+  'both.example': ['10.0.0.77', '10.0.0.9'],
+};
+
+function setup(t: { teardown(fn: () => void): void }) {
+  const kit = makeKit();
+  t.teardown(kit.cleanup);
+  const own = new OwnershipService({ hostState: kit.hostState, events: kit.events, log: kit.log });
+  const resolved: string[] = [];
+  const resolveHost = async (name: string) => {
+    resolved.push(name);
+    const a = DNS[name];
+    return a ? a : Promise.reject(new Error(`getaddrinfo ENOTFOUND ${name}`));
+  };
+  const reg = new Registry({ isOwned: () => own.isOwned(), isOwner: (c) => own.isOwnerCaller(c, 'address') }, ownershipMethods(own, { ownerCheck: 'address', resolveHost }));
   const from = (remoteAddress: string) => ({ remoteAddress, localAddress: '10.0.0.5', user: 'oracle', signal: new AbortController().signal, log: pino({ level: 'silent' }) });
   const call = (addr: string, m: string, ...a: unknown[]) => Promise.resolve().then(() => reg.invoke(m, a, from(addr)));
-  return { call, owner: () => owner };
+  const owner = () => (own.isOwned() ? { managerAddress: own.managerAddress(), uuid: own.managerUuid() } : undefined);
+  return { call, owner, own, kit, resolved };
 }
 
 t.test('the owner address is recorded; others cannot use owner-only methods or release', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await s.call('10.0.0.9', 'take_ownership', MGR, 'https://10.0.0.9:7002/ovm/core');
   t.equal(s.owner()?.managerAddress, '10.0.0.9');
   await t.rejects(s.call('10.0.0.66', 'release_ownership', MGR), { code: 'FORBIDDEN' }, 'a stranger cannot release');
@@ -38,13 +49,13 @@ t.test('the owner address is recorded; others cannot use owner-only methods or r
 });
 
 t.test('3.3 form records the address too', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await s.call('10.0.0.8', 'take_ownership', { manager_uuid: MGR, manager_core_api_url: 'https://10.0.0.8:7002/ovm/core' });
   t.equal(s.owner()?.managerAddress, '10.0.0.8');
 });
 
 t.test('push URLs: an IP-literal host must be the caller; other schemes refused', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await t.rejects(s.call('10.0.0.9', 'take_ownership', MGR, 'https://169.254.169.254/latest/'), { code: 'INVALID_ARGUMENT', message: /argument 2.*169\.254\.169\.254.*10\.0\.0\.9/ });
   await t.rejects(s.call('10.0.0.9', 'take_ownership', { manager_uuid: MGR, manager_event_url: 'file:///etc/passwd' }), { code: 'INVALID_ARGUMENT', message: /manager_event_url/ });
   await t.rejects(s.call('10.0.0.9', 'take_ownership', { manager_uuid: MGR, manager_statistic_url: 'https://127.0.0.1:22/' }), { code: 'INVALID_ARGUMENT', message: /manager_statistic_url/ });

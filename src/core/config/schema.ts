@@ -40,8 +40,13 @@ export const configSchema = z
         authFailuresBeforeDelay: z.number().int().min(1).default(3),
         /** Hosts dispatch may call besides the members of this host's server pool. */
         dispatchAllow: z.array(z.string().min(1).max(255)).max(256).default([]),
-        /** 'address': owner-only methods answer only the address the owner took ownership from. */
-        ownerCheck: z.enum(['address', 'off']).default('address'),
+        /**
+         * Who may call owner-only methods of an owned host. 'certificate': after a 3.3
+         * take_ownership with the manager's certificate, only a client showing that certificate;
+         * otherwise the address ownership was taken from. 'address': always that address.
+         * 'off': anyone with the password.
+         */
+        ownerCheck: z.enum(['certificate', 'address', 'off']).default('certificate'),
         /** Failed logins from all addresses together before every 401 is held back. */
         authGlobalFailuresBeforeDelay: z.number().int().min(1).default(20),
       })
