@@ -88,3 +88,38 @@ t.test('dispatch only to pool members or the allow-list', async (t) => {
   t.equal(called.length, 2, 'only the two allowed hosts were called');
   t.notMatch(JSON.stringify(called), /gopher|127\.0\.0\.1|169\.254/);
 });
+
+t.test('the same manager taking ownership again from a new address moves the hold there', async (t) => {
+  const s = setup(t);
+  await s.call('10.0.0.9', 'take_ownership', MGR, 'https://mgr.example:7002/ovm/core');
+  await t.rejects(s.call('10.0.0.10', 'take_ownership', '0004fb00000200001111111111111111', 'https://mgr-moved.example/core'), { code: 'OWNED_BY_OTHER' }, 'another uuid: refused');
+  await t.rejects(s.call('10.0.0.10', 'take_ownership', MGR), { code: 'INVALID_ARGUMENT', message: /manager_core_api_url \(kept from the earlier take_ownership\).*mgr\.example resolves to 10\.0\.0\.9, not the manager's address 10\.0\.0\.10/ }, 'a kept URL that points at the old address must be given again');
+  t.equal(s.owner()?.managerAddress, '10.0.0.9', 'the refused calls changed nothing');
+  await s.call('10.0.0.10', 'take_ownership', MGR, 'https://mgr-moved.example/core');
+  t.equal(s.owner()?.managerAddress, '10.0.0.10', 'same uuid, new address, URL at the new address: moved');
+  await t.rejects(s.call('10.0.0.9', 'update_server_roles', 'xen'), { code: 'FORBIDDEN' }, 'the old address is no longer the owner');
+  await s.call('10.0.0.10', 'update_server_roles', 'xen');
+  t.equal(s.own.pushAddress('https://mgr-moved.example/core'), '10.0.0.10');
+  t.equal(s.own.pushAddress('https://mgr.example:7002/ovm/core'), undefined, 'the old name is not pinned any more');
+});
+
+t.test('push URL names: resolved once, pinned to the owner; elsewhere, unresolvable or rebound names go nowhere', async (t) => {
+  const s = setup(t);
+  await t.rejects(s.call('10.0.0.9', 'take_ownership', { manager_uuid: MGR, manager_event_url: 'https://elsewhere.example/ev' }), { code: 'INVALID_ARGUMENT', message: /argument 1 \(manager_event_url\).*resolves to 169\.254\.169\.254/ });
+  await t.rejects(s.call('10.0.0.9', 'take_ownership', { manager_uuid: MGR, manager_statistic_url: 'https://nowhere.example/st' }), { code: 'INVALID_ARGUMENT', message: /argument 1 \(manager_statistic_url\).*does not resolve/ });
+  await t.rejects(s.call('10.0.0.9', 'take_ownership', { manager_uuid: MGR, manager_event_url: 'https://mgr.example/ev', manager_statistic_url: 'https://elsewhere.example/st' }), { code: 'INVALID_ARGUMENT' }, 'all or nothing');
+  t.equal(s.owner(), undefined);
+  // CloudStack's 3.3 take_ownership: localhost placeholders and "None" certificates.
+  await s.call('10.0.0.9', 'take_ownership', { manager_uuid: MGR, manager_event_url: 'https://both.example/ev', manager_statistic_url: 'http://localhost:10024/stats', manager_certificate: 'None' });
+  t.equal(s.own.pushAddress('https://both.example/ev'), '10.0.0.9', 'a name with the owner among its addresses is pinned to it');
+  t.equal(s.own.pushAddress('http://localhost:10024/stats'), undefined, 'a loopback placeholder is kept but never pushed to');
+  t.equal(s.own.pushAddress('https://10.0.0.9/x'), '10.0.0.9');
+  t.equal(s.own.pushAddress('https://10.0.0.77/x'), undefined);
+  t.equal(s.own.pushAddress('https://mgr.example/x'), undefined, 'a name never checked goes nowhere');
+  const lookups = s.resolved.length;
+  DNS['both.example'] = ['6.6.6.6'];
+  t.teardown(() => void (DNS['both.example'] = ['10.0.0.77', '10.0.0.9']));
+  t.equal(s.own.pushAddress('https://both.example/ev'), '10.0.0.9', 'a later DNS answer changes nothing: the pin holds');
+  t.equal(s.resolved.length, lookups, 'and the name is not looked up again');
+  t.equal(s.own.eventUrl(), 'https://both.example/ev');
+});
