@@ -1,6 +1,7 @@
 // The agent configuration (/etc/hvagent/agent.yaml): one zod schema with defaults, validated
 // once at start-up with every problem listed, then frozen. Keys in LIVE_KEYS reload live.
 import { z } from 'zod';
+import { DEFAULT_REPOSITORY_ROOTS, isRepositoryRoot } from '../repo/fs-location.js';
 
 // 0 asks the kernel for a free port (tests, parallel sandboxes).
 const port = z.number().int().min(0).max(65535);
@@ -144,6 +145,12 @@ export const configSchema = z
         probeTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
         /** Upper bound for one mount or unmount, in ms (a dead NFS server must not hang a call). */
         mountTimeoutMs: z.number().int().min(100).max(3_600_000).default(120_000),
+        /** Directories a new local-directory repository (fs_location /dir) may be created or adopted in. */
+        repositoryRoots: z
+          .array(z.string().max(1024).refine(isRepositoryRoot, 'expected a clean absolute path other than /'))
+          .min(1)
+          .max(64)
+          .default([...DEFAULT_REPOSITORY_ROOTS]),
       })
       .strict()
       .prefault({}),
