@@ -36,7 +36,7 @@ export const configSchema = z
         /** A connection that has not authenticated within this time is closed. */
         authTimeoutMs: z.number().int().min(1000).default(10_000),
         /** Connections past the limits held only to answer HTTP 503; beyond them, closed at once. */
-        maxRefusedConnections: z.number().int().min(0).default(1024),
+        maxRefusedConnections: z.number().int().min(0).default(1536),
         /** Failed logins from one address before each 401 is held back. */
         authFailuresBeforeDelay: z.number().int().min(1).default(3),
         /** Hosts dispatch may call besides the members of this host's server pool. */
