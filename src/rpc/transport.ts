@@ -12,7 +12,7 @@ import type { Clock } from '../host/clock.js';
 import { AGENT_USER } from '../services/auth/password-store.js';
 import { AuthThrottle, ParallelLimit } from './auth-throttle.js';
 import { Admission, type Admitted } from './admission.js';
-import { ConnectionTracker, TLS12_CIPHERS, clientErrorStatus, closeSoon, plainAddress, slotKey, unconsumeTls } from './transport-sockets.js';
+import { ConnectionTracker, clientErrorStatus, closeSoon, peerFingerprint, plainAddress, slotKey, tlsServerOptions, unconsumeTls } from './transport-sockets.js';
 import { encodeFault } from './codec/encode.js';
 import { internalFault } from './faults.js';
 import type { WireBase } from './wire.js';
@@ -130,22 +130,8 @@ export class RpcServer {
     let server: http.Server;
     if (rpc.tls) {
       if (!this.deps.tls) throw new Error('RpcServer: TLS is on but no key pair was given');
-      const t = this.deps.tls;
-      server = https.createServer({
-        cert: t.cert,
-        key: t.key,
-        // A client may always connect without a certificate (Basic auth); one it shows is checked
-        // later: against rpc.clientCa, and by fingerprint against the owner manager's.
-        ...(t.ca ? { ca: t.ca } : {}),
-        ...(this.askCert ? { requestCert: true, rejectUnauthorized: false } : {}),
-        minVersion: 'TLSv1.2',
-        ciphers: TLS12_CIPHERS,
-        honorCipherOrder: true,
-        ...HTTP_OPTIONS,
-      });
-    } else {
-      server = http.createServer(HTTP_OPTIONS);
-    }
+      server = https.createServer({ ...tlsServerOptions(this.deps.tls, this.askCert), ...HTTP_OPTIONS });
+    } else server = http.createServer(HTTP_OPTIONS);
     server.on('request', this.onRequest);
     server.keepAliveTimeout = rpc.keepAliveTimeoutMs;
     server.requestTimeout = rpc.requestTimeoutMs;
@@ -347,11 +333,7 @@ export class RpcServer {
         log: this.deps.log,
         maxDepth: this.rpc.maxXmlDepth,
       };
-      if (this.askCert) {
-        // Renegotiation is refused, so the certificate of a connection never changes.
-        const fp = (req.socket as TLSSocket).getPeerCertificate?.()?.fingerprint256;
-        if (fp) base.peerCertificate = fp;
-      }
+      if (this.askCert) base.peerCertificate = peerFingerprint(req.socket as TLSSocket);
     }
     this.inFlight++;
     let answer: string | Promise<string>;
