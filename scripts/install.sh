@@ -27,7 +27,8 @@ node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)
   echo "install.sh: Node.js 20 or newer is required" >&2; exit 1; }
 
 mkdir -p "$PREFIX"
-cp -a "$here/package.json" "$here/package-lock.json" "$here/tsconfig.json" "$here/src" "$here/README.md" "$PREFIX/"
+cp -a "$here/package.json" "$here/package-lock.json" "$here/tsconfig.json" "$here/src" "$here/native" "$here/README.md" "$PREFIX/"
+install -D -m 0755 "$here/scripts/build-native.sh" "$PREFIX/scripts/build-native.sh"
 cd "$PREFIX"
 npm ci
 npm run build

@@ -16,6 +16,8 @@ import { OwnershipService } from './services/ownership/ownership-service.js';
 import { PasswordStore } from './services/auth/password-store.js';
 import { EventPusher, type PushClientFactory } from './services/push/event-pusher.js';
 import { StatisticsPusher } from './services/push/statistics-pusher.js';
+import { AgentError } from './core/errors.js';
+import type { ResolveHost } from './host/resolve-host.js';
 
 export interface BuildAgentOptions {
   agentVersion: string;
@@ -23,6 +25,8 @@ export interface BuildAgentOptions {
   clientFor?: PushClientFactory;
   /** Adapters to use instead of the real ones (tests, bench). */
   overrides?: FeatureOverrides;
+  /** Resolves the host names of push URLs at take_ownership (tests: a table). Default: the system resolver. */
+  resolveHost?: ResolveHost;
 }
 
 export interface BuiltAgent {
@@ -52,7 +56,15 @@ export async function buildAgent(deps: AgentDeps, opts: BuildAgentOptions): Prom
   const log = deps.log;
   const ownership = new OwnershipService({ hostState, events, log: log.child({ component: 'ownership' }) });
   const passwords = new PasswordStore({ config, fs, clock, log: log.child({ component: 'auth' }) });
-  const clientFor = opts.clientFor ?? ((url: string) => new XmlRpcClient({ url, timeoutMs: 30_000, rejectUnauthorized: false }));
+  // Pushes connect only to the owner manager's address: to an IP-literal host that is it, or to a
+  // host name pinned to it at take_ownership (never looked up again).
+  const clientFor =
+    opts.clientFor ??
+    ((url: string) => {
+      const connectTo = ownership.pushAddress(url);
+      if (connectTo === undefined) return { call: () => Promise.reject(new AgentError('FORBIDDEN', 'push URL is not pinned to the owner manager; not sent')), close: () => undefined };
+      return new XmlRpcClient({ url, timeoutMs: 30_000, rejectUnauthorized: false, connectTo });
+    });
   const pusher = new EventPusher({ db, clock, log: log.child({ component: 'event-push' }), clientFor, hostId: () => os.hostname() });
   events.onEvent(() => pusher.kick());
 
@@ -69,11 +81,9 @@ export async function buildAgent(deps: AgentDeps, opts: BuildAgentOptions): Prom
     stats.setInterval(seconds);
   };
 
-  const ownerAddress = () => ownership.managerAddress();
   const registry = new Registry({
     isOwned: () => ownership.isOwned(),
-    // An owner recorded before its address was (an older database) is not locked out.
-    isOwner: config.rpc.ownerCheck === 'address' ? (addr) => (ownerAddress() ?? addr) === addr : undefined,
+    isOwner: config.rpc.ownerCheck === 'off' ? undefined : (caller) => ownership.isOwnerCaller(caller, config.rpc.ownerCheck),
     maxXmlDepth: config.rpc.maxXmlDepth,
     locks,
   });
@@ -84,7 +94,7 @@ export async function buildAgent(deps: AgentDeps, opts: BuildAgentOptions): Prom
     }),
   );
   registry.register(authMethods(passwords));
-  registry.register(ownershipMethods(ownership));
+  registry.register(ownershipMethods(ownership, { ownerCheck: config.rpc.ownerCheck, resolveHost: opts.resolveHost }));
   registry.register(eventMethods({ events, jobs, setStatisticInterval, invoke: (method, params, ctx) => registry.call(method, params, ctx) }));
   for (const f of built.features) registry.register(f.methods);
   for (const f of built.features) if (f.onAuthenticatedCall) registry.onCall((c) => f.onAuthenticatedCall!(c.method, c.remoteAddress));

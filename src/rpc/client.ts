@@ -3,6 +3,7 @@
 // with the password in the message.
 import http from 'node:http';
 import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import { AgentError } from '../core/errors.js';
 import { decodeMethodResponse } from './codec/decode.js';
 import { encodeMethodCall } from './codec/encode.js';
@@ -24,6 +25,8 @@ export interface XmlRpcClientOptions {
   maxResponseBytes?: number;
   /** XML nesting limit for responses (default 256: our own answers nest deeper than requests). */
   maxDepth?: number;
+  /** Connect to this address whatever the URL's host name resolves to (pinned push URLs). */
+  connectTo?: string;
 }
 
 export interface CallOptions {
@@ -45,6 +48,7 @@ export class XmlRpcClient implements RpcCaller {
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private readonly maxDepth: number;
+  private readonly connectTo: string | undefined;
 
   constructor(opts: XmlRpcClientOptions) {
     let u: URL;
@@ -68,6 +72,7 @@ export class XmlRpcClient implements RpcCaller {
     this.timeoutMs = opts.timeoutMs ?? 20 * 60_000;
     this.maxResponseBytes = opts.maxResponseBytes ?? 64 * 1024 * 1024;
     this.maxDepth = opts.maxDepth ?? 256;
+    this.connectTo = opts.connectTo;
     this.agent =
       u.protocol === 'https:'
         ? new https.Agent({ keepAlive: true, ca: opts.ca, rejectUnauthorized: opts.rejectUnauthorized ?? true })
@@ -127,6 +132,7 @@ export class XmlRpcClient implements RpcCaller {
           method: 'POST',
           headers,
           agent: this.agent,
+          ...(this.connectTo ? { lookup: pinnedLookup(this.connectTo) } : {}),
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -149,4 +155,13 @@ export class XmlRpcClient implements RpcCaller {
       req.end(body);
     });
   }
+}
+
+/** A lookup that answers `address` for any name: the URL's name stays in Host and SNI. */
+function pinnedLookup(address: string): LookupFunction {
+  const family = isIP(address) || 4;
+  return ((_host: string, opts: { all?: boolean }, cb: (err: null, a: unknown, f?: number) => void) => {
+    if (opts?.all) cb(null, [{ address, family }]);
+    else cb(null, address, family);
+  }) as unknown as LookupFunction;
 }

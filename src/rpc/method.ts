@@ -24,6 +24,8 @@ export interface CallContext {
   /** The local address the caller's connection arrived on (used to find lastClientIface). */
   localAddress: string;
   user: string;
+  /** SHA-256 fingerprint (AB:CD:...) of the TLS client certificate the caller showed, if any. */
+  peerCertificate?: string;
   log: Logger;
   /** Aborted when the agent shuts down. */
   signal: AbortSignal;

@@ -20,6 +20,8 @@ export interface CallBase {
   remoteAddress: string;
   localAddress: string;
   user: string;
+  /** SHA-256 fingerprint (AB:CD:...) of the TLS client certificate shown on the connection, if any. */
+  peerCertificate?: string;
   signal: AbortSignal;
   log: Logger;
 }
@@ -38,10 +40,10 @@ export interface RegistryOptions {
   /** True when a manager owns the host; 'owned' methods fault NOT_OWNED otherwise. */
   isOwned: () => boolean;
   /**
-   * When given: whether this caller is the owner manager (rpc.ownerCheck). 'owned' methods of an
-   * owned host then answer FORBIDDEN to anyone else.
+   * When given: whether this caller is the owner manager (rpc.ownerCheck: by its client
+   * certificate or its address). 'owned' methods of an owned host then answer FORBIDDEN to anyone else.
    */
-  isOwner?: (remoteAddress: string) => boolean;
+  isOwner?: (caller: CallBase) => boolean;
   /** Default XML nesting limit for callFromWire (config rpc.maxXmlDepth). */
   maxXmlDepth?: number;
   /** The agent's lock manager (services and jobs hold in the same one); a private one by default. */
@@ -55,7 +57,7 @@ export class Registry {
   private readonly defs: MethodDef[] = [];
   private readonly listeners: CallListener[] = [];
   private readonly isOwned: () => boolean;
-  private readonly isOwner: ((remoteAddress: string) => boolean) | undefined;
+  private readonly isOwner: ((caller: CallBase) => boolean) | undefined;
 
   constructor(opts: RegistryOptions, defs: readonly MethodDef[] = []) {
     this.isOwned = opts.isOwned;
@@ -135,7 +137,7 @@ export class Registry {
       if (def.access === 'owned' && !this.isOwned()) {
         throw new AgentError('NOT_OWNED', `${method} needs the host to be owned by a manager (take_ownership first)`);
       }
-      if ((def.access === 'owned' || (def.access === 'setup' && this.isOwned())) && this.isOwner && !this.isOwner(base.remoteAddress)) {
+      if ((def.access === 'owned' || (def.access === 'setup' && this.isOwned())) && this.isOwner && !this.isOwner(base)) {
         throw new AgentError('FORBIDDEN', `${method} answers only the manager that owns this host`);
       }
       const args = validate(def, method, params, def.forwards ? this.secretPositions(def, params) : def.secretArgs);
@@ -195,6 +197,7 @@ class Call implements CallContext, CallInfo {
   readonly remoteAddress: string;
   readonly localAddress: string;
   readonly user: string;
+  readonly peerCertificate: string | undefined;
   readonly signal: AbortSignal;
   private readonly base: Logger;
   private child: Logger | undefined;
@@ -206,6 +209,7 @@ class Call implements CallContext, CallInfo {
     this.remoteAddress = base.remoteAddress;
     this.localAddress = base.localAddress;
     this.user = base.user;
+    this.peerCertificate = base.peerCertificate;
     this.signal = base.signal;
     this.base = base.log;
   }

@@ -1,9 +1,9 @@
-// Socket-level helpers of the RPC server: TLS settings (suites, no renegotiation, the fix for
-// keep-alive 400s), the answer to a request node's parser refused, address keys, and the
-// tracking of every connection that stop() cuts.
+// Socket-level helpers of the RPC server: TLS settings (suites, client certificates, no
+// renegotiation, the fix for keep-alive 400s), the answer to a request node's parser refused,
+// address keys, and the tracking of every connection that stop() cuts.
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { TlsOptions, TLSSocket } from 'node:tls';
 import type { Clock } from '../host/clock.js';
 
 export function clientErrorStatus(code: string | undefined): string {
@@ -42,6 +42,28 @@ type JsReadSocket = Socket & { [JS_READ]?: true };
 /** A client may not renegotiate: each renegotiation costs the server a handshake. */
 export function noRenegotiation(socket: TLSSocket): void {
   socket.disableRenegotiation();
+}
+
+/**
+ * The TLS server options. With `askCert` a client is asked for a certificate but may connect
+ * without one (Basic auth); one it shows is checked later: against rpc.clientCa (`ca`), and by
+ * fingerprint against the owner manager's (peerFingerprint).
+ */
+export function tlsServerOptions(t: { cert: Buffer; key: Buffer; ca?: Buffer }, askCert: boolean): TlsOptions {
+  return {
+    cert: t.cert,
+    key: t.key,
+    ...(t.ca ? { ca: t.ca } : {}),
+    ...(askCert ? { requestCert: true, rejectUnauthorized: false } : {}),
+    minVersion: 'TLSv1.2',
+    ciphers: TLS12_CIPHERS,
+    honorCipherOrder: true,
+  };
+}
+
+/** SHA-256 fingerprint of the client's certificate; fixed per connection, as renegotiation is refused. */
+export function peerFingerprint(socket: TLSSocket): string | undefined {
+  return socket.getPeerCertificate?.()?.fingerprint256 || undefined;
 }
 
 /** TLS 1.2: forward-secret AEAD suites only (TLS 1.3 suites are all of that kind). */

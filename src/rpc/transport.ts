@@ -1,6 +1,7 @@
 // The XML-RPC HTTP(S) server: the four API paths, POST only, Basic auth (or a client certificate
 // signed by rpc.clientCa) before anything runs, connection slots (admission.ts), throttled failures,
-// body/header/idle limits, and one hand-off of the raw body to the registry, whose answer is sent.
+// body/header/idle limits, the fingerprint of the client's certificate for the owner check, and
+// one hand-off of the raw body to the registry, whose answer is sent.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -11,7 +12,7 @@ import type { Clock } from '../host/clock.js';
 import { AGENT_USER } from '../services/auth/password-store.js';
 import { AuthThrottle, ParallelLimit } from './auth-throttle.js';
 import { Admission, type Admitted } from './admission.js';
-import { ConnectionTracker, TLS12_CIPHERS, clientErrorStatus, closeSoon, plainAddress, slotKey, noRenegotiation, readThroughJsIfBacklogged } from './transport-sockets.js';
+import { ConnectionTracker, clientErrorStatus, closeSoon, peerFingerprint, plainAddress, slotKey, tlsServerOptions, noRenegotiation, readThroughJsIfBacklogged } from './transport-sockets.js';
 import { encodeFault } from './codec/encode.js';
 import { internalFault } from './faults.js';
 import type { WireBase } from './wire.js';
@@ -87,6 +88,8 @@ export class RpcServer {
   readonly throttle: AuthThrottle;
   private readonly rpc: AgentConfig['rpc'];
   private readonly mtls: boolean;
+  /** Clients are asked for a certificate: mutual TLS, or the owner check by certificate. */
+  private readonly askCert: boolean;
   private inFlight = 0;
   private readonly conns = new ConnectionTracker();
   /** Answers waiting for the end of this loop turn: response, XML, response, XML, ... */
@@ -99,6 +102,7 @@ export class RpcServer {
   constructor(private readonly deps: RpcServerDeps) {
     this.rpc = deps.rpc;
     this.mtls = deps.rpc.tls && !!deps.tls?.ca;
+    this.askCert = deps.rpc.tls && (this.mtls || deps.rpc.ownerCheck === 'certificate');
     this.throttle = new AuthThrottle({
       clock: deps.clock,
       failuresBeforeDelay: deps.rpc.authFailuresBeforeDelay,
@@ -126,19 +130,8 @@ export class RpcServer {
     let server: http.Server;
     if (rpc.tls) {
       if (!this.deps.tls) throw new Error('RpcServer: TLS is on but no key pair was given');
-      const t = this.deps.tls;
-      server = https.createServer({
-        cert: t.cert,
-        key: t.key,
-        ...(t.ca ? { ca: t.ca, requestCert: true, rejectUnauthorized: false } : {}),
-        minVersion: 'TLSv1.2',
-        ciphers: TLS12_CIPHERS,
-        honorCipherOrder: true,
-        ...HTTP_OPTIONS,
-      });
-    } else {
-      server = http.createServer(HTTP_OPTIONS);
-    }
+      server = https.createServer({ ...tlsServerOptions(this.deps.tls, this.askCert), ...HTTP_OPTIONS });
+    } else server = http.createServer(HTTP_OPTIONS);
     server.on('request', this.onRequest);
     server.keepAliveTimeout = rpc.keepAliveTimeoutMs;
     server.requestTimeout = rpc.requestTimeoutMs;
@@ -338,6 +331,7 @@ export class RpcServer {
         log: this.deps.log,
         maxDepth: this.rpc.maxXmlDepth,
       };
+      if (this.askCert) base.peerCertificate = peerFingerprint(req.socket as TLSSocket);
     }
     this.inFlight++;
     let answer: string | Promise<string>;

@@ -37,6 +37,8 @@ export const STATE_KEYS = {
   managerCertificate: 'manager.certificate',
   /** The address the owner manager took ownership from: owner-only methods answer only it. */
   managerAddress: 'manager.address',
+  /** Push URL host names → the address they were pinned to at take_ownership ('' = never pushed to). */
+  managerPushPins: 'manager.push_pins',
   serverRoles: 'server.roles',
   pool: 'pool',
   statisticInterval: 'statistics.interval',

@@ -57,6 +57,6 @@ export async function startTestAgent(t: { teardown(fn: () => unknown): void }, o
   });
   await agent.start();
   const call = injector(agent);
-  if (opts.owned !== false) await call('take_ownership', TEST_MANAGER, 'https://manager.invalid:7002/ovm/core');
+  if (opts.owned !== false) await call('take_ownership', TEST_MANAGER, 'https://127.0.0.1:7002/ovm/core');
   return { agent, root, hypervisor, call };
 }

@@ -4,6 +4,7 @@ import net from 'node:net';
 import t from 'tap';
 import { XmlRpcClient, RemoteFault } from '../../src/rpc/client.js';
 import { startPythonPeer, type PythonPeer } from '../helpers/python-peer.js';
+import { nullProto } from '../helpers/null-proto.js';
 
 const PASSWORD = 'p@ss:w/rd secret';
 let peer: PythonPeer;
@@ -44,7 +45,7 @@ t.test('values Python reads from us', async (t) => {
     ],
   ]);
   const nested = { a: [1, { b: 'x', c: [] }], d: {} };
-  t.strictSame(await c.call('echo', [nested]), nested, 'structs and arrays round trip');
+  t.strictSame(await c.call('echo', [nested]), nullProto(nested), 'structs and arrays round trip');
 });
 
 t.test('faults become RemoteFault', async (t) => {

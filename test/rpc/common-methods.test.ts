@@ -14,6 +14,7 @@ import { Registry, callFromWire } from '../../src/rpc/registry.js';
 import type { Clock } from '../../src/host/clock.js';
 import { startPythonPeer, type PythonPeer } from '../helpers/python-peer.js';
 import { respond } from '../helpers/inject.js';
+import { nullProto } from '../helpers/null-proto.js';
 
 const lines: string[] = [];
 const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
@@ -26,7 +27,7 @@ function registry(deps: Parameters<typeof commonMethods>[0] = {}, owned = true) 
 t.test('echo and get_api_version', async (t) => {
   const call = registry({}, false);
   t.strictSame(await call('echo', ['hello']), { ok: true, value: 'hello' });
-  t.strictSame(await call('echo', [{ a: [1, null] }]), { ok: true, value: { a: [1, null] } });
+  t.strictSame(await call('echo', [{ a: [1, null] }]), { ok: true, value: nullProto({ a: [1, null] }) });
   t.strictSame(await call('get_api_version', []), { ok: true, value: [3] });
   t.equal((await call('echo', [])).ok, false, 'echo needs its argument');
   t.match(await call('sleep', [0]), { ok: false, fault: { faultCode: 1004 } }, 'sleep needs ownership');
@@ -59,7 +60,7 @@ t.test('dispatch to a Python agent with Basic auth', async (t) => {
   const call = registry();
   const uri = `http://oracle:${encodeURIComponent('pw secret')}@127.0.0.1:${peer.port}/api/3/`;
   lines.length = 0;
-  t.strictSame(await call('dispatch', [uri, 'echo', { x: [1, 2n ** 60n] }]), { ok: true, value: { x: [1, 2n ** 60n] } });
+  t.strictSame(await call('dispatch', [uri, 'echo', { x: [1, 2n ** 60n] }]), { ok: true, value: nullProto({ x: [1, 2n ** 60n] }) });
   t.strictSame(await call('dispatch', [uri, 'nothing']), { ok: true, value: null });
   t.strictSame(
     await call('dispatch', [uri, 'fail', 7, 'exceptions.Exception:remote said no']),

@@ -29,6 +29,8 @@ const BAD: unknown[] = [
   'constructor',
   JSON.parse('{"__proto__": {"polluted": 1}}'),
   { constructor: { prototype: { polluted: 1 } } },
+  // As the decoder builds structs: null-prototype, reserved names as own members.
+  Object.assign(Object.create(null) as object, JSON.parse('{"__proto__": {"polluted": 1}, "constructor": 1, "prototype": 2}') as object),
   [[[[['deep']]]]],
   true,
   Buffer.from('bytes'),

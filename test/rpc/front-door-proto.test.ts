@@ -8,6 +8,8 @@ import { Registry } from '../../src/rpc/registry.js';
 import { defineMethod, type MethodDef } from '../../src/rpc/method.js';
 import { AgentError } from '../../src/core/errors.js';
 import { z } from 'zod';
+import { callFromWire } from '../../src/rpc/wire.js';
+import { decodeMethodCall, decodeMethodResponse, encodeMethodCall } from '../../src/rpc/codec/index.js';
 import { makeHarness } from '../helpers/net-harness.js';
 import { port } from '../helpers/fake-net-host.js';
 
@@ -93,4 +95,50 @@ t.test('virtual IP methods take IPv4 addresses only; the fault says what came', 
   t.match(err, { code: 'INVALID_ARGUMENT', message: /argument 1: expected an IPv4 address; got string "\/etc\/passwd"/ });
   const err2 = await Promise.resolve().then(() => reg.invoke('configure_virtual_ip', ['10.0.0.50', '999.1.1.1'], base)).catch((e: unknown) => e);
   t.match(err2, { code: 'INVALID_ARGUMENT', message: /argument 2: expected an IPv4 address/ });
+});
+
+/** A struct with one member called `name` (as the wire carries it: an own member, never a prototype). */
+function structWith(name: string, value: unknown): Record<string, unknown> {
+  const o = Object.create(null) as Record<string, unknown>;
+  o[name] = value;
+  return o;
+}
+
+t.test('through the wire: reserved names as method names and as struct keys in every position', async (t) => {
+  const seen: unknown[] = [];
+  const take = defineMethod({ name: 'take', access: 'public', params: z.tuple([z.unknown(), z.unknown().optional()]), handler: (a) => void seen.push(a) });
+  const reg = new Registry({ isOwned: () => true }, [take as MethodDef]);
+  const base = { remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', user: 'oracle', signal: new AbortController().signal, log: pino({ level: 'silent' }) };
+  const before = protoKeys();
+  const wire = async (method: string, params: unknown[]) => decodeMethodResponse(await callFromWire(reg, encodeMethodCall(method, params), base), { maxDepth: 64 });
+  for (const n of RESERVED) {
+    t.match(await wire(n, []), { ok: false, fault: { faultString: /UNKNOWN_METHOD/ } }, `method name ${n}: unknown, not a member of anything`);
+    t.match(await wire(`${n}.x`, [1]), { ok: false, fault: { faultString: /UNKNOWN_METHOD/ } });
+    const positions: Array<[string, unknown[], RegExp]> = [
+      ['argument 1', [structWith(n, 1)], /argument 1/],
+      ['argument 2', ['x', structWith(n, { polluted: 1 })], /argument 2/],
+      ['nested struct', [{ a: structWith(n, 1) }], /argument 1 \(a\)/],
+      ['struct in an array', [[1, structWith(n, 1)]], /argument 1 \(1\)/],
+      ['deep', ['x', { a: [{ b: structWith(n, [structWith('polluted', 1)]) }] }], /argument 2 \(a\.0\.b\)/],
+    ];
+    for (const [where, params, re] of positions) {
+      const r = await wire('take', params);
+      t.match(r, { ok: false, fault: { faultString: /INVALID_ARGUMENT/ } }, `${n} in ${where}: refused`);
+      const text = r.ok ? '' : r.fault.faultString;
+      t.match(text, re, 'naming the argument');
+      t.ok(text.includes(`"${n}"`), 'and the name');
+      t.equal(protoKeys(), before, 'Object.prototype untouched');
+      t.equal(({} as { polluted?: unknown }).polluted, undefined);
+    }
+  }
+  t.equal(seen.length, 0, 'the handler never ran');
+  // The decoder itself: structs are null-prototype objects, members called like these are data.
+  for (const n of RESERVED) {
+    const call = decodeMethodCall(encodeMethodCall('take', [structWith(n, structWith('x', 1))]), { maxDepth: 64 });
+    const s = call.params[0] as Record<string, unknown>;
+    t.equal(Object.getPrototypeOf(s), null, `${n}: a null-prototype struct`);
+    t.same(Object.keys(s), [n], 'the member is an own key');
+    t.equal(Object.getPrototypeOf(s[n]), null, 'the nested struct too');
+  }
+  t.match(await wire('take', [{ name: 'constructor', prototype_: '__proto__' }]), { ok: true }, 'reserved words as values and near-names are fine');
 });

@@ -49,7 +49,7 @@ t.test('sandbox agent end to end', async (t) => {
   t.match(server, /<Boot_Time>[1-9]\d+<\/Boot_Time>/, 'discovery sees the real kernel through the sandbox root');
   t.notMatch(server, /<Unique_Id>(00:){15}00</, 'a real unique id');
   t.match(server, /<Membership_State>Unowned<\/Membership_State>/);
-  t.equal(await call('take_ownership', MANAGER, 'https://mgr/core'), null);
+  t.equal(await call('take_ownership', MANAGER, 'https://127.0.0.1/core'), null);
 
   t.equal(await sb.stop(), 0, sb.output());
   t.notOk(fs.existsSync(path.join(dir, 'sandbox.json')), 'sandbox.json removed on stop');

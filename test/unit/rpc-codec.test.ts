@@ -9,6 +9,7 @@ import {
   encodeValueXml,
 } from '../../src/rpc/codec/index.js';
 import type { XmlRpcValue } from '../../src/rpc/method.js';
+import { nullProto } from '../helpers/null-proto.js';
 
 const opts = { maxDepth: 64 };
 
@@ -48,7 +49,7 @@ const roundTrips: Array<[string, XmlRpcValue]> = [
 t.test('round trips through a response', async (t) => {
   for (const [name, v] of roundTrips) {
     const res = decodeMethodResponse(encodeResponse(v), opts);
-    t.strictSame(res, { ok: true, value: v }, name);
+    t.strictSame(res, { ok: true, value: nullProto(v) }, name);
   }
 });
 
@@ -56,7 +57,7 @@ t.test('round trips through a call, all values as params', async (t) => {
   const values = roundTrips.map(([, v]) => v);
   const call = decodeMethodCall(encodeMethodCall('some.method_1', values), opts);
   t.equal(call.method, 'some.method_1');
-  t.strictSame(call.params, values);
+  t.strictSame(call.params, nullProto(values));
 });
 
 t.test('bigint only beyond 2^53, numbers otherwise', async (t) => {
@@ -70,15 +71,16 @@ t.test('bigint only beyond 2^53, numbers otherwise', async (t) => {
   t.equal(b, 2n ** 53n + 1n);
 });
 
-t.test('a member named __proto__ stays data', async (t) => {
+t.test('structs decode to null-prototype objects: a member named __proto__ stays data', async (t) => {
   const res = decodeMethodResponse(
     '<methodResponse><params><param><value><struct><member><name>__proto__</name><value><struct><member><name>polluted</name><value>1</value></member></struct></value></member></struct></value></param></params></methodResponse>',
     opts,
   );
   t.ok(res.ok);
   const v = (res as { value: Record<string, unknown> }).value;
-  t.equal(Object.getPrototypeOf(v), Object.prototype);
+  t.equal(Object.getPrototypeOf(v), null, 'no prototype that a wire name could reach');
   t.strictSame(Object.keys(v), ['__proto__']);
+  t.equal(Object.getPrototypeOf(v.__proto__), null, 'nested structs too');
   t.equal(({} as Record<string, unknown>).polluted, undefined);
 });
 

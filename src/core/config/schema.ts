@@ -1,6 +1,7 @@
 // The agent configuration (/etc/hvagent/agent.yaml): one zod schema with defaults, validated
 // once at start-up with every problem listed, then frozen. Keys in LIVE_KEYS reload live.
 import { z } from 'zod';
+import { DEFAULT_REPOSITORY_ROOTS, isRepositoryRoot } from '../repo/fs-location.js';
 
 // 0 asks the kernel for a free port (tests, parallel sandboxes).
 const port = z.number().int().min(0).max(65535);
@@ -35,13 +36,18 @@ export const configSchema = z
         /** A connection that has not authenticated within this time is closed. */
         authTimeoutMs: z.number().int().min(1000).default(10_000),
         /** Connections past the limits held only to answer HTTP 503; beyond them, closed at once. */
-        maxRefusedConnections: z.number().int().min(0).default(1024),
+        maxRefusedConnections: z.number().int().min(0).default(1536),
         /** Failed logins from one address before each 401 is held back. */
         authFailuresBeforeDelay: z.number().int().min(1).default(3),
         /** Hosts dispatch may call besides the members of this host's server pool. */
         dispatchAllow: z.array(z.string().min(1).max(255)).max(256).default([]),
-        /** 'address': owner-only methods answer only the address the owner took ownership from. */
-        ownerCheck: z.enum(['address', 'off']).default('address'),
+        /**
+         * Who may call owner-only methods of an owned host. 'certificate': after a 3.3
+         * take_ownership with the manager's certificate, only a client showing that certificate;
+         * otherwise the address ownership was taken from. 'address': always that address.
+         * 'off': anyone with the password.
+         */
+        ownerCheck: z.enum(['certificate', 'address', 'off']).default('certificate'),
         /** Failed logins from all addresses together before every 401 is held back. */
         authGlobalFailuresBeforeDelay: z.number().int().min(1).default(20),
       })
@@ -139,6 +145,12 @@ export const configSchema = z
         probeTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
         /** Upper bound for one mount or unmount, in ms (a dead NFS server must not hang a call). */
         mountTimeoutMs: z.number().int().min(100).max(3_600_000).default(120_000),
+        /** Directories a new local-directory repository (fs_location /dir) may be created or adopted in. */
+        repositoryRoots: z
+          .array(z.string().max(1024).refine(isRepositoryRoot, 'expected a clean absolute path other than /'))
+          .min(1)
+          .max(64)
+          .default([...DEFAULT_REPOSITORY_ROOTS]),
       })
       .strict()
       .prefault({}),

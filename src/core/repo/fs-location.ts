@@ -14,7 +14,19 @@ export type MountableLocation = Extract<FsLocation, { kind: 'nfs' | 'block' }>;
 /** Roots a mount point may live under; repositories themselves only under REPOSITORIES_ROOT. */
 export const MOUNT_ROOTS = [REPOSITORIES_ROOT, '/nfsmnt'] as const;
 
-/** Directories a local repository may never be placed in (or be an ancestor of). */
+/**
+ * Where a local directory repository may be (storage.repositoryRoots): the repository mount
+ * points themselves (in place), file systems the storage plugins mount (NFS at /nfsmnt, OCFS2 at
+ * /poolfsmnt) and, our extension, the local data directories /srv and /data.
+ */
+export const DEFAULT_REPOSITORY_ROOTS: readonly string[] = [REPOSITORIES_ROOT, '/nfsmnt', '/poolfsmnt', '/srv', '/data'];
+
+/** A repository root in the config: a clean absolute path other than `/`. */
+export function isRepositoryRoot(p: string): boolean {
+  return cleanAbsolutePath(p) === p && p !== '/';
+}
+
+/** Directories a local repository may never be placed in (or be an ancestor of), whatever the roots. */
 const FORBIDDEN_DIRS = [
   '/proc', '/sys', '/dev', '/etc', '/boot', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/run', '/root',
   // State, logs and spools of the host and of the agent itself (cron jobs, mail, its own log).
@@ -39,7 +51,11 @@ export function isWithin(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent === '/' ? '/' : parent + '/');
 }
 
-export function parseFsLocation(raw: string): FsLocation {
+/**
+ * Reads an fs_location. With `roots` (a new repository), a directory must lie strictly inside one
+ * of them; without (one the host already has), only the fixed refusals apply.
+ */
+export function parseFsLocation(raw: string, roots?: readonly string[]): FsLocation {
   const s = raw.trim();
   if (s === '' || badChars(s)) throw fail('REPO_BAD_LOCATION', 'fs_location is empty or holds a control character');
   if (s.startsWith('/dev/')) {
@@ -53,6 +69,11 @@ export function parseFsLocation(raw: string): FsLocation {
     if (dir === '/' || isWithin(REPOSITORIES_ROOT, dir)) throw fail('REPO_BAD_LOCATION', `fs_location may not be ${dir} (it holds the repositories root)`);
     const bad = FORBIDDEN_DIRS.find((f) => isWithin(dir, f) || isWithin(f, dir));
     if (bad) throw fail('REPO_BAD_LOCATION', `fs_location ${dir} overlaps the system directory ${bad}`);
+    if (roots && !roots.some((r) => isWithin(dir, r) && dir !== r)) {
+      throw fail('REPO_BAD_LOCATION', `fs_location ${dir} is outside the allowed repository roots (${roots.join(', ')}; config storage.repositoryRoots)`);
+    }
+    // Hidden directories are the agent's or the cluster's (the pool FS keeps its state in .hvagent).
+    if (roots && dir.split('/').some((c) => c.startsWith('.'))) throw fail('REPO_BAD_LOCATION', `fs_location ${dir} is in a hidden directory`);
     return { kind: 'dir', path: dir };
   }
   const m = NFS_RE.exec(s);

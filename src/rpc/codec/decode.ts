@@ -170,7 +170,9 @@ function decodeValue(r: XmlReader): XmlRpcValue {
 }
 
 function decodeStruct(r: XmlReader): XmlRpcValue {
-  const obj: { [key: string]: XmlRpcValue } = {};
+  // A null-prototype object: no wire name (__proto__, constructor, toString...) can reach or
+  // shadow Object.prototype through it, whatever code later reads or copies its members.
+  const obj = Object.create(null) as { [key: string]: XmlRpcValue };
   for (;;) {
     if (!r.tryOpen('<member>', 'member')) {
       if (nextTag(r) === END) return obj;
@@ -181,9 +183,7 @@ function decodeStruct(r: XmlReader): XmlRpcValue {
     expectStart(r, 'value');
     const v = decodeValue(r);
     expectEnd(r, 'member');
-    // A plain object, but a member called __proto__ must stay data, never a prototype.
-    if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
-    else obj[key] = v;
+    obj[key] = v;
   }
 }
 

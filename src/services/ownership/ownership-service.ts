@@ -1,6 +1,11 @@
 // Who owns this host: Unowned → Owned (a manager took ownership) → Pooled (it joined a server
-// pool). Kept in the database so the host remembers its manager across restarts.
+// pool). Kept in the database so the host remembers its manager across restarts. Also who the
+// owner is on the wire (its certificate or its address) and where its pushes may go.
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
+import type { AgentConfig } from '../../core/config/schema.js';
+import { certificateFingerprint } from './manager-cert.js';
+import type { PushPins } from './push-urls.js';
 import { AgentError } from '../../core/errors.js';
 import type { HostStateRepo } from '../../store/host-state.js';
 import type { EventSink } from '../events/event-journal.js';
@@ -18,6 +23,16 @@ export interface OwnershipRequest {
   signedServerCertificate?: string;
   /** The caller's address; the same manager taking ownership again from elsewhere moves it. */
   managerAddress?: string;
+  /** Push URL host names pinned to an address (push-urls.ts); replaces the earlier pins. */
+  pushPins?: PushPins;
+}
+
+export type OwnerCheck = AgentConfig['rpc']['ownerCheck'];
+
+/** What the owner check looks at: the caller's address and the certificate it showed. */
+export interface Caller {
+  remoteAddress: string;
+  peerCertificate?: string;
 }
 
 export interface PoolInfo {
@@ -41,7 +56,58 @@ export interface OwnershipDeps {
 }
 
 export class OwnershipService {
+  /** The stored certificate and its fingerprint, parsed once. */
+  private certCache: { text: string; fingerprint: string | undefined } | undefined;
+
   constructor(private readonly deps: OwnershipDeps) {}
+
+  /** SHA-256 fingerprint of the certificate the owner took ownership with (3.3), when it did. */
+  managerCertificateFingerprint(): string | undefined {
+    if (!this.isOwned()) return undefined;
+    const text = this.deps.hostState.get(STATE_KEYS.managerCertificate);
+    if (text === undefined) return undefined;
+    if (this.certCache?.text !== text) this.certCache = { text, fingerprint: certificateFingerprint(text) };
+    return this.certCache.fingerprint;
+  }
+
+  /** True when, under this check, the owner is known by its certificate rather than its address. */
+  holdsByCertificate(check: OwnerCheck): boolean {
+    return check === 'certificate' && this.managerCertificateFingerprint() !== undefined;
+  }
+
+  /**
+   * Whether this caller is the owner manager: by its client certificate after a 3.3 ownership
+   * with one (rpc.ownerCheck certificate), else by the address it took ownership from. An owner
+   * recorded before its address was (an older database) is not locked out.
+   */
+  isOwnerCaller(caller: Caller, check: OwnerCheck): boolean {
+    if (check === 'off') return true;
+    if (check === 'certificate') {
+      const fp = this.managerCertificateFingerprint();
+      if (fp !== undefined) return caller.peerCertificate === fp;
+    }
+    return (this.managerAddress() ?? caller.remoteAddress) === caller.remoteAddress;
+  }
+
+  /**
+   * Where a push to `url` may connect: the owner manager's address, for a URL whose host is that
+   * address or a name pinned to it at take_ownership; undefined for anything else.
+   */
+  pushAddress(url: string): string | undefined {
+    const owner = this.managerAddress();
+    if (owner === undefined) return undefined;
+    let host: string;
+    try {
+      host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    } catch {
+      return undefined;
+    }
+    if (isIP(host)) return host === owner ? owner : undefined;
+    const pins = this.deps.hostState.getJson<PushPins>(STATE_KEYS.managerPushPins);
+    // Owned before pins were kept (an older database): the name is taken as the owner's.
+    if (pins === undefined) return owner;
+    return Object.prototype.hasOwnProperty.call(pins, host) && pins[host] === owner ? owner : undefined;
+  }
 
   /** The owner manager's address, when owned (and known: owned before it was recorded, unknown). */
   managerAddress(): string | undefined {
@@ -63,6 +129,11 @@ export class OwnershipService {
   state(): MembershipState {
     if (!this.isOwned()) return 'Unowned';
     return this.pool() ? 'Pooled' : 'Owned';
+  }
+
+  /** A stored manager URL (STATE_KEYS.manager*Url). */
+  storedUrl(key: string): string | undefined {
+    return this.deps.hostState.get(key);
   }
 
   eventUrl(): string | undefined {
@@ -98,6 +169,7 @@ export class OwnershipService {
       setOrKeep(STATE_KEYS.managerStatisticUrl, req.statisticUrl);
       setOrKeep(STATE_KEYS.managerCertificate, req.managerCertificate);
       setOrKeep(STATE_KEYS.managerAddress, req.managerAddress);
+      if (req.pushPins !== undefined) hs.setJson(STATE_KEYS.managerPushPins, req.pushPins);
       if (first) {
         this.deps.events.emit({
           severity: 'info',
@@ -129,6 +201,7 @@ export class OwnershipService {
         STATE_KEYS.managerStatisticUrl,
         STATE_KEYS.managerCertificate,
         STATE_KEYS.managerAddress,
+        STATE_KEYS.managerPushPins,
       ]) {
         hs.delete(k);
       }

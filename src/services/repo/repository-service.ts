@@ -82,7 +82,7 @@ export class RepositoryService implements RepoAccess {
   async createRepository(fsLocation: string, mountPoint: string, repoUuid: string, alias: string): Promise<void> {
     checkComponent('repository uuid', repoUuid);
     if (!isMetaValue(alias)) throw fail('REPO_INVALID', 'the repository alias must be one line');
-    const loc = parseFsLocation(fsLocation);
+    const loc = parseFsLocation(fsLocation, this.deps.config.storage.repositoryRoots);
     const mp = this.repoMountPoint(mountPoint, repoUuid);
     if (this.store.get(repoUuid)) throw fail('REPO_EXISTS', `Repository already exists: ${repoUuid}`);
     const start: CreateIntent = {
@@ -116,7 +116,7 @@ export class RepositoryService implements RepoAccess {
   }
 
   async addRepository(fsLocation: string, mountPoint: string): Promise<void> {
-    const loc = parseFsLocation(fsLocation);
+    const loc = parseFsLocation(fsLocation, this.deps.config.storage.repositoryRoots);
     const mp = this.repoMountPoint(mountPoint);
     const start: AddIntent = {
       fsLocation: fsLocationToText(loc),
@@ -179,7 +179,7 @@ export class RepositoryService implements RepoAccess {
   }
 
   async mountRepositoryFs(fsLocation: string, mountPoint: string): Promise<void> {
-    const loc = parseFsLocation(fsLocation);
+    const loc = parseFsLocation(fsLocation, this.deps.config.storage.repositoryRoots);
     const mp = parseMountPoint(mountPoint).path;
     const start: MountIntent = {
       fsLocation: fsLocationToText(loc),

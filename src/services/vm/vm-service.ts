@@ -204,8 +204,8 @@ export class VmService {
         this.deps.log.info({ vm: `${repoId}/${vmId}` }, 'start_vm: already running, nothing done');
         return;
       }
-      const xml = vmCfgToDomainXml(r.model, this.xmlOptions);
-      const h = this.deps.hypervisor;
+      checkDiskPlaces(r.model.disks); // again: vm.cfg may also come from a template archive or a host edit
+      const [xml, h] = [vmCfgToDomainXml(r.model, this.xmlOptions), this.deps.hypervisor];
       this.index.settleStop(r.uuid);
       const clash = await h.lookupByName(r.model.cfg.name);
       if (clash && normUuid(clash.uuid) !== r.uuid) {

@@ -179,3 +179,19 @@ t.test('restore relinks a directory repository but never recreates a vanished lo
   t.same(ev, [{ object: `repository:${U2}` }]);
   t.match(await again.discoverRepositoryDb(), new RegExp(`Uuid="${U2}">.*<Status>Unmounted</Status>`));
 });
+
+t.test('new directory repositories only inside storage.repositoryRoots; nothing made on a refusal', async (t) => {
+  const h = makeHarness();
+  t.teardown(h.cleanup);
+  const entries = () => fs.readdirSync(h.root).sort();
+  const was = entries();
+  for (const bad of ['/home/repo', '/tmp/repo', '/opt/repo', '/srv', '/poolfsmnt/p/.hvagent']) {
+    await t.rejects(h.svc.createRepository(bad, mp(U1), U1, 'a'), { code: 'REPO_BAD_LOCATION', message: /outside the allowed repository roots|hidden/ }, `create ${bad}`);
+    await t.rejects(h.svc.addRepository(bad, mp(U1)), { code: 'REPO_BAD_LOCATION' }, `add ${bad}`);
+    await t.rejects(h.svc.mountRepositoryFs(bad, mp(U1)), { code: 'REPO_BAD_LOCATION' }, `mount ${bad}`);
+  }
+  t.same(entries(), was, 'no directory or link was made');
+  t.same(h.exec.calls, []);
+  await h.svc.createRepository('/srv/repos/one', mp(U1), U1, 'a');
+  t.ok(fs.existsSync(path.join(h.root, 'srv/repos/one/.ovsrepo')), 'inside a root: created');
+});

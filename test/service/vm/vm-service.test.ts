@@ -279,3 +279,18 @@ t.test('xen: xen_pvm accepted, Domain-0 not synthesized when listed', async (t) 
   const list = await svc.listVms();
   t.equal(list.filter((x) => x.name === 'Domain-0').length, 1);
 });
+
+t.test('start_vm checks the disks again: a vm.cfg edited on the host to use a disk outside the repositories never starts', async (t) => {
+  const { hv, env, svc } = await setup(t);
+  await svc.createVm(REPO, 'vm1', sampleParams());
+  const p = cfgFile(env.root, 'vm1');
+  const text = readFileSync(p, 'utf8');
+  for (const bad of ['file:/etc/shadow', 'file:/OVS/Repositories/../../etc/shadow', 'phy:/etc/shadow', 'file:/poolfsmnt/x/.hvagent/ha/master.lease']) {
+    writeFileSync(p, text.replace(/disk = \[[^\]]*\]/, `disk = ['${bad},xvda,w']`));
+    await t.rejects(svc.startVm(REPO, 'vm1'), { code: 'VM_BAD_CONFIG', message: /disk xvda/ }, bad);
+  }
+  t.same(hv.calls, [], 'nothing was defined or started');
+  writeFileSync(p, text);
+  await svc.startVm(REPO, 'vm1');
+  t.equal(hv.calls.length, 2, 'the untouched vm.cfg starts');
+});

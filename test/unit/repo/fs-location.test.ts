@@ -1,6 +1,6 @@
 // fs_location and mount-point parsing, and the mount argv built from them.
 import t from 'tap';
-import { isMountedArgv, mountArgv, parseFsLocation, parseMountPoint, repoMountPointToId, umountArgv } from '../../../src/core/repo/fs-location.js';
+import { DEFAULT_REPOSITORY_ROOTS, isMountedArgv, isRepositoryRoot, mountArgv, parseFsLocation, parseMountPoint, repoMountPointToId, umountArgv } from '../../../src/core/repo/fs-location.js';
 
 t.test('accepted locations', async (t) => {
   const table: Array<[string, unknown]> = [
@@ -46,4 +46,21 @@ t.test('repositories never go where the host keeps its state, logs, spools or ro
     t.throws(() => parseFsLocation(p), { code: 'REPO_BAD_LOCATION' }, p);
   }
   t.same(parseFsLocation('/srv/repos/one'), { kind: 'dir', path: '/srv/repos/one' });
+});
+
+t.test('with allowed roots: a new directory repository only strictly inside one of them', async (t) => {
+  const roots = DEFAULT_REPOSITORY_ROOTS;
+  t.same([...roots], ['/OVS/Repositories', '/nfsmnt', '/poolfsmnt', '/srv', '/data']);
+  for (const ok of ['/OVS/Repositories/abc', '/nfsmnt/fs1/repo', '/poolfsmnt/p1/repos/r1', '/srv/repo1', '/data/primary']) {
+    t.same(parseFsLocation(ok, roots), { kind: 'dir', path: ok }, ok);
+  }
+  for (const bad of ['/srv', '/data', '/nfsmnt', '/home/x', '/tmp/repo', '/opt/r', '/mnt/r', '/var/tmp/r', '/srvx/r', '/poolfsmnt/p1/.hvagent/ha', '/data/.hidden/r', '/root/r', '/var/spool/cron']) {
+    t.throws(() => parseFsLocation(bad, roots), { code: 'REPO_BAD_LOCATION' }, bad);
+  }
+  t.throws(() => parseFsLocation('/home/x', roots), { message: /outside the allowed repository roots .*storage\.repositoryRoots/ });
+  t.same(parseFsLocation('/home/x'), { kind: 'dir', path: '/home/x' }, 'without roots (a repository the host already has): only the fixed refusals');
+  t.throws(() => parseFsLocation('/etc/r', ['/etc']), { code: 'REPO_BAD_LOCATION' }, 'a configured root never lifts the fixed refusals');
+  t.same(parseFsLocation('nas:/export', roots), { kind: 'nfs', host: 'nas', export: '/export', source: 'nas:/export' }, 'NFS and devices are not directories');
+  t.ok(isRepositoryRoot('/srv/vm'));
+  for (const bad of ['/', 'srv', '/srv/', '/srv/../etc', '']) t.notOk(isRepositoryRoot(bad), bad);
 });
