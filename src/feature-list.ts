@@ -144,6 +144,10 @@ function haFeature(deps: ServiceDeps, net: NetworkService, vm: VmService, hyperv
       if (deps.config.power.allowShutdown) await deps.exec.run(['systemctl', 'reboot', '--force']);
     },
   });
+  // the HA service's own actions are reported by its round; anyone else's at once
+  vm.lifecycle.watch((e) => {
+    if (e.cause !== 'agent') void ha.nudge();
+  });
   return { ha, feature: { name: 'ha', methods: haMethods(ha), start: () => ha.start(), stop: () => ha.stop() } };
 }
 

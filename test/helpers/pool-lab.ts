@@ -3,6 +3,7 @@
 // pool FS and a shared repository, formed into a clustered pool through the agents' own RPC
 // methods as a manager would. Used by scripts/pool-sandbox.sh and test/integration/ha-pool.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XmlRpcClient } from '../../src/rpc/client.js';
@@ -59,9 +60,9 @@ function shimIfNeeded(dir: string): string | undefined {
 }
 
 /** One call to a member (or the VIP) from the root namespace; a fresh connection each time. */
-export async function rpc(url: string, password: string, method: string, ...params: unknown[]): Promise<unknown> {
+export async function rpc(url: string, password: string, method: string, params: unknown[], timeoutMs = 30_000): Promise<unknown> {
   const u = url.replace('https://', `https://oracle:${encodeURIComponent(password)}@`);
-  const c = new XmlRpcClient({ url: u, rejectUnauthorized: false, timeoutMs: 30_000 });
+  const c = new XmlRpcClient({ url: u, rejectUnauthorized: false, timeoutMs });
   try {
     return await c.call(method, params);
   } finally {
@@ -71,6 +72,8 @@ export async function rpc(url: string, password: string, method: string, ...para
 
 export class PoolLab {
   readonly members: LabMember[] = [];
+  /** Members killed or stopped and not launched again: not asked (a call would hang on ARP). */
+  readonly down = new Set<number>();
   readonly vip: string;
   private stopped = false;
 
@@ -94,6 +97,12 @@ export class PoolLab {
     const lab = new PoolLab(k, dir, undefined, o.log ?? (() => {}));
     try {
       lab.shim = shimIfNeeded(dir);
+      // one agent password for the pool, as a manager has: the stand-in reaches the VIP with it
+      const pw = randomBytes(18).toString('base64url');
+      for (let i = 0; i < o.n; i++) {
+        fs.mkdirSync(lab.memberDir(i), { recursive: true });
+        fs.writeFileSync(path.join(lab.memberDir(i), 'password'), pw + '\n', { mode: 0o600 });
+      }
       for (const d of ['export', 'repo']) fs.mkdirSync(path.join(dir, d), { recursive: true });
       const mem = (i: number) => (Array.isArray(o.memMiB) ? o.memMiB[i] : o.memMiB) ?? 4096;
       await Promise.all(Array.from({ length: o.n }, (_, i) => lab.launch(i, mem(i))));
@@ -120,7 +129,9 @@ export class PoolLab {
     fs.mkdirSync(path.join(mdir, 'root/etc'), { recursive: true });
     fs.mkdirSync(runDir, { recursive: true });
     fs.writeFileSync(path.join(mdir, 'root/etc/hostname'), `hm${k}-n${i}\n`);
-    fs.writeFileSync(path.join(mdir, 'agent.yaml'), `cluster:\n  stack: none\nha:\n  ioTimeout: 1\n  fence: stop-vms\n  sanlockRunDir: ${runDir}\n`);
+    // rpc.ownerCheck off: the lab has several callers (this driver, the manager stand-in, a
+    // chaos run), all with the pool's one password
+    fs.writeFileSync(path.join(mdir, 'agent.yaml'), `log:\n  level: debug\nrpc:\n  ownerCheck: 'off'\ncluster:\n  stack: none\nha:\n  ioTimeout: 1\n  fence: stop-vms\n  sanlockRunDir: ${runDir}\n`);
     fs.writeFileSync(
       path.join(mdir, 'libvirt-node.xml'),
       `<node>\n  <cpu><mhz>2000</mhz><model>i686</model><nodes>1</nodes><sockets>1</sockets><cores>2</cores><threads>1</threads><active>2</active></cpu>\n  <memory>${memMiB * 1024}</memory>\n</node>\n`,
@@ -158,6 +169,7 @@ export class PoolLab {
       if (info && info.pid === pid && sanlockPid > 0) {
         const m: LabMember = { node: i, dir: mdir, netns: ns, ip: memberIp(k, i), url: `https://${memberIp(k, i)}:${PORT}/api/3/`, password: info.password, pid, sanlockPid, memMiB };
         this.members[i] = m;
+        this.down.delete(i);
         this.log(`member ${i} up: pid ${pid}, sanlock ${sanlockPid}, ${m.url}`);
         return m;
       }
@@ -170,7 +182,7 @@ export class PoolLab {
 
   call(i: number, method: string, ...params: unknown[]): Promise<unknown> {
     const m = this.members[i];
-    return rpc(m.url, m.password, method, ...params);
+    return rpc(m.url, m.password, method, params);
   }
 
   /** The clustered pool, as a manager forms it: ownership, pool FS, create/join, repository. */
@@ -191,7 +203,8 @@ export class PoolLab {
 
   /** get_ha_state of every member that answers (undefined for one that does not). */
   async haStates(): Promise<Array<Record<string, unknown> | undefined>> {
-    return Promise.all(this.members.map((m, i) => (m ? (this.call(i, 'get_ha_state') as Promise<Record<string, unknown>>).catch(() => undefined) : undefined)));
+    const ask = (m: LabMember) => rpc(m.url, m.password, 'get_ha_state', [], 5000) as Promise<Record<string, unknown>>;
+    return Promise.all(this.members.map((m, i) => (m && !this.down.has(i) ? ask(m).catch(() => undefined) : undefined)));
   }
 
   /** The member that is master with the VIP up; waits up to timeoutMs. */
@@ -219,6 +232,7 @@ export class PoolLab {
   /** A host dying: SIGKILL to the member's process group, and to the lease holders it left. */
   kill(i: number): void {
     const m = this.members[i];
+    this.down.add(i);
     killPids([-m.pid]);
     killPids(pidsOfMember(m.dir));
   }
@@ -234,6 +248,7 @@ export class PoolLab {
   async stopMember(i: number): Promise<void> {
     const m = this.members[i];
     if (!m) return;
+    this.down.add(i);
     killPids([m.pid], 'SIGTERM');
     for (let t = 0; t < 200 && alive(m.pid); t++) await sleep(100);
     spawnSync(SANLOCK, ['client', 'shutdown', '-f', '1'], { env: { ...process.env, SANLOCK_RUN_DIR: path.join(m.dir, 'sanlock-run') }, timeout: 5000, stdio: 'ignore' });
@@ -257,6 +272,36 @@ export class PoolLab {
   async manager(): Promise<string> {
     return wireManager(this.k);
   }
+
+  /** A VM on the shared repository, HA on, started on member i. */
+  async haVm(i: number, name: string, memMiB: number): Promise<void> {
+    const r = repoUuid(this.k);
+    await this.call(i, 'create_vm', r, name, { memory: memMiB, vcpus: 1, OVM_domain_type: 'hvm' });
+    await this.call(i, 'configure_vm_ha', r, name, true);
+    await this.call(i, 'start_vm', r, name);
+  }
+
+  /** The members (of those given) where the VM runs now, asking each over RPC. */
+  async where(name: string, among: number[]): Promise<number[]> {
+    const r = repoUuid(this.k);
+    const ask = async (i: number) => {
+      const m = this.members[i];
+      if (this.down.has(i)) return -1;
+      return (await rpc(m.url, m.password, 'list_vm', [r, name], 5000).catch(() => null)) ? i : -1;
+    };
+    const found = await Promise.all(among.map(ask));
+    return found.filter((i) => i >= 0);
+  }
+}
+
+/**
+ * One XML-RPC call from the manager stand-in's namespace to `host` (curl, so the bytes really
+ * cross the bridge); resolves the raw response body ('' when nothing answered).
+ */
+export function standInCall(ns: string, host: string, password: string, method: string): string {
+  const body = `<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params/></methodCall>`;
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'curl', '-sk', '-m', '5', '-u', `oracle:${password}`, '-d', body, `https://${host}:${PORT}/api/3/`], { encoding: 'utf8', timeout: 10_000 });
+  return r.stdout ?? '';
 }
 
 /** A directory left by a run that was killed: its processes, mounts, namespaces and files go. */

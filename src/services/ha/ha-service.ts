@@ -49,6 +49,8 @@ export class HaService {
   private vipUp: string | undefined;
   private vacantSince: number | undefined;
   private generation = 0;
+  /** A nudge came while a round ran: one more round once it ends. */
+  private again = false;
   private last: { hosts: HostState[]; master?: MasterRecord; at?: number; error?: string; held: string[] } = { hosts: [], held: [] };
 
   constructor(private readonly deps: HaServiceDeps) {}
@@ -92,7 +94,25 @@ export class HaService {
 
   /** One round; concurrent callers share the round in progress. */
   round(): Promise<void> {
-    this.running ??= this.doRound().finally(() => (this.running = undefined));
+    this.running ??= this.doRound().finally(() => {
+      this.running = undefined;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        void this.round();
+      }
+    });
+    return this.running;
+  }
+
+  /**
+   * A VM was started, stopped or had HA switched here by someone else (the manager): report it
+   * now, not at the next round. The master knows a member's HA VMs only from its report, so a
+   * host dying before that round would take an unreported HA VM with it.
+   */
+  nudge(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (!this.running) return this.round();
+    this.again = true;
     return this.running;
   }
 
