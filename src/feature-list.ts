@@ -36,6 +36,7 @@ export interface FeatureOverrides {
   network?: NetworkService;
 }
 import { HaService } from './services/ha/ha-service.js';
+import { PoolSharedState } from './services/cluster/pool-shared-state.js';
 import { networkVip, statePoolView, vmServiceHost } from './services/ha/ha-adapters.js';
 import { SanlockLeaseManager } from './host/sanlock/sanlock-lease-manager.js';
 import { haMethods } from './rpc/methods/ha.js';
@@ -126,7 +127,7 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
 /** HA on sanlock: idle until the host is in a clustered pool whose pool FS the cluster area named. */
 function haFeature(deps: ServiceDeps, net: NetworkService, vm: VmService, hypervisor: Hypervisor, poolDir: () => string | undefined): { feature: Feature; ha: HaService } {
   const c = deps.config.ha;
-  const view = statePoolView(deps.hostState, poolDir);
+  const view = statePoolView(deps.hostState, poolDir, (dir) => new PoolSharedState(deps, dir, '').read());
   const ha = new HaService({
     leases: new SanlockLeaseManager({ exec: deps.exec, clock: deps.clock, runDir: c.sanlockRunDir }),
     pool: view,

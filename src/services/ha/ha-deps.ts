@@ -18,6 +18,11 @@ export interface HaPoolView {
   current(): { uuid: string; node: number; poolDir: string; virtualIp?: string; members: number[] } | undefined;
   /** Is_Current_Master in discover_server follows this. */
   setIsMaster(master: boolean): void;
+  /**
+   * Re-read what the pool FS says (members that joined after us); before each round. Without
+   * it the view is this member's last copy, which lacks every member that joined later.
+   */
+  refresh?(): Promise<void>;
 }
 
 export interface HaVip {

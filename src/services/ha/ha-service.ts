@@ -117,6 +117,8 @@ export class HaService {
   }
 
   private async doRound(): Promise<void> {
+    // an unreadable pool FS leaves the last copy in place: the round goes on with it
+    await this.deps.pool.refresh?.().catch((err: unknown) => this.deps.log.warn({ err }, 'pool members not re-read from the pool FS'));
     const pool = this.deps.pool.current();
     try {
       if (!pool) {
