@@ -16,20 +16,25 @@ if (process.getuid?.() !== 0) {
 const dir = path.resolve(dirArg ?? '.pool-sandbox');
 const log = (l: string) => process.stdout.write(`pool-sandbox: ${l}\n`);
 let lab: PoolLab | undefined;
+let starting: Promise<PoolLab> | undefined;
 let stopping = false;
+// a signal during the start waits for it to end (it stops what it made when it fails), then
+// stops the pool: nothing is left behind either way
 const stop = async (code: number) => {
   if (stopping) return;
   stopping = true;
-  await lab?.stop().catch((e: unknown) => process.stderr.write(`pool-sandbox: cleanup: ${String(e)}\n`));
+  const l = lab ?? (await starting?.catch(() => undefined));
+  await l?.stop().catch((e: unknown) => process.stderr.write(`pool-sandbox: cleanup: ${String(e)}\n`));
   process.exit(code);
 };
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => void stop(0));
 const t0 = Date.now();
 try {
-  lab = await PoolLab.start({ dir, n, log });
+  starting = PoolLab.start({ dir, n, log });
+  lab = await starting;
 } catch (e) {
   process.stderr.write(`pool-sandbox: ${e instanceof Error ? e.message : String(e)}\n`);
-  await stop(1);
+  if (!stopping) process.exit(1);
 }
 if (lab && !stopping) {
   const master = await lab.waitMaster(60_000);

@@ -22,6 +22,12 @@ t.test('a member frozen past the dead time fences itself when it resumes', { ski
     await lab.stop();
     if (!process.env.HVPOOL_KEEP) fs.rmSync(dir, { recursive: true, force: true });
   });
+  const pool = JSON.parse(fs.readFileSync(path.join(dir, 'pool.json'), 'utf8')) as { vip: string; members: Array<{ pid: number; pgid: number; sanlock_pid: number }> };
+  t.equal(pool.vip, lab.vip);
+  for (const m of pool.members) {
+    const pgrp = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[2]);
+    t.same([pgrp(m.pid), pgrp(m.sanlock_pid)], [m.pgid, m.pgid], 'pool.json: agent and sanlock daemon in one process group');
+  }
   const pw = lab.members[0].password;
   const mgr = await lab.manager();
   const master = await until('the VIP', 30_000, async () => vipNode(lab, mgr, pw));
