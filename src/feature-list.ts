@@ -115,6 +115,7 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   if (deps.config.ha.enabled) {
     const { feature, ha } = haFeature(deps, network, vm, hypervisor, poolDir);
     admission.check = () => ha.checkAcceptsVms();
+    vm.haGate = (uuid) => ha.leaseBeforeStart(uuid);
     features.push(feature);
   }
   return {

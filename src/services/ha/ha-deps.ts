@@ -70,3 +70,19 @@ export interface HaServiceDeps {
 }
 
 export const HA_STATE_KEYS = { maintenance: 'ha.maintenance' } as const;
+
+/** ext get_ha_state, and `hvagent status`. */
+export interface HaState {
+  pool: string | null;
+  node: number | null;
+  joined: boolean;
+  master: boolean;
+  masterNode: number | null;
+  vipUp: boolean;
+  maintenance: boolean;
+  hosts: Array<{ node: number; liveness: string; generation: number }>;
+  leases: string[];
+  pending: Array<{ uuid: string; memMiB: number; since: string }>;
+  lastRound: string | null;
+  lastError: string | null;
+}

@@ -40,7 +40,15 @@ interface VmRef {
 
 export { isActive };
 
+/**
+ * Taken before an HA VM's domain starts (the HA service's VM lease); resolves the undo for a
+ * start that then fails. Refuses (HA_LEASE_FAILED) when the lease is held elsewhere.
+ */
+export type HaStartGate = (uuid: string) => Promise<(() => Promise<void>) | undefined>;
+
 export class VmService {
+  /** Set once the HA service exists (it is built after this service). */
+  haGate: HaStartGate | undefined;
   readonly files: VmFiles;
   readonly store: VmStore;
   readonly stats: VmStatsCache;
@@ -212,8 +220,15 @@ export class VmService {
         throw fail('VM_EXISTS', `libvirt already has a domain named ${r.model.cfg.name} with another uuid (${clash.uuid})`);
       }
       if (r.dom && r.dom.name !== r.model.cfg.name) await h.undefine(r.uuid); // renamed: libvirt refuses a redefine
-      await h.define(xml);
-      await h.start(r.uuid);
+      // an HA VM runs only under its lease: taken first, given back if the start fails
+      const undoLease = r.model.ha && this.haGate ? await this.haGate(r.uuid) : undefined;
+      try {
+        await h.define(xml);
+        await h.start(r.uuid);
+      } catch (e) {
+        await undoLease?.();
+        throw e;
+      }
       this.store.upsert(r.uuid, repoId, vmId, r.model.ha);
       this.store.setState(r.uuid, 'running');
       this.index.started(r.uuid, this.deps.clock.now() / 1000);
