@@ -212,3 +212,22 @@ t.test('a nudge before start or after stop does nothing', async (t) => {
   await svc.nudge();
   t.equal(svc.state().lastRound, null, 'nor after stop');
 });
+
+t.test('the lease of an HA VM is taken before it starts: one member at a time, kept by rounds until it runs', async (t) => {
+  const sim = pool(t);
+  t.equal(await sim.members[1].svc.leaseBeforeStart('vm-g'), undefined, 'before joining there is no lease to take');
+  await sim.run(4);
+  const undo = await sim.members[1].svc.leaseBeforeStart('vm-g');
+  t.type(undo, 'function');
+  await t.rejects(sim.members[2].svc.leaseBeforeStart('vm-g'), { code: 'HA_LEASE_FAILED' }, 'another member is refused');
+  await sim.members[1].svc.round(); // the domain is still starting: the round keeps the lease
+  await t.rejects(sim.members[2].svc.leaseBeforeStart('vm-g'), { code: 'HA_LEASE_FAILED' });
+  await undo!(); // the start failed
+  const again = await sim.members[2].svc.leaseBeforeStart('vm-g');
+  t.type(again, 'function', 'free again once the failed start gave it back');
+  sim.startVm({ uuid: 'vm-g', memMiB: 512, repoId: 'r1', vmId: 'g' }, 2);
+  await sim.run(4);
+  t.same(sim.members[2].svc.state().leases.filter((l) => l.startsWith('vm-')), ['vm-vmg'], 'the running VM keeps its lease');
+  t.equal(await sim.members[2].svc.leaseBeforeStart('vm-g'), undefined, 'already ours: nothing to take or undo');
+  t.same(sim.violations, []);
+});
