@@ -131,7 +131,7 @@ export class PoolLab {
     fs.writeFileSync(path.join(mdir, 'root/etc/hostname'), `hm${k}-n${i}\n`);
     // rpc.ownerCheck off: the lab has several callers (this driver, the manager stand-in, a
     // chaos run), all with the pool's one password
-    fs.writeFileSync(path.join(mdir, 'agent.yaml'), `log:\n  level: debug\nrpc:\n  ownerCheck: 'off'\ncluster:\n  stack: none\nha:\n  ioTimeout: 1\n  fence: stop-vms\n  sanlockRunDir: ${runDir}\n`);
+    fs.writeFileSync(path.join(mdir, 'agent.yaml'), `rpc:\n  ownerCheck: 'off'\ncluster:\n  stack: none\nha:\n  ioTimeout: 1\n  fence: stop-vms\n  sanlockRunDir: ${runDir}\n`);
     fs.writeFileSync(
       path.join(mdir, 'libvirt-node.xml'),
       `<node>\n  <cpu><mhz>2000</mhz><model>i686</model><nodes>1</nodes><sockets>1</sockets><cores>2</cores><threads>1</threads><active>2</active></cpu>\n  <memory>${memMiB * 1024}</memory>\n</node>\n`,
