@@ -40,6 +40,7 @@ export interface FeatureOverrides {
   network?: NetworkService;
 }
 import { HaService } from './services/ha/ha-service.js';
+import { PoolSharedState } from './services/cluster/pool-shared-state.js';
 import { networkVip, statePoolView, vmServiceHost } from './services/ha/ha-adapters.js';
 import { SanlockLeaseManager } from './host/sanlock/sanlock-lease-manager.js';
 import { haMethods } from './rpc/methods/ha.js';
@@ -118,6 +119,7 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   if (deps.config.ha.enabled) {
     const { feature, ha } = haFeature(deps, network, vm, hypervisor, poolDir);
     admission.check = () => ha.checkAcceptsVms();
+    vm.haGate = (uuid) => ha.leaseBeforeStart(uuid);
     features.push(feature);
   }
   return {
@@ -130,7 +132,7 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
 /** HA on sanlock: idle until the host is in a clustered pool whose pool FS the cluster area named. */
 function haFeature(deps: ServiceDeps, net: NetworkService, vm: VmService, hypervisor: Hypervisor, poolDir: () => string | undefined): { feature: Feature; ha: HaService } {
   const c = deps.config.ha;
-  const view = statePoolView(deps.hostState, poolDir);
+  const view = statePoolView(deps.hostState, poolDir, (dir) => new PoolSharedState(deps, dir, '').read());
   const ha = new HaService({
     leases: new SanlockLeaseManager({ exec: deps.exec, clock: deps.clock, runDir: c.sanlockRunDir }),
     pool: view,
@@ -147,6 +149,10 @@ function haFeature(deps: ServiceDeps, net: NetworkService, vm: VmService, hyperv
       // without a watchdog device this is the reset that sanlock's watchdog would do
       if (deps.config.power.allowShutdown) await deps.exec.run(['systemctl', 'reboot', '--force']);
     },
+  });
+  // the HA service's own actions are reported by its round; anyone else's at once
+  vm.lifecycle.watch((e) => {
+    if (e.cause !== 'agent') void ha.nudge();
   });
   return { ha, feature: { name: 'ha', methods: haMethods(ha), start: () => ha.start(), stop: () => ha.stop() } };
 }

@@ -28,6 +28,9 @@ Options:
                      DIR/sandbox.json = {url, user, password, pid} once listening
   --port N           port (sandbox default 8899)
   --address ADDR     listen address (overrides rpc.address)
+  --netns NAME       sandbox only: the host namespace (default hvsb-<hash of DIR>); the
+                     pool sandbox wires it to its bridge before the agent starts
+  --libvirt-uri URI  sandbox only: another test driver world (test:///PATH/node.xml)
 `;
 
 export interface ConfigSource {
@@ -36,22 +39,25 @@ export interface ConfigSource {
 }
 
 /** Which config file and overrides a command uses: --config, else DIR/agent.yaml for --sandbox DIR. */
-export function configSource(o: { config?: string; sandbox?: string }, port = 8899): ConfigSource {
+export function configSource(o: { config?: string; sandbox?: string; netns?: string; 'libvirt-uri'?: string }, port = 8899): ConfigSource {
   if (o.sandbox) {
     const dir = path.resolve(o.sandbox);
-    return { configFile: o.config ?? path.join(dir, 'agent.yaml'), overrides: sandboxOverrides(dir, port) };
+    return { configFile: o.config ?? path.join(dir, 'agent.yaml'), overrides: sandboxOverrides(dir, port, { netns: o.netns, libvirtUri: o['libvirt-uri'] }) };
   }
+  if (o.netns || o['libvirt-uri']) throw new UsageError('--netns and --libvirt-uri go with --sandbox');
   return { configFile: o.config ?? DEFAULT_CONFIG_PATH, overrides: {} };
 }
 
-export function sandboxOverrides(dir: string, port: number): Record<string, unknown> {
+/** `more`: a pool sandbox member's own namespace and test-driver world (never a real hypervisor). */
+export function sandboxOverrides(dir: string, port: number, more: { netns?: string; libvirtUri?: string } = {}): Record<string, unknown> {
+  if (more.libvirtUri !== undefined && !more.libvirtUri.startsWith('test:///')) throw new UsageError(`--libvirt-uri must be a test driver URI (test:///...), got ${more.libvirtUri}`);
   return {
     sandbox: true,
     paths: { sysroot: path.join(path.resolve(dir), 'root') },
     rpc: { address: '127.0.0.1', port },
-    libvirt: { uri: 'test:///default' },
+    libvirt: { uri: more.libvirtUri ?? 'test:///default' },
     power: { allowShutdown: false },
-    network: { netns: sandboxNetnsName(path.resolve(dir)) },
+    network: { netns: more.netns ?? sandboxNetnsName(path.resolve(dir)) },
   };
 }
 
@@ -102,6 +108,8 @@ export async function run(argv: string[], features?: FeatureOverrides): Promise<
       sandbox: { type: 'string' },
       port: { type: 'string' },
       address: { type: 'string' },
+      netns: { type: 'string' },
+      'libvirt-uri': { type: 'string' },
     },
     false,
   );

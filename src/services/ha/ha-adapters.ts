@@ -18,13 +18,26 @@ interface SharedMembers {
   members?: Array<{ nodeNumber: number; ip: string }>;
 }
 
-/** `poolDir`: where the pool FS is now (the cluster area says); default the `pool.fs_dir` host-state key. */
-export function statePoolView(hostState: HostStateRepo, poolDir?: () => string | undefined): HaPoolView & { memberIp(node: number): string | undefined } {
+/**
+ * `poolDir`: where the pool FS is now (the cluster area says); default the `pool.fs_dir`
+ * host-state key. `readShared`: re-reads the pool FS's shared state into this member's copy
+ * (PoolSharedState.read), so members that joined after this one are known.
+ */
+export function statePoolView(
+  hostState: HostStateRepo,
+  poolDir?: () => string | undefined,
+  readShared?: (dir: string) => Promise<unknown>,
+): HaPoolView & { memberIp(node: number): string | undefined } {
   const shared = () => hostState.getJson<SharedMembers>('pool.shared');
+  const dirNow = () => (poolDir ? poolDir() : hostState.get(POOL_FS_DIR_KEY));
   return {
+    async refresh() {
+      const dir = dirNow();
+      if (readShared && dir && hostState.getJson<PoolState>(STATE_KEYS.pool)) await readShared(dir);
+    },
     current() {
       const p = hostState.getJson<PoolState>(STATE_KEYS.pool);
-      const dir = poolDir ? poolDir() : hostState.get(POOL_FS_DIR_KEY);
+      const dir = dirNow();
       if (!p || typeof p.nodeNumber !== 'number' || !dir) return undefined;
       const members = shared()?.members?.map((m) => m.nodeNumber) ?? [p.nodeNumber];
       return { uuid: p.uuid, node: p.nodeNumber, poolDir: dir, virtualIp: p.virtualIp || undefined, members };

@@ -18,6 +18,11 @@ export interface HaPoolView {
   current(): { uuid: string; node: number; poolDir: string; virtualIp?: string; members: number[] } | undefined;
   /** Is_Current_Master in discover_server follows this. */
   setIsMaster(master: boolean): void;
+  /**
+   * Re-read what the pool FS says (members that joined after us); before each round. Without
+   * it the view is this member's last copy, which lacks every member that joined later.
+   */
+  refresh?(): Promise<void>;
 }
 
 export interface HaVip {
@@ -65,3 +70,19 @@ export interface HaServiceDeps {
 }
 
 export const HA_STATE_KEYS = { maintenance: 'ha.maintenance' } as const;
+
+/** ext get_ha_state, and `hvagent status`. */
+export interface HaState {
+  pool: string | null;
+  node: number | null;
+  joined: boolean;
+  master: boolean;
+  masterNode: number | null;
+  vipUp: boolean;
+  maintenance: boolean;
+  hosts: Array<{ node: number; liveness: string; generation: number }>;
+  leases: string[];
+  pending: Array<{ uuid: string; memMiB: number; since: string }>;
+  lastRound: string | null;
+  lastError: string | null;
+}

@@ -11,33 +11,13 @@ import { masterAction, type MemberView } from '../../core/ha/master-rules.js';
 import { masterPlan } from '../../core/ha/master-plan.js';
 import { fenceDecision, strayVms } from '../../core/ha/fencing.js';
 import { placeVms } from '../../core/ha/placement.js';
-import { HaRecords } from './ha-records.js';
-import { HA_STATE_KEYS, type HaServiceDeps } from './ha-deps.js';
+import { HaRecords, lockspaceName, vmLeaseName } from './ha-records.js';
+import { HA_STATE_KEYS, type HaServiceDeps, type HaState } from './ha-deps.js';
 
 type Pool = NonNullable<ReturnType<HaServiceDeps['pool']['current']>>;
 
-export interface HaState {
-  pool: string | null;
-  node: number | null;
-  joined: boolean;
-  master: boolean;
-  masterNode: number | null;
-  vipUp: boolean;
-  maintenance: boolean;
-  hosts: Array<{ node: number; liveness: string; generation: number }>;
-  leases: string[];
-  pending: Array<{ uuid: string; memMiB: number; since: string }>;
-  lastRound: string | null;
-  lastError: string | null;
-}
-
-/** sanlock names: the lockspace from the pool uuid, one resource per HA VM. */
-export function lockspaceName(poolUuid: string): string {
-  return `hv${poolUuid.replace(/-/g, '').slice(0, 32)}`;
-}
-export function vmLeaseName(uuid: string): string {
-  return `vm-${uuid.replace(/-/g, '').slice(0, 40)}`;
-}
+export type { HaState } from './ha-deps.js';
+export { lockspaceName, vmLeaseName } from './ha-records.js';
 
 export class HaService {
   private timer: TimerHandle | undefined;
@@ -49,6 +29,10 @@ export class HaService {
   private vipUp: string | undefined;
   private vacantSince: number | undefined;
   private generation = 0;
+  /** A nudge came while a round ran: one more round once it ends. */
+  private again = false;
+  /** VM leases taken for a start still in progress: a round must not release them. */
+  private readonly starting = new Set<string>();
   private last: { hosts: HostState[]; master?: MasterRecord; at?: number; error?: string; held: string[] } = { hosts: [], held: [] };
 
   constructor(private readonly deps: HaServiceDeps) {}
@@ -92,11 +76,31 @@ export class HaService {
 
   /** One round; concurrent callers share the round in progress. */
   round(): Promise<void> {
-    this.running ??= this.doRound().finally(() => (this.running = undefined));
+    this.running ??= this.doRound().finally(() => {
+      this.running = undefined;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        void this.round();
+      }
+    });
+    return this.running;
+  }
+
+  /**
+   * A VM was started, stopped or had HA switched here by someone else (the manager): report it
+   * now, not at the next round. The master knows a member's HA VMs only from its report, so a
+   * host dying before that round would take an unreported HA VM with it.
+   */
+  nudge(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (!this.running) return this.round();
+    this.again = true;
     return this.running;
   }
 
   private async doRound(): Promise<void> {
+    // an unreadable pool FS leaves the last copy in place: the round goes on with it
+    await this.deps.pool.refresh?.().catch((err: unknown) => this.deps.log.warn({ err }, 'pool members not re-read from the pool FS'));
     const pool = this.deps.pool.current();
     try {
       if (!pool) {
@@ -178,8 +182,9 @@ export class HaService {
     const runningNow = running.filter((v) => !strays.includes(v));
     // a lease lives exactly as long as its VM runs here
     for (const h of held) {
-      if (h.name.startsWith('vm-') && !runningNow.some((v) => vmLeaseName(v.uuid) === h.name)) await L.release({ lockspace: ls.name, name: h.name });
+      if (h.name.startsWith('vm-') && !this.starting.has(h.name) && !runningNow.some((v) => vmLeaseName(v.uuid) === h.name)) await L.release({ lockspace: ls.name, name: h.name });
     }
+    for (const v of runningNow) this.starting.delete(vmLeaseName(v.uuid)); // started: an ordinary lease now
 
     // 3. our report for the master
     const report: MemberReport = { node: pool.node, generation: this.generation, updatedAt: this.deps.clock.now(), freeMemMiB: Math.max(0, Math.floor(await this.deps.vms.freeMemMiB())), maintenance: this.maintenance, running: runningNow };
@@ -340,6 +345,27 @@ export class HaService {
       }
     }
     for (const vm of plan.unplaced) await this.killVm(vm, 'ha-fence', 'maintenance: no member fits; stopped (the master queues it)');
+  }
+
+  /** VM service hook: an HA VM's lease, taken before its domain starts (none outside a pool); resolves the undo of a failed start. */
+  async leaseBeforeStart(uuid: string): Promise<(() => Promise<void>) | undefined> {
+    const pool = this.deps.pool.current();
+    if (!pool || !this.joinedSpec) return undefined;
+    const lease = this.names(pool).res(vmLeaseName(uuid));
+    if ((await this.deps.leases.held()).some((h) => h.name === lease.name)) return undefined;
+    this.starting.add(lease.name);
+    try {
+      await this.deps.leases.initResource(lease);
+      const got = await this.deps.leases.acquire(lease, 'detached');
+      if (!got.ok) throw new AgentError('HA_LEASE_FAILED', `HA VM ${uuid} is not started here: its lease is held by another member (${got.detail ?? got.reason})`);
+    } catch (err) {
+      this.starting.delete(lease.name);
+      throw err;
+    }
+    return async () => {
+      this.starting.delete(lease.name);
+      await this.deps.leases.release(lease).catch((err: unknown) => this.deps.log.error({ err, lease: lease.name }, 'cannot release the lease of a VM that did not start'));
+    };
   }
 
   /** Refuses a new VM on this host while in maintenance (VM service hook). */

@@ -48,10 +48,16 @@ function field(v: string | undefined): string {
 
 export class VmLifecycleLog {
   host = '-';
+  private readonly watchers: Array<(e: LifecycleEntry) => void> = [];
 
   constructor(
     private readonly deps: { fs: HostFs; clock: Clock; events: EventSink; log: Logger; file: string },
   ) {}
+
+  /** Called after each entry is recorded (the HA service reports a VM change at once). */
+  watch(fn: (e: LifecycleEntry) => void): void {
+    this.watchers.push(fn);
+  }
 
   async record(e: LifecycleEntry): Promise<void> {
     const time = new Date(this.deps.clock.now()).toISOString();
@@ -74,5 +80,6 @@ export class VmLifecycleLog {
         data: { repoId: e.vm.repoId, vmId: e.vm.vmId, uuid, host: this.host, cause: e.cause },
       });
     }
+    for (const w of this.watchers) w(e);
   }
 }

@@ -7,10 +7,7 @@ import { fail } from '../../core/errors.js';
 import { vmDir } from '../../core/ids.js';
 import { vmCfgToDomainXml, type DomainXmlOptions, type HypervisorKind } from '../../core/vm/domain-xml.js';
 import { migrationDestToUri } from '../../core/vm/migration-uri.js';
-import {
-  cfgReplaceAll, cfgSet, normalizeCfgParams, normUuid, objectToVmCfg, vmCfgToModel, vmCfgToObject,
-  type CfgValue, type VmCfgDoc, type VmModel,
-} from '../../core/vm/vm-cfg.js';
+import { cfgReplaceAll, cfgSet, normalizeCfgParams, normUuid, objectToVmCfg, vmCfgToModel, vmCfgToObject, type CfgValue, type VmCfgDoc, type VmModel } from '../../core/vm/vm-cfg.js';
 import type { DomainInfo, Hypervisor } from '../../host/libvirt/hypervisor.js';
 import type { ServiceDeps } from '../context.js';
 import { VmFiles, safeIds } from './vm-files.js';
@@ -22,6 +19,7 @@ import { VmTemplates, type CloneResult } from './vm-templates.js';
 import { INTENT_VM_CREATE, INTENT_VM_DELETE, registerVmRecoveries, retriedDelete, type VmCreateIntent, type VmDeleteIntent } from './vm-recovery.js';
 import { VmQueries } from './vm-queries.js';
 import { VmWatcher, isActive } from './vm-watch.js';
+import { startUnderLease, type HaStartGate } from './vm-ha-gate.js';
 
 export interface VmServiceDeps extends ServiceDeps {
   hypervisor: Hypervisor;
@@ -41,6 +39,7 @@ interface VmRef {
 export { isActive };
 
 export class VmService {
+  haGate: HaStartGate | undefined; // the HA service's, set once it exists (built after this one)
   readonly files: VmFiles;
   readonly store: VmStore;
   readonly stats: VmStatsCache;
@@ -212,8 +211,7 @@ export class VmService {
         throw fail('VM_EXISTS', `libvirt already has a domain named ${r.model.cfg.name} with another uuid (${clash.uuid})`);
       }
       if (r.dom && r.dom.name !== r.model.cfg.name) await h.undefine(r.uuid); // renamed: libvirt refuses a redefine
-      await h.define(xml);
-      await h.start(r.uuid);
+      await startUnderLease(this.haGate, { uuid: r.uuid, ha: r.model.ha }, () => h.define(xml).then(() => h.start(r.uuid)));
       this.store.upsert(r.uuid, repoId, vmId, r.model.ha);
       this.store.setState(r.uuid, 'running');
       this.index.started(r.uuid, this.deps.clock.now() / 1000);

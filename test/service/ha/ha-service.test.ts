@@ -185,3 +185,49 @@ t.test('ha.fence reboot: the member resets itself instead of stopping VMs one by
   t.ok(sim.members[1].reboots >= 1, 'reboot asked for');
   t.same(sim.where('vm-r'), [1], 'VMs are left to the reset');
 });
+
+t.test('a VM the manager starts is reported at once: a host dying before its next round does not lose it', async (t) => {
+  const sim = pool(t);
+  await sim.run(4);
+  sim.clock.t += 500; // mid-round: the next scheduled round is 1.5 s away
+  sim.startVm({ uuid: 'vm-new', memMiB: 1024, repoId: 'r1', vmId: 'new' }, 2);
+  const reported = () => (JSON.parse(readFileSync(join(sim.root, 'pool/.hvagent/ha/member-2.json'), 'utf8')) as { running: Array<{ uuid: string }> }).running.map((v) => v.uuid);
+  t.same(reported(), []);
+  sim.members[2].svc.start(); // only allows nudges here: the sim's clock fires no timers
+  await sim.members[2].svc.nudge(); // no clock advance: only the nudge's own round can write it
+  t.same(reported(), ['vm-new'], 'the report names the VM before the next scheduled round');
+  sim.kill(2);
+  await sim.run(80);
+  t.equal(sim.where('vm-new').length, 1, 'restarted on a live member after the dead time');
+  t.same(sim.violations, []);
+});
+
+t.test('a nudge before start or after stop does nothing', async (t) => {
+  const sim = pool(t);
+  const svc = sim.members[0].svc;
+  await svc.nudge();
+  t.equal(svc.state().lastRound, null, 'no round before start');
+  svc.start();
+  await svc.stop();
+  await svc.nudge();
+  t.equal(svc.state().lastRound, null, 'nor after stop');
+});
+
+t.test('the lease of an HA VM is taken before it starts: one member at a time, kept by rounds until it runs', async (t) => {
+  const sim = pool(t);
+  t.equal(await sim.members[1].svc.leaseBeforeStart('vm-g'), undefined, 'before joining there is no lease to take');
+  await sim.run(4);
+  const undo = await sim.members[1].svc.leaseBeforeStart('vm-g');
+  t.type(undo, 'function');
+  await t.rejects(sim.members[2].svc.leaseBeforeStart('vm-g'), { code: 'HA_LEASE_FAILED' }, 'another member is refused');
+  await sim.members[1].svc.round(); // the domain is still starting: the round keeps the lease
+  await t.rejects(sim.members[2].svc.leaseBeforeStart('vm-g'), { code: 'HA_LEASE_FAILED' });
+  await undo!(); // the start failed
+  const again = await sim.members[2].svc.leaseBeforeStart('vm-g');
+  t.type(again, 'function', 'free again once the failed start gave it back');
+  sim.startVm({ uuid: 'vm-g', memMiB: 512, repoId: 'r1', vmId: 'g' }, 2);
+  await sim.run(4);
+  t.same(sim.members[2].svc.state().leases.filter((l) => l.startsWith('vm-')), ['vm-vmg'], 'the running VM keeps its lease');
+  t.equal(await sim.members[2].svc.leaseBeforeStart('vm-g'), undefined, 'already ours: nothing to take or undo');
+  t.same(sim.violations, []);
+});

@@ -294,3 +294,45 @@ t.test('start_vm checks the disks again: a vm.cfg edited on the host to use a di
   await svc.startVm(REPO, 'vm1');
   t.equal(hv.calls.length, 2, 'the untouched vm.cfg starts');
 });
+
+t.test('an HA VM starts only under its lease: taken before the domain starts, given back when the start fails', async (t) => {
+  const { hv, svc } = await setup(t);
+  const gate: string[] = [];
+  svc.haGate = async (uuid) => {
+    gate.push(`take ${uuid}`);
+    return async () => void gate.push(`undo ${uuid}`);
+  };
+  await svc.createVm(REPO, 'plain', sampleParams());
+  await svc.startVm(REPO, 'plain');
+  t.same(gate, [], 'no lease for a VM without HA');
+
+  await svc.createVm(REPO, 'ha1', sampleParams({ name: 'ha1', vif: [] }));
+  await svc.configureVmHa(REPO, 'ha1', true);
+  hv.calls.length = 0;
+  const origDefine = hv.define.bind(hv);
+  hv.define = async (xml: string) => {
+    gate.push('define'); // the order the hypervisor saw
+    return origDefine(xml);
+  };
+  await svc.startVm(REPO, 'ha1');
+  t.match(gate, [/^take [0-9a-f]{32}$/, 'define'], 'lease first, then the domain');
+
+  await svc.stopVm(REPO, 'ha1', true);
+  gate.length = 0;
+  const origStart = hv.start.bind(hv);
+  hv.start = async () => {
+    throw new Error('boot failed');
+  };
+  await t.rejects(svc.startVm(REPO, 'ha1'), /boot failed/);
+  t.match(gate, [/^take /, 'define', /^undo /], 'the lease given back');
+  hv.start = origStart;
+
+  gate.length = 0;
+  svc.haGate = async () => {
+    throw Object.assign(new Error('held elsewhere'), { code: 'HA_LEASE_FAILED' });
+  };
+  hv.calls.length = 0;
+  await t.rejects(svc.startVm(REPO, 'ha1'), { code: 'HA_LEASE_FAILED' });
+  t.same(gate, [], 'no domain defined without the lease');
+  t.notOk(hv.calls.some((c) => c === 'define' || c.startsWith('start')), 'no domain defined or started without the lease');
+});
