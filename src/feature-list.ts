@@ -37,6 +37,7 @@ export interface FeatureOverrides {
 }
 import { HaService } from './services/ha/ha-service.js';
 import { networkVip, statePoolView, vmServiceHost } from './services/ha/ha-adapters.js';
+import { rebootFence } from './services/ha/ha-reboot.js';
 import { SanlockLeaseManager } from './host/sanlock/sanlock-lease-manager.js';
 import { haMethods } from './rpc/methods/ha.js';
 
@@ -139,10 +140,8 @@ function haFeature(deps: ServiceDeps, net: NetworkService, vm: VmService, hyperv
     hostState: deps.hostState,
     lifecycle: vm.lifecycle,
     log: deps.log.child({ component: 'ha' }),
-    reboot: async () => {
-      // without a watchdog device this is the reset that sanlock's watchdog would do
-      if (deps.config.power.allowShutdown) await deps.exec.run(['systemctl', 'reboot', '--force']);
-    },
+    // a sandbox never resets the machine it runs on
+    reboot: rebootFence({ exec: deps.exec, log: deps.log.child({ component: 'ha' }), allowShutdown: () => deps.config.power.allowShutdown && !deps.config.sandbox }),
   });
   return { ha, feature: { name: 'ha', methods: haMethods(ha), start: () => ha.start(), stop: () => ha.stop() } };
 }

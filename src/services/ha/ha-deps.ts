@@ -58,8 +58,8 @@ export interface HaServiceDeps {
   hostState: HostStateRepo;
   lifecycle: VmLifecycleLog;
   log: Logger;
-  /** reboot fencing on a host without a watchdog device. */
-  reboot(): Promise<void>;
+  /** `ha.fence: reboot`: resets this host; false when it may not or could not (then its HA VMs are stopped). */
+  reboot(): Promise<boolean | void>;
   /** ms between rounds; default 2 x ioTimeout (sanlock's renewal interval). */
   roundMs?: number;
 }

@@ -154,7 +154,8 @@ export class HaService {
       await this.masterLost('our lockspace lease is not renewing');
       for (const vm of fence.stopVms) await this.killVm(vm, 'ha-fence', 'own lease failed: fencing (ha.fence stop-vms)');
       this.deps.events.emit({ severity: 'critical', object: `pool:${pool.uuid}`, code: 'HA_FENCED', message: `lockspace lease lost; fencing with ${this.deps.settings.fence}` });
-      if (fence.reboot) await this.deps.reboot();
+      // a reset that could not be started must not leave HA VMs running without their lease
+      if (fence.reboot && (await this.deps.reboot()) === false) for (const vm of running) await this.killVm(vm, 'ha-fence', 'own lease failed: reset refused or failed, VM stopped');
       this.joinedLs = undefined; // join again (new generation) once storage is back
       return;
     }

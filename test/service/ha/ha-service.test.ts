@@ -185,3 +185,20 @@ t.test('ha.fence reboot: the member resets itself instead of stopping VMs one by
   t.ok(sim.members[1].reboots >= 1, 'reboot asked for');
   t.same(sim.where('vm-r'), [1], 'VMs are left to the reset');
 });
+
+t.test('ha.fence reboot refused (power.allowShutdown off): the member stops its HA VMs itself', async (t) => {
+  const sim = new PoolSim({ ioTimeout: 1, fence: 'reboot', placement: 'most-free' });
+  t.teardown(() => sim.cleanup());
+  sim.add(0, 4096);
+  sim.add(1, 4096).rebootOk = false;
+  await sim.run(4);
+  sim.startVm({ uuid: 'vm-n', memMiB: 1024 }, 1);
+  await sim.run(4);
+  sim.world.cutStorage(2);
+  await sim.run(10);
+  t.ok(sim.members[1].reboots >= 1, 'reset asked for');
+  t.same(sim.where('vm-n'), [], 'no reset: the HA VM is stopped, never left running without its lease');
+  await sim.run(70);
+  t.same(sim.where('vm-n'), [0], 'restarted on the other member after the dead time');
+  t.same(sim.violations, []);
+});
