@@ -44,6 +44,8 @@ export interface HaSettings {
   ioTimeout: number;
   fence: FenceMode;
   placement: PlacementPolicy;
+  /** Who holds a running HA VM's lease: a holder process (default), or qemu via libvirt's sanlock lock manager. */
+  vmLeases?: 'holder' | 'libvirt';
 }
 
 export interface HaServiceDeps {

@@ -11,7 +11,9 @@ import { masterAction, type MemberView } from '../../core/ha/master-rules.js';
 import { masterPlan } from '../../core/ha/master-plan.js';
 import { fenceDecision, strayVms } from '../../core/ha/fencing.js';
 import { placeVms } from '../../core/ha/placement.js';
+import type { DomainLease } from '../../core/ha/libvirt-leases.js';
 import { HaRecords } from './ha-records.js';
+import { LibvirtLocks } from './libvirt-locks.js';
 import { HA_STATE_KEYS, type HaServiceDeps } from './ha-deps.js';
 
 type Pool = NonNullable<ReturnType<HaServiceDeps['pool']['current']>>;
@@ -51,7 +53,11 @@ export class HaService {
   private generation = 0;
   private last: { hosts: HostState[]; master?: MasterRecord; at?: number; error?: string; held: string[] } = { hosts: [], held: [] };
 
-  constructor(private readonly deps: HaServiceDeps) {}
+  private readonly libvirt: LibvirtLocks;
+
+  constructor(private readonly deps: HaServiceDeps) {
+    this.libvirt = new LibvirtLocks({ fs: deps.fs, log: deps.log, events: deps.events, wanted: deps.settings.vmLeases === 'libvirt' });
+  }
 
   private get roundMs(): number {
     return this.deps.roundMs ?? this.deps.settings.ioTimeout * 2000;
@@ -289,12 +295,14 @@ export class HaService {
   private async startPlaced(pool: Pool, rec: HaRecords, res: (n: string) => ResourceSpec, running: HaVm[]): Promise<void> {
     const master = await rec.master();
     if (!master || master.dead[String(pool.node)] === this.generation) return;
+    const viaLibvirt = await this.libvirt.active();
     for (const p of Object.values(master.placements)) {
       // only restarts: a VM that ran here and was stopped on purpose stays stopped
       if (p.node !== pool.node || !p.start || running.some((v) => v.uuid === p.vm.uuid)) continue;
       const lease = res(vmLeaseName(p.vm.uuid));
       await this.deps.leases.initResource(lease);
-      const got = await this.deps.leases.acquire(lease, 'detached');
+      // libvirt's lock manager: the start itself acquires (qemu holds it) and fails when held
+      const got = viaLibvirt ? { ok: true as const } : await this.deps.leases.acquire(lease, 'detached');
       if (!got.ok) {
         await this.deps.lifecycle.record({ action: 'ha-lease-busy', vm: p.vm, cause: 'agent', detail: `not started: ${got.detail}` });
         continue;
@@ -303,7 +311,7 @@ export class HaService {
         await this.deps.vms.start(p.vm);
         await this.deps.lifecycle.record({ action: 'ha-start', vm: p.vm, cause: 'agent', detail: `HA restart on node ${pool.node}` });
       } catch (err) {
-        await this.deps.leases.release(lease);
+        if (!viaLibvirt) await this.deps.leases.release(lease);
         await this.deps.lifecycle.record({ action: 'ha-start-failed', vm: p.vm, cause: 'agent', detail: err instanceof Error ? err.message : String(err) });
       }
     }
@@ -341,6 +349,19 @@ export class HaService {
       }
     }
     for (const vm of plan.unplaced) await this.killVm(vm, 'ha-fence', 'maintenance: no member fits; stopped (the master queues it)');
+  }
+
+  /**
+   * ha.vmLeases libvirt (VM service hook): the `<lease>` an HA VM's domain carries, its file
+   * formatted first (libvirt formats none). None when off or not in the lockspace: the VM then
+   * gets a holder process in the next round, as by default.
+   */
+  async domainLeases(uuid: string): Promise<DomainLease[]> {
+    const pool = this.deps.pool.current();
+    if (!pool || !this.joinedLs || !(await this.libvirt.active())) return [];
+    const lease = this.names(pool).res(vmLeaseName(uuid));
+    await this.deps.leases.initResource(lease);
+    return [{ lockspace: lease.lockspace, key: lease.name, path: lease.path, offset: 0 }];
   }
 
   /** Refuses a new VM on this host while in maintenance (VM service hook). */

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { checkDiskPlaces } from '../../core/vm/disk-places.js';
 import { fail } from '../../core/errors.js';
 import { vmDir } from '../../core/ids.js';
-import { vmCfgToDomainXml, type DomainXmlOptions, type HypervisorKind } from '../../core/vm/domain-xml.js';
+import { vmCfgToDomainXml, type DomainLease, type DomainXmlOptions, type HypervisorKind } from '../../core/vm/domain-xml.js';
 import { migrationDestToUri } from '../../core/vm/migration-uri.js';
 import {
   cfgReplaceAll, cfgSet, normalizeCfgParams, normUuid, objectToVmCfg, vmCfgToModel, vmCfgToObject,
@@ -27,6 +27,8 @@ export interface VmServiceDeps extends ServiceDeps {
   hypervisor: Hypervisor;
   uri: string;
   hypervisorKind: HypervisorKind;
+  /** ha.vmLeases libvirt: the `<lease>` elements of an HA VM's domain (the HA service). */
+  domainLeases?: (uuid: string) => Promise<DomainLease[]>;
 }
 
 interface VmRef {
@@ -96,9 +98,7 @@ export class VmService {
     await this.deps.hypervisor.close();
   }
 
-  private isRunning(uuid: string): Promise<boolean> {
-    return this.deps.hypervisor.lookup(uuid).then(isActive);
-  }
+  private isRunning = (uuid: string): Promise<boolean> => this.deps.hypervisor.lookup(uuid).then(isActive);
 
   /** Checks the ids, then runs fn. The caller holds `vm:<repo>/<vm>` (declared in rpc/methods/vm.ts). */
   private async checked<T>(repoId: string, vmId: string, fn: () => Promise<T>): Promise<T> {
@@ -204,7 +204,7 @@ export class VmService {
         this.deps.log.info({ vm: `${repoId}/${vmId}` }, 'start_vm: already running, nothing done');
         return;
       }
-      const xml = vmCfgToDomainXml(r.model, this.xmlOptions);
+      const xml = vmCfgToDomainXml(r.model, { ...this.xmlOptions, leases: r.model.ha ? await this.deps.domainLeases?.(r.uuid) : undefined });
       const h = this.deps.hypervisor;
       this.index.settleStop(r.uuid);
       const clash = await h.lookupByName(r.model.cfg.name);
