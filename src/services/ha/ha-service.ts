@@ -51,6 +51,8 @@ export class HaService {
   private vipUp: string | undefined;
   private vacantSince: number | undefined;
   private generation = 0;
+  /** HA VMs we powered off ourselves (fencing) until they run again somewhere: the master restarts them. */
+  private readonly fenced = new Map<string, HaVm>();
   private last: { hosts: HostState[]; master?: MasterRecord; at?: number; error?: string; held: string[] } = { hosts: [], held: [] };
 
   private readonly libvirt: LibvirtLocks;
@@ -188,8 +190,12 @@ export class HaService {
       if (h.name.startsWith('vm-') && !runningNow.some((v) => vmLeaseName(v.uuid) === h.name)) await L.release({ lockspace: ls.name, name: h.name });
     }
 
-    // 3. our report for the master
-    const report: MemberReport = { node: pool.node, generation: this.generation, updatedAt: this.deps.clock.now(), freeMemMiB: Math.max(0, Math.floor(await this.deps.vms.freeMemMiB())), maintenance: this.maintenance, running: runningNow };
+    // 3. our report for the master, with the VMs we fenced until it has them running (or queued) again
+    for (const uuid of this.fenced.keys()) {
+      const p = master?.placements[uuid];
+      if (runningNow.some((v) => v.uuid === uuid) || master?.pending.some((e) => e.vm.uuid === uuid) || (p && p.node !== pool.node && !p.start)) this.fenced.delete(uuid);
+    }
+    const report: MemberReport = { node: pool.node, generation: this.generation, updatedAt: this.deps.clock.now(), freeMemMiB: Math.max(0, Math.floor(await this.deps.vms.freeMemMiB())), maintenance: this.maintenance, running: runningNow, fenced: [...this.fenced.values()] };
     await rec.writeReport(report);
 
     // 4. the master role
@@ -324,6 +330,7 @@ export class HaService {
       this.deps.log.error({ err, vm: vm.uuid }, 'cannot stop an HA VM while fencing');
     }
     if (this.joinedLs) await this.deps.leases.release({ lockspace: this.joinedLs, name: vmLeaseName(vm.uuid) }).catch(() => {});
+    this.fenced.set(vm.uuid, vm);
     await this.deps.lifecycle.record({ action, vm, cause: 'agent', detail });
   }
 

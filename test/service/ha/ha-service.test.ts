@@ -79,6 +79,21 @@ t.test('SIGSTOP past the dead time, then SIGCONT: the member fences itself, noth
   t.same(sim.violations, []);
 });
 
+t.test('SIGSTOP short of the dead time, then SIGCONT: the member fences its VMs and they start again', async (t) => {
+  const sim = pool(t);
+  await sim.run(4);
+  sim.startVm({ uuid: 'vm-f', memMiB: 1024 }, 2);
+  await sim.run(4);
+  sim.freeze(2);
+  await sim.run(30);
+  t.same(sim.where('vm-f'), [2], 'not DEAD yet: nobody else may start it');
+  sim.freeze(2, false);
+  await sim.run(20);
+  t.ok(codes(sim, 2).includes('HA_FENCED'), 'its lease had failed: it fenced itself');
+  t.equal(sim.where('vm-f').length, 1, 'the fenced VM runs again, once (not lost as if stopped on purpose)');
+  t.same(sim.violations, []);
+});
+
 t.test('planned handover: the next member is master within seconds', async (t) => {
   const sim = pool(t);
   await sim.run(4);
