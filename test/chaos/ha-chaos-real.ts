@@ -43,7 +43,7 @@ export async function runRealChaos(o: RealChaosOptions): Promise<number> {
   const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hc-chaos-'));
   const t0 = Date.now();
   const lab: PoolLabLike = await PoolLab.start({ dir, n: o.members, memMiB: 4096, fromK: 40, log: (l) => console.log(`  pool: ${l}`) });
-  const stopAll = () => void lab.stop().finally(() => process.exit(130));
+  const stopAll = () => void lab.stop().finally(() => (o.dir || fs.rmSync(dir, { recursive: true, force: true }), process.exit(130)));
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
   const formedS = (Date.now() - t0) / 1000;
@@ -81,7 +81,8 @@ export async function runRealChaos(o: RealChaosOptions): Promise<number> {
       if (tr.vmsAt === undefined && tr.vms.every((v) => (where.get(v) ?? []).some((n) => n !== tr.victim))) tr.vmsAt = now;
       if (tr.wasVipHolder && tr.vipAt === undefined && vip !== undefined && vip !== tr.victim) tr.vipAt = now;
     }
-    return { ok: once.length === vms.length && holders.length === 1 && vip === holders[0], running: once.length, vip };
+    const unleased = obs.reduce((n, x) => n + x.unleased.length, 0);
+    return { ok: once.length === vms.length && unleased === 0 && holders.length === 1 && vip === holders[0], running: once.length, vip };
   };
 
   try {
@@ -136,7 +137,7 @@ export async function runRealChaos(o: RealChaosOptions): Promise<number> {
         if (!r.ok) okAt = undefined;
         await sleep(2000);
       }
-      log.push(`round ${String(round).padStart(2)}  t=${tAt}s  ${what.padEnd(28)} then ${String(waitS).padStart(2)} s: ${r.running}/${vms.length} HA VMs running once, VIP answered by ${r.vip ?? '-'}${okAt !== undefined ? `, all well after ${(okAt / 1000).toFixed(1)} s` : ''}`);
+      log.push(`round ${String(round).padStart(2)}  t=${tAt}s  ${what.padEnd(28)} then ${String(waitS).padStart(2)} s: ${r.running}/${vms.length} HA VMs running once, VIP answered by ${r.vip ?? '-'}${okAt !== undefined ? `; all well (each VM once under its lease, one VIP holder) ${(okAt / 1000).toFixed(1)} s after the action` : ''}`);
       console.log(log[log.length - 1]);
     }
 
@@ -160,7 +161,7 @@ export async function runRealChaos(o: RealChaosOptions): Promise<number> {
     console.log(`resume-window overlaps (a member in its first ${RESUME_GRACE_MS / 1000} s after SIGCONT, before its first round): ${windowOverlaps.length}`);
     for (const w of windowOverlaps.slice(0, 10)) console.log(`  window: ${w}`);
     console.log(`after healing: every HA VM runs exactly once and one member holds the VIP ${healed !== undefined ? `${(healed / 1000).toFixed(1)} s after the first member came back` : 'NO'}`);
-    if (healed === undefined) for (const x of last.obs) console.log(`  node ${x.node}: answered=${x.answered} master=${x.master} vipUp=${x.vipUp} pending=${x.pending} vms=${x.vms.join(',')} ${x.error ?? ''}`);
+    if (healed === undefined) for (const x of last.obs) console.log(`  node ${x.node}: answered=${x.answered} master=${x.master} vipUp=${x.vipUp} pending=${x.pending} vms=${x.vms.join(',')} unleased=${x.unleased.join(',')} ${x.error ?? ''}`);
     for (const v of violations.slice(0, 20)) console.log(`VIOLATION ${v}`);
     return violations.length === 0 && healed !== undefined ? 0 : 1;
   } finally {

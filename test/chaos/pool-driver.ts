@@ -51,6 +51,8 @@ export interface MemberObs {
   vipUp: boolean;
   /** Names of the VMs running on it (list_vms, active states). */
   vms: string[];
+  /** Of those, the ones whose sanlock lease this member does not hold. */
+  unleased: string[];
   pending: number;
   error?: string;
 }
@@ -64,10 +66,12 @@ export async function observeMember(lab: PoolLabLike, i: number): Promise<Member
       call(m.url, m.password, 'get_ha_state') as Promise<Record<string, unknown>>,
       call(m.url, m.password, 'list_vms') as Promise<Array<Record<string, unknown>>>,
     ]);
-    const vms = list.filter((v) => v.name !== 'Domain-0' && active(v.state)).map((v) => String(v.name));
-    return { node: i, answered: true, master: st.master === true, vipUp: st.vipUp === true, vms, pending: Array.isArray(st.pending) ? st.pending.length : 0 };
+    const running = list.filter((v) => v.name !== 'Domain-0' && active(v.state));
+    const held = new Set(Array.isArray(st.leases) ? st.leases.map(String) : []);
+    const unleased = running.filter((v) => !held.has(`vm-${String(v.uuid).replace(/-/g, '')}`)).map((v) => String(v.name));
+    return { node: i, answered: true, master: st.master === true, vipUp: st.vipUp === true, vms: running.map((v) => String(v.name)), unleased, pending: Array.isArray(st.pending) ? st.pending.length : 0 };
   } catch (e) {
-    return { node: i, answered: false, master: false, vipUp: false, vms: [], pending: 0, error: (e as Error).message.slice(0, 120) };
+    return { node: i, answered: false, master: false, vipUp: false, vms: [], unleased: [], pending: 0, error: (e as Error).message.slice(0, 120) };
   }
 }
 
