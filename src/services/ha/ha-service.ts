@@ -185,9 +185,11 @@ export class HaService {
     const strays = strayVms(pool.node, this.generation, running, master, leased);
     for (const vm of strays) await this.killVm(vm, 'ha-fence', 'runs elsewhere or its lease is held by another host');
     const runningNow = running.filter((v) => !strays.includes(v));
-    // a lease lives exactly as long as its VM runs here
+    // a lease lives exactly as long as its VM runs here (under libvirt's lock manager the holder
+    // is qemu itself, whose lease goes with it: releasing would mean killing the VM)
+    const viaLibvirt = await this.libvirt.active();
     for (const h of held) {
-      if (h.name.startsWith('vm-') && !runningNow.some((v) => vmLeaseName(v.uuid) === h.name)) await L.release({ lockspace: ls.name, name: h.name });
+      if (!viaLibvirt && h.name.startsWith('vm-') && !runningNow.some((v) => vmLeaseName(v.uuid) === h.name)) await L.release({ lockspace: ls.name, name: h.name });
     }
 
     // 3. our report for the master, with the VMs we fenced until it has them running (or queued) again
@@ -358,11 +360,8 @@ export class HaService {
     for (const vm of plan.unplaced) await this.killVm(vm, 'ha-fence', 'maintenance: no member fits; stopped (the master queues it)');
   }
 
-  /**
-   * ha.vmLeases libvirt (VM service hook): the `<lease>` an HA VM's domain carries, its file
-   * formatted first (libvirt formats none). None when off or not in the lockspace: the VM then
-   * gets a holder process in the next round, as by default.
-   */
+  /** ha.vmLeases libvirt (VM service hook): an HA VM's `<lease>`, its file formatted first (libvirt
+   *  formats none). None when off or not in the lockspace: a holder process then, as by default. */
   async domainLeases(uuid: string): Promise<DomainLease[]> {
     const pool = this.deps.pool.current();
     if (!pool || !this.joinedLs || !(await this.libvirt.active())) return [];
