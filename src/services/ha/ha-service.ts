@@ -139,6 +139,8 @@ export class HaService {
     const { rec, ls, res } = this.names(pool);
     const L = this.deps.leases;
     if (this.joinedLs !== ls.name) {
+      // an address left by an agent (or host) that died as master: never two VIP holders
+      if (pool.virtualIp && !this.isMaster) await this.deps.vip.down(pool.virtualIp).catch((err) => this.deps.log.warn({ err }, 'cannot drop a stale virtual IP'));
       await rec.ensureDir();
       await L.initLockspace({ ...ls, hostId: 0 });
       await L.initResource(res('master'));
