@@ -1,6 +1,7 @@
 // A real pool for the chaos run and the HA bench: the pool sandbox's driver (PoolLab in
 // test/helpers/pool-lab.ts, behind scripts/pool-sandbox.sh), loaded at run time, plus what we
 // observe of it over RPC: each member's HA state and running VMs, and who answers on the VIP.
+import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { XmlRpcClient } from '../../src/rpc/client.js';
 
@@ -54,13 +55,23 @@ export interface MemberObs {
   /** Of those, the ones whose sanlock lease this member does not hold. */
   unleased: string[];
   pending: number;
+  /** The VIP is configured in the member's namespace (what its kernel answers ARP for). */
+  vipInKernel: boolean;
   error?: string;
+}
+
+/** Whether the address is configured in the namespace (ip -4 -o addr). */
+function hasAddress(netns: string, ip: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('ip', ['netns', 'exec', netns, 'ip', '-4', '-o', 'addr', 'show'], { timeout: 5000 }, (err, out) => resolve(!err && out.split('\n').some((l) => l.includes(` ${ip}/`))));
+  });
 }
 
 const active = (state: unknown) => /[rbp]/.test(String(state).slice(0, 3));
 
 export async function observeMember(lab: PoolLabLike, i: number): Promise<MemberObs> {
   const m = lab.members[i]!;
+  const vipInKernel = await hasAddress(m.netns, lab.vip);
   try {
     const [st, list] = await Promise.all([
       call(m.url, m.password, 'get_ha_state') as Promise<Record<string, unknown>>,
@@ -69,9 +80,9 @@ export async function observeMember(lab: PoolLabLike, i: number): Promise<Member
     const running = list.filter((v) => v.name !== 'Domain-0' && active(v.state));
     const held = new Set(Array.isArray(st.leases) ? st.leases.map(String) : []);
     const unleased = running.filter((v) => !held.has(`vm-${String(v.uuid).replace(/-/g, '')}`)).map((v) => String(v.name));
-    return { node: i, answered: true, master: st.master === true, vipUp: st.vipUp === true, vms: running.map((v) => String(v.name)), unleased, pending: Array.isArray(st.pending) ? st.pending.length : 0 };
+    return { node: i, answered: true, master: st.master === true, vipUp: st.vipUp === true, vms: running.map((v) => String(v.name)), unleased, pending: Array.isArray(st.pending) ? st.pending.length : 0, vipInKernel };
   } catch (e) {
-    return { node: i, answered: false, master: false, vipUp: false, vms: [], unleased: [], pending: 0, error: (e as Error).message.slice(0, 120) };
+    return { node: i, answered: false, master: false, vipUp: false, vms: [], unleased: [], pending: 0, vipInKernel, error: (e as Error).message.slice(0, 120) };
   }
 }
 
