@@ -63,7 +63,8 @@ export async function runRealChaos(o: RealChaosOptions): Promise<number> {
   const check = async (): Promise<{ ok: boolean; running: number; vip: number | undefined }> => {
     checks++;
     const up = status.map((s, i) => (s === 'up' ? i : -1)).filter((i) => i >= 0);
-    const [obs, vip] = await Promise.all([Promise.all(up.map((i) => observeMember(lab, i))), vipAnswerer(lab)]);
+    const obs = await Promise.all(up.map((i) => observeMember(lab, i)));
+    const vip = await vipAnswerer(lab);
     last = { obs, vip };
     const now = Date.now();
     const settled = (n: number) => now - (resumedAt.get(n) ?? 0) >= RESUME_GRACE_MS;

@@ -86,17 +86,21 @@ export async function observeMember(lab: PoolLabLike, i: number): Promise<Member
   }
 }
 
-/** The node whose agent answers get_ha_state on the VIP (undefined: nobody within the timeout). */
+/**
+ * The node whose agent answers get_ha_state on the VIP (undefined: nobody within the timeout).
+ * Members may have their own passwords, and the front door throttles an address that keeps
+ * failing: only the passwords of members whose namespace has the address are tried.
+ */
 export async function vipAnswerer(lab: PoolLabLike, timeoutMs = 3000): Promise<number | undefined> {
   const any = lab.members.find((m) => m !== undefined)!;
   const url = any.url.replace(/\/\/[^/:]+:/, `//${lab.vip}:`);
-  // members may have their own passwords: the holder is the one whose password works
-  for (const pw of new Set(lab.members.filter((m) => m).map((m) => m!.password))) {
+  const holders = await Promise.all(lab.members.map(async (m) => (m && (await hasAddress(m.netns, lab.vip)) ? m.password : undefined)));
+  for (const pw of new Set(holders.filter((p): p is string => p !== undefined))) {
     try {
       const st = (await call(url, pw, 'get_ha_state', [], timeoutMs)) as Record<string, unknown>;
       return typeof st.node === 'number' ? st.node : undefined;
-    } catch (e) {
-      if (!/401|auth/i.test((e as Error).message)) return undefined;
+    } catch {
+      /* not this one (or nobody answers) */
     }
   }
   return undefined;
