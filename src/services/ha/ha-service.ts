@@ -15,31 +15,11 @@ import type { DomainLease } from '../../core/ha/libvirt-leases.js';
 import { HaRecords } from './ha-records.js';
 import { LibvirtLocks } from './libvirt-locks.js';
 import { HA_STATE_KEYS, type HaServiceDeps } from './ha-deps.js';
+import { lockspaceName, vmLeaseName, type HaState } from './ha-names.js';
+
+export { lockspaceName, vmLeaseName, type HaState };
 
 type Pool = NonNullable<ReturnType<HaServiceDeps['pool']['current']>>;
-
-export interface HaState {
-  pool: string | null;
-  node: number | null;
-  joined: boolean;
-  master: boolean;
-  masterNode: number | null;
-  vipUp: boolean;
-  maintenance: boolean;
-  hosts: Array<{ node: number; liveness: string; generation: number }>;
-  leases: string[];
-  pending: Array<{ uuid: string; memMiB: number; since: string }>;
-  lastRound: string | null;
-  lastError: string | null;
-}
-
-/** sanlock names: the lockspace from the pool uuid, one resource per HA VM. */
-export function lockspaceName(poolUuid: string): string {
-  return `hv${poolUuid.replace(/-/g, '').slice(0, 32)}`;
-}
-export function vmLeaseName(uuid: string): string {
-  return `vm-${uuid.replace(/-/g, '').slice(0, 40)}`;
-}
 
 export class HaService {
   private timer: TimerHandle | undefined;
@@ -164,7 +144,7 @@ export class HaService {
       await this.masterLost('our lockspace lease is not renewing');
       for (const vm of fence.stopVms) await this.killVm(vm, 'ha-fence', 'own lease failed: fencing (ha.fence stop-vms)');
       this.deps.events.emit({ severity: 'critical', object: `pool:${pool.uuid}`, code: 'HA_FENCED', message: `lockspace lease lost; fencing with ${this.deps.settings.fence}` });
-      // a reset that could not be started must not leave HA VMs running without their lease
+      // no reset possible: never leave HA VMs running without their lease
       if (fence.reboot && (await this.deps.reboot()) === false) for (const vm of running) await this.killVm(vm, 'ha-fence', 'own lease failed: reset refused or failed, VM stopped');
       this.joinedLs = undefined; // join again (new generation) once storage is back
       return;
@@ -187,16 +167,14 @@ export class HaService {
     const strays = strayVms(pool.node, this.generation, running, master, leased);
     for (const vm of strays) await this.killVm(vm, 'ha-fence', 'runs elsewhere or its lease is held by another host');
     const runningNow = running.filter((v) => !strays.includes(v));
-    // a lease lives exactly as long as its VM runs here (under libvirt's lock manager the holder
-    // is qemu itself, whose lease goes with it: releasing would mean killing the VM)
+    // a lease lives exactly as long as its VM runs here (under libvirt's lock manager qemu holds it)
     const viaLibvirt = await this.libvirt.active();
     for (const h of held) {
       if (!viaLibvirt && h.name.startsWith('vm-') && !runningNow.some((v) => vmLeaseName(v.uuid) === h.name)) await L.release({ lockspace: ls.name, name: h.name });
     }
 
     // 3. our report for the master, with the VMs we fenced until it has them running (or queued) again
-    for (const uuid of this.fenced.keys()) {
-      const p = master?.placements[uuid];
+    for (const [uuid, p] of [...this.fenced.keys()].map((u) => [u, master?.placements[u]] as const)) {
       if (runningNow.some((v) => v.uuid === uuid) || master?.pending.some((e) => e.vm.uuid === uuid) || (p && p.node !== pool.node && !p.start)) this.fenced.delete(uuid);
     }
     const report: MemberReport = { node: pool.node, generation: this.generation, updatedAt: this.deps.clock.now(), freeMemMiB: Math.max(0, Math.floor(await this.deps.vms.freeMemMiB())), maintenance: this.maintenance, running: runningNow, fenced: [...this.fenced.values()] };
