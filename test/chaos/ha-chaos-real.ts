@@ -35,6 +35,8 @@ interface Tracker {
   wasVipHolder: boolean;
   vmsAt?: number;
   vipAt?: number;
+  /** The victim came back (SIGCONT, restart) before what it had moved: timing void. */
+  backAt?: number;
 }
 
 export async function runRealChaos(o: RealChaosOptions): Promise<number> {
@@ -58,6 +60,7 @@ export async function runRealChaos(o: RealChaosOptions): Promise<number> {
   let last: { obs: MemberObs[]; vip: number | undefined } = { obs: [], vip: undefined };
   const vms: Array<{ name: string; memMiB: number }> = [];
   const at = () => ((Date.now() - t0) / 1000).toFixed(0).padStart(5);
+  const back = (n: number) => trackers.filter((x) => x.victim === n && x.backAt === undefined).forEach((x) => (x.backAt = Date.now()));
 
   /** One look at the pool; records violations; true when every HA VM runs once and one member holds the VIP. */
   const check = async (): Promise<{ ok: boolean; running: number; vip: number | undefined }> => {
@@ -80,7 +83,7 @@ export async function runRealChaos(o: RealChaosOptions): Promise<number> {
     if (holders.filter(settled).length > 1) violations.push(`t=${at()}s VIP held by nodes ${holders.join(',')}`);
     else if (holders.length > 1) windowOverlaps.push(`t=${at()}s VIP held by nodes ${holders.join(',')}`);
     const once = vms.filter((v) => where.get(v.name)?.length === 1).map((v) => v.name);
-    for (const tr of trackers) {
+    for (const tr of trackers.filter((x) => x.backAt === undefined)) {
       if (tr.vmsAt === undefined && tr.vms.every((v) => (where.get(v) ?? []).some((n) => n !== tr.victim))) tr.vmsAt = now;
       if (tr.wasVipHolder && tr.vipAt === undefined && vip !== undefined && vip !== tr.victim) tr.vipAt = now;
     }
@@ -122,6 +125,7 @@ export async function runRealChaos(o: RealChaosOptions): Promise<number> {
       } else if (action === 'restart') {
         const n = pick(idx('killed'));
         await lab.launch(n);
+        back(n);
         // the killed host's namespace kept its addresses (a real reboot would not): the new
         // agent drops a stale VIP in its first round, so a restart settles like a resume
         resumedAt.set(n, Date.now());
@@ -130,6 +134,7 @@ export async function runRealChaos(o: RealChaosOptions): Promise<number> {
       } else if (action === 'cont') {
         const n = pick(idx('frozen'));
         lab.freeze(n, false);
+        back(n);
         resumedAt.set(n, Date.now());
         status[n] = 'up';
         what = `SIGCONT node ${n}`;
@@ -160,10 +165,13 @@ export async function runRealChaos(o: RealChaosOptions): Promise<number> {
     console.log('\ntimings (from the fault to the state observed over RPC; checks every ~2 s):');
     for (const tr of trackers) {
       const parts = [];
-      if (tr.vms.length) parts.push(`its ${tr.vms.length} HA VM(s) running elsewhere after ${fmt(tr.vmsAt && tr.vmsAt - tr.t0)}`);
-      if (tr.wasVipHolder) parts.push(`VIP answering from another member after ${fmt(tr.vipAt && tr.vipAt - tr.t0)}`);
+      const seen = (x: number | undefined) => (x !== undefined ? fmt(x - tr.t0) : tr.backAt !== undefined ? `not needed (back after ${fmt(tr.backAt - tr.t0)})` : 'not seen');
+      if (tr.vms.length) parts.push(`its ${tr.vms.length} HA VM(s) running elsewhere after ${seen(tr.vmsAt)}`);
+      if (tr.wasVipHolder) parts.push(`VIP answering from another member after ${seen(tr.vipAt)}`);
       console.log(`  ${tr.what}: ${parts.join('; ')}`);
     }
+    const kills = trackers.filter((x) => x.what.startsWith('kill') && x.vmsAt !== undefined).map((x) => (x.vmsAt! - x.t0) / 1000).sort((a, b) => a - b);
+    if (kills.length) console.log(`  kill -9 -> its HA VMs running elsewhere: ${kills.length} cases, ${kills[0].toFixed(1)}-${kills[kills.length - 1].toFixed(1)} s, median ${kills[kills.length >> 1].toFixed(1)} s (dead time ${8 + 60} s at io_timeout 1)`);
     console.log(`\nseed ${o.seed}: ${o.members} members, ${o.rounds} rounds, ${checks} checks, ${violations.length} violations, wall ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     console.log(`window overlaps (a member in its first ${RESUME_GRACE_MS / 1000} s after SIGCONT or restart, before its first round): ${windowOverlaps.length}`);
     for (const w of windowOverlaps.slice(0, 10)) console.log(`  window: ${w}`);
