@@ -1,7 +1,7 @@
 // Bench (issue 13): HA timings on real sanlock daemons at io_timeout 1, two HaService members in
-// this process (VIP and VMs recorded), side by side with the formula at the default io_timeout
-// and the stock defaults of o2hb, Oracle VM and XenServer HA. HVBENCH_HA_QUICK=1 skips the ~75 s
-// host-death case.
+// this process (VIP and VMs recorded), then across real agent processes (bench/ha-pool.ts), side
+// by side with the formula at the default io_timeout and the stock defaults of o2hb, Oracle VM
+// and XenServer HA. HVBENCH_HA_QUICK=1 skips the host-death cases and the real processes.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -17,6 +17,7 @@ import { EventJournal } from '../src/services/events/event-journal.js';
 import { openDatabase } from '../src/store/db.js';
 import { HostStateRepo } from '../src/store/host-state.js';
 import { sanlockLab, sanlockSkipReason, type SanlockDaemon } from '../test/helpers/sanlock-daemons.js';
+import { runHaPoolBench } from './ha-pool.js';
 
 const IO = 1;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -117,11 +118,12 @@ export async function runHaBench(): Promise<string> {
     const vmMs = await until(() => running.get(other)!.length === 2, 20_000);
     out.push(`master killed -> VIP up on the other member: ${vipMs === undefined ? 'NOT within the dead time + 40 s' : `${(vipMs / 1000).toFixed(1)} s`} (formula ${hostDeadSeconds(IO)} s + one round; at io 10: ${hostDeadSeconds(10)}-160 s; o2hb 62 s, OVM 122 s, XenServer 60 s)`);
     out.push(`member killed -> all its HA VMs running: ${vmMs === undefined ? 'NOT within 20 s more' : `${((Date.now() - k0) / 1000).toFixed(1)} s`}`);
-    return out.join('\n');
   } finally {
     await Promise.all(services.map((s) => s.stop().catch(() => {})));
     await lab.stop();
   }
+  out.push(await runHaPoolBench(IO).catch((e: unknown) => `real processes: failed: ${(e as Error).message}`));
+  return out.join('\n');
 }
 
 if (process.argv[1]?.endsWith('ha.js') || process.argv[1]?.endsWith('ha.ts')) {

@@ -42,6 +42,8 @@ export interface FeatureOverrides {
 import { HaService } from './services/ha/ha-service.js';
 import { PoolSharedState } from './services/cluster/pool-shared-state.js';
 import { networkVip, statePoolView, vmServiceHost } from './services/ha/ha-adapters.js';
+import { rebootFence } from './services/ha/ha-reboot.js';
+import type { DomainLease } from './core/ha/libvirt-leases.js';
 import { SanlockLeaseManager } from './host/sanlock/sanlock-lease-manager.js';
 import { haMethods } from './rpc/methods/ha.js';
 
@@ -83,14 +85,15 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   const stats = new HostStats({ fs: deps.fs, clock: deps.clock });
   const hostFeature: Feature = { name: 'host', methods: hostMethods(host) };
   const hypervisor = o.hypervisor ?? new LibvirtHypervisor({ uri: deps.config.libvirt.uri, exec: deps.exec });
-  const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind });
+  // HA hooks of the VM service (the HA service is built further down): maintenance mode refuses
+  // new VMs; with ha.vmLeases libvirt an HA VM's domain carries its <lease>
+  const haHooks = { check: (): void => {}, domainLeases: async (_uuid: string): Promise<DomainLease[]> => [] };
+  const vm = new VmService({ ...deps, log: deps.log.child({ component: 'vm' }), hypervisor, uri: hypervisor.uri, hypervisorKind: hypervisor.kind, domainLeases: (u) => haHooks.domainLeases(u) });
   // The sandbox never runs the machine's mount on a device or a network location.
   const mounter = o.mounter ?? (deps.config.sandbox ? new SandboxMounter() : new ExecMounter(deps.exec));
   const repos = new RepositoryService({ ...deps, mounter, vmsUsing: (uuid) => vm.vmsUsingRepository(uuid) });
   const repoFeature: Feature = { name: 'repositories', methods: repoMethods(repos), start: () => repos.start(), stop: () => repos.stop() };
-  // HA maintenance mode refuses new VMs (the HA service is built further down).
-  const admission = { check: (): void => {} };
-  const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm, () => admission.check()), start: () => vm.start(), stop: () => vm.stop() };
+  const vmFeature: Feature = { name: 'vm', methods: vmMethods(vm, () => haHooks.check()), start: () => vm.start(), stop: () => vm.stop() };
   const network = o.network ?? buildNetworkService(deps);
   const features = [
     hostFeature,
@@ -118,7 +121,8 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
   };
   if (deps.config.ha.enabled) {
     const { feature, ha } = haFeature(deps, network, vm, hypervisor, poolDir);
-    admission.check = () => ha.checkAcceptsVms();
+    haHooks.check = () => ha.checkAcceptsVms();
+    haHooks.domainLeases = (u) => ha.domainLeases(u);
     vm.haGate = (uuid) => ha.leaseBeforeStart(uuid);
     features.push(feature);
   }
@@ -138,17 +142,15 @@ function haFeature(deps: ServiceDeps, net: NetworkService, vm: VmService, hyperv
     pool: view,
     vip: networkVip(net, deps.hostState),
     vms: vmServiceHost(vm, hypervisor, view.memberIp),
-    settings: { ioTimeout: c.ioTimeout, fence: c.fence, placement: c.placement },
+    settings: { ioTimeout: c.ioTimeout, fence: c.fence, placement: c.placement, vmLeases: c.vmLeases },
     fs: deps.fs,
     clock: deps.clock,
     events: deps.events,
     hostState: deps.hostState,
     lifecycle: vm.lifecycle,
     log: deps.log.child({ component: 'ha' }),
-    reboot: async () => {
-      // without a watchdog device this is the reset that sanlock's watchdog would do
-      if (deps.config.power.allowShutdown) await deps.exec.run(['systemctl', 'reboot', '--force']);
-    },
+    // a sandbox never resets the machine it runs on
+    reboot: rebootFence({ exec: deps.exec, log: deps.log.child({ component: 'ha' }), allowShutdown: () => deps.config.power.allowShutdown && !deps.config.sandbox }),
   });
   // the HA service's own actions are reported by its round; anyone else's at once
   vm.lifecycle.watch((e) => {

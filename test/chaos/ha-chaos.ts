@@ -1,13 +1,19 @@
-// `npm run chaos`: randomized faults on a simulated pool (HaService x N on the fake sanlock with
-// its timing rules, virtual clock): kill -9, SIGSTOP/SIGCONT and restarts of random members,
-// checking after every 2 s step that no VM runs on two live members and that at most one member
-// with a valid lease holds the VIP; at the end every HA VM must run. Seeded: HVCHAOS_SEED.
+// `npm run chaos [-- --sim|--real] [--members N] [--rounds R] [--seed S]`: randomized faults.
+// --sim (default): a simulated pool (HaService x 4 on the fake sanlock with its timing rules,
+// virtual clock): kill -9, SIGSTOP/SIGCONT and restarts of random members, checking after every
+// 2 s step that no VM runs on two live members and that at most one member with a valid lease
+// holds the VIP; at the end every HA VM must run. --real: the same across real processes
+// (ha-chaos-real.ts). Seeds also from HVCHAOS_SEED / HVCHAOS_ROUNDS.
+import { parseArgs } from 'node:util';
 import { PoolSim } from '../helpers/ha-pool-sim.js';
 import { seededRandom } from '../helpers/random.js';
 import type { HaVm } from '../../src/core/ha/ha-state.js';
 
-const seed = Number(process.env.HVCHAOS_SEED ?? 13);
-const ROUNDS = Number(process.env.HVCHAOS_ROUNDS ?? 30);
+const { values: args } = parseArgs({
+  options: { real: { type: 'boolean' }, sim: { type: 'boolean' }, members: { type: 'string' }, rounds: { type: 'string' }, seed: { type: 'string' } },
+});
+const seed = Number(args.seed ?? process.env.HVCHAOS_SEED ?? 13);
+const ROUNDS = Number(args.rounds ?? process.env.HVCHAOS_ROUNDS ?? (args.real ? 20 : 30));
 const rnd = seededRandom(seed);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
 
@@ -84,7 +90,10 @@ async function main(): Promise<number> {
   return sim.violations.length === 0 && allAt >= 0 && sim.vipHolders.size === 1 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (err) => {
+const run = args.real
+  ? async () => (await import('./ha-chaos-real.js')).runRealChaos({ members: Number(args.members ?? 3), rounds: ROUNDS, seed })
+  : main;
+run().then((code) => process.exit(code), (err) => {
   console.error(err);
   process.exit(2);
 });

@@ -19,6 +19,8 @@ export interface SimMember {
   up: boolean;
   isMaster: boolean;
   reboots: number;
+  /** What its reset answers (false: not allowed or failed, as with power.allowShutdown off). */
+  rebootOk: boolean;
   /** false once the member left the pool (its pool view reports none). */
   inPool: boolean;
 }
@@ -44,7 +46,7 @@ export class PoolSim {
   add(node: number, memMiB: number): SimMember {
     const kit = makeKit();
     this.kits.push(kit);
-    const m: SimMember = { node, kit, memMiB, up: true, isMaster: false, reboots: 0, inPool: true, svc: undefined as unknown as HaService };
+    const m: SimMember = { node, kit, memMiB, up: true, isMaster: false, reboots: 0, rebootOk: true, inPool: true, svc: undefined as unknown as HaService };
     m.svc = this.service(m);
     this.members.push(m);
     return m;
@@ -84,7 +86,7 @@ export class PoolSim {
           this.startVm(vm, to);
         },
       },
-      reboot: async () => void m.reboots++,
+      reboot: async () => (m.reboots++, m.rebootOk),
     });
   }
 

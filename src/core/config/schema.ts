@@ -164,6 +164,8 @@ export const configSchema = z
         fence: z.enum(['reboot', 'stop-vms']).default('reboot'),
         /** Where restarted HA VMs go: the member with most free memory, or the lowest node that fits. */
         placement: z.enum(['most-free', 'first-fit']).default('most-free'),
+        /** Who holds a running HA VM's lease: a holder process per VM, or qemu itself through libvirt's sanlock lock manager. */
+        vmLeases: z.enum(['holder', 'libvirt']).default('holder'),
         /** The sanlock daemon's run directory when not the default /run/sanlock. */
         sanlockRunDir: z.string().optional(),
       })

@@ -24,6 +24,11 @@ export const memberReportSchema = z.object({
   maintenance: z.boolean(),
   /** HA VMs running on this member now. */
   running: z.array(haVmSchema),
+  /**
+   * HA VMs this member powered off itself (fenced: its lease failed or was lost) and that run
+   * nowhere yet: the master restarts them, they were not stopped on purpose.
+   */
+  fenced: z.array(haVmSchema).optional(),
 });
 export type MemberReport = z.output<typeof memberReportSchema>;
 

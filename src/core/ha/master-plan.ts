@@ -60,13 +60,20 @@ export function masterPlan(i: MasterPlanInput): MasterPlan {
 
   // 3. orphans: placed on a dead member, or on a member in maintenance that no longer runs them;
   //    placements on a live member that never started (or were stopped on purpose) are void
+  //    a VM its member fenced is an orphan too, even when that member is back and live
   const orphans: Array<{ vm: HaVm; from: number }> = [];
+  const fencedBy = new Map(reports.flatMap((r) => (r.fenced ?? []).map((vm) => [vm.uuid, { vm, node: r.node }] as const)));
+  const pendingNow = new Set(rec.pending.map((e) => e.vm.uuid));
+  for (const [uuid, f] of fencedBy) {
+    // fenced, and the placement that would restart it was dropped (or never made)
+    if (!running.has(uuid) && !pendingNow.has(uuid) && !rec.placements[uuid]) orphans.push({ vm: f.vm, from: f.node });
+  }
   for (const [uuid, p] of Object.entries(rec.placements)) {
     if (running.get(uuid) === p.node) continue;
     const l = live.get(p.node);
     const dead = l === undefined || l.liveness === 'dead' || l.liveness === 'free' || isDeadGen(p.node, l.generation) || (p.gen !== undefined && p.gen !== l.generation);
     const rep = reportOf.get(p.node);
-    if (dead || rep?.maintenance) {
+    if (dead || rep?.maintenance || (fencedBy.get(uuid)?.node === p.node && !p.start)) {
       orphans.push({ vm: p.vm, from: p.node });
       delete rec.placements[uuid];
     } else if (rep && i.now - p.at > i.startGraceMs) {

@@ -3,6 +3,9 @@
 import { XMLParser } from 'fast-xml-parser';
 import { fail } from '../errors.js';
 import { el, xmlToText, type XmlNode } from './xml-writer.js';
+import type { DomainLease } from '../ha/libvirt-leases.js';
+
+export type { DomainLease };
 import {
   cfgValueToText,
   dashUuid,
@@ -26,6 +29,8 @@ export interface DomainXmlOptions {
   emulator?: string;
   /** KVM: 'tcg' makes a `<domain type='qemu'>` (no hardware virtualization). */
   accel?: 'kvm' | 'tcg';
+  /** HA VM under libvirt's sanlock lock manager: its qemu process holds these leases. */
+  leases?: readonly DomainLease[];
 }
 
 export const HVAGENT_NS = 'https://hvagent.dev/xmlns/vm-cfg/1';
@@ -160,6 +165,7 @@ export function vmCfgToDomainXml(input: VmCfgDoc | VmModel, opts: DomainXmlOptio
       undefined,
       kind === 'kvm' && opts.emulator ? el('emulator', undefined, opts.emulator) : undefined,
       ...m.disks.map((d, i) => diskNode(d, kind, targets[i])),
+      ...(opts.leases ?? []).map((l) => el('lease', undefined, el('lockspace', undefined, l.lockspace), el('key', undefined, l.key), el('target', { path: l.path, offset: l.offset }))),
       ...vifs,
       kind !== 'test' ? el('console', { type: 'pty' }, el('target', { type: pv || kind === 'xen' ? 'xen' : 'serial', port: 0 })) : undefined,
       kind === 'kvm' ? el('input', { type: 'tablet', bus: 'usb' }) : undefined,

@@ -49,6 +49,8 @@ export interface HaSettings {
   ioTimeout: number;
   fence: FenceMode;
   placement: PlacementPolicy;
+  /** Who holds a running HA VM's lease: a holder process (default), or qemu via libvirt's sanlock lock manager. */
+  vmLeases?: 'holder' | 'libvirt';
 }
 
 export interface HaServiceDeps {
@@ -63,26 +65,12 @@ export interface HaServiceDeps {
   hostState: HostStateRepo;
   lifecycle: VmLifecycleLog;
   log: Logger;
-  /** reboot fencing on a host without a watchdog device. */
-  reboot(): Promise<void>;
+  /** `ha.fence: reboot`: resets this host; false when it may not or could not (then its HA VMs are stopped). */
+  reboot(): Promise<boolean | void>;
   /** ms between rounds; default 2 x ioTimeout (sanlock's renewal interval). */
   roundMs?: number;
 }
 
 export const HA_STATE_KEYS = { maintenance: 'ha.maintenance' } as const;
 
-/** ext get_ha_state, and `hvagent status`. */
-export interface HaState {
-  pool: string | null;
-  node: number | null;
-  joined: boolean;
-  master: boolean;
-  masterNode: number | null;
-  vipUp: boolean;
-  maintenance: boolean;
-  hosts: Array<{ node: number; liveness: string; generation: number }>;
-  leases: string[];
-  pending: Array<{ uuid: string; memMiB: number; since: string }>;
-  lastRound: string | null;
-  lastError: string | null;
-}
+export type { HaState } from './ha-names.js';

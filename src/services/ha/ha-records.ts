@@ -1,16 +1,8 @@
 // The HA records on the pool FS (.hvagent/ha/ under the pool directory): member-<node>.json written by
 // each member, master.json written only by the master-lease holder; atomic renames, so a
-// reader sees a whole old or a whole new file. Also the sanlock names of the lockspace and leases.
+// reader sees a whole old or a whole new file (the sanlock names are in ha-names.ts).
 import type { HostFs } from '../../host/host-fs.js';
 import { masterRecordSchema, memberReportSchema, type MasterRecord, type MemberReport } from '../../core/ha/ha-state.js';
-
-/** sanlock names: the lockspace from the pool uuid, one resource per HA VM. */
-export function lockspaceName(poolUuid: string): string {
-  return `hv${poolUuid.replace(/-/g, '').slice(0, 32)}`;
-}
-export function vmLeaseName(uuid: string): string {
-  return `vm-${uuid.replace(/-/g, '').slice(0, 40)}`;
-}
 
 export class HaRecords {
   constructor(private readonly fs: HostFs, readonly poolDir: string) {}

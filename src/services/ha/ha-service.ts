@@ -10,14 +10,17 @@ import { hostIdToNode, nodeToHostId, type HostState, type LockspaceSpec, type Re
 import { masterAction, type MemberView } from '../../core/ha/master-rules.js';
 import { masterPlan } from '../../core/ha/master-plan.js';
 import { fenceDecision, strayVms } from '../../core/ha/fencing.js';
-import { placeVms } from '../../core/ha/placement.js';
-import { HaRecords, lockspaceName, vmLeaseName } from './ha-records.js';
-import { HA_STATE_KEYS, type HaServiceDeps, type HaState } from './ha-deps.js';
+import type { DomainLease } from '../../core/ha/libvirt-leases.js';
+import { HaRecords } from './ha-records.js';
+import { LibvirtLocks } from './libvirt-locks.js';
+import { VmLeaseGate } from './vm-lease-gate.js';
+import { evacuate } from './ha-maintenance.js';
+import { HA_STATE_KEYS, type HaServiceDeps } from './ha-deps.js';
+import { lockspaceName, vmLeaseName, type HaState } from './ha-names.js';
+
+export { lockspaceName, vmLeaseName, type HaState };
 
 type Pool = NonNullable<ReturnType<HaServiceDeps['pool']['current']>>;
-
-export type { HaState } from './ha-deps.js';
-export { lockspaceName, vmLeaseName } from './ha-records.js';
 
 export class HaService {
   private timer: TimerHandle | undefined;
@@ -29,13 +32,18 @@ export class HaService {
   private vipUp: string | undefined;
   private vacantSince: number | undefined;
   private generation = 0;
-  /** A nudge came while a round ran: one more round once it ends. */
-  private again = false;
+  private again = false; // a nudge came while a round ran: one more round once it ends
   /** VM leases taken for a start still in progress: a round must not release them. */
-  private readonly starting = new Set<string>();
+  private readonly gate: VmLeaseGate;
+  private readonly libvirt: LibvirtLocks;
+  /** HA VMs we powered off ourselves (fencing) until they run again somewhere: the master restarts them. */
+  private readonly fenced = new Map<string, HaVm>();
   private last: { hosts: HostState[]; master?: MasterRecord; at?: number; error?: string; held: string[] } = { hosts: [], held: [] };
 
-  constructor(private readonly deps: HaServiceDeps) {}
+  constructor(private readonly deps: HaServiceDeps) {
+    this.gate = new VmLeaseGate({ leases: deps.leases, log: deps.log });
+    this.libvirt = new LibvirtLocks({ fs: deps.fs, log: deps.log, events: deps.events, wanted: deps.settings.vmLeases === 'libvirt' });
+  }
 
   private get roundMs(): number {
     return this.deps.roundMs ?? this.deps.settings.ioTimeout * 2000;
@@ -135,6 +143,8 @@ export class HaService {
     const { rec, ls, res } = this.names(pool);
     const L = this.deps.leases;
     if (this.joinedLs !== ls.name) {
+      // an address left by an agent (or host) that died as master: never two VIP holders
+      if (pool.virtualIp && !this.isMaster) await this.deps.vip.down(pool.virtualIp).catch((err) => this.deps.log.warn({ err }, 'cannot drop a stale virtual IP'));
       await rec.ensureDir();
       await L.initLockspace({ ...ls, hostId: 0 });
       await L.initResource(res('master'));
@@ -158,7 +168,8 @@ export class HaService {
       await this.masterLost('our lockspace lease is not renewing');
       for (const vm of fence.stopVms) await this.killVm(vm, 'ha-fence', 'own lease failed: fencing (ha.fence stop-vms)');
       this.deps.events.emit({ severity: 'critical', object: `pool:${pool.uuid}`, code: 'HA_FENCED', message: `lockspace lease lost; fencing with ${this.deps.settings.fence}` });
-      if (fence.reboot) await this.deps.reboot();
+      // no reset possible: never leave HA VMs running without their lease
+      if (fence.reboot && (await this.deps.reboot()) === false) for (const vm of running) await this.killVm(vm, 'ha-fence', 'own lease failed: reset refused or failed, VM stopped');
       this.joinedLs = undefined; // join again (new generation) once storage is back
       return;
     }
@@ -180,14 +191,18 @@ export class HaService {
     const strays = strayVms(pool.node, this.generation, running, master, leased);
     for (const vm of strays) await this.killVm(vm, 'ha-fence', 'runs elsewhere or its lease is held by another host');
     const runningNow = running.filter((v) => !strays.includes(v));
-    // a lease lives exactly as long as its VM runs here
+    // a lease lives exactly as long as its VM runs here (under libvirt's lock manager qemu holds it)
+    const viaLibvirt = await this.libvirt.active();
     for (const h of held) {
-      if (h.name.startsWith('vm-') && !this.starting.has(h.name) && !runningNow.some((v) => vmLeaseName(v.uuid) === h.name)) await L.release({ lockspace: ls.name, name: h.name });
+      if (!viaLibvirt && h.name.startsWith('vm-') && !this.gate.starting.has(h.name) && !runningNow.some((v) => vmLeaseName(v.uuid) === h.name)) await L.release({ lockspace: ls.name, name: h.name });
     }
-    for (const v of runningNow) this.starting.delete(vmLeaseName(v.uuid)); // started: an ordinary lease now
+    for (const v of runningNow) this.gate.starting.delete(vmLeaseName(v.uuid)); // started: an ordinary lease now
 
-    // 3. our report for the master
-    const report: MemberReport = { node: pool.node, generation: this.generation, updatedAt: this.deps.clock.now(), freeMemMiB: Math.max(0, Math.floor(await this.deps.vms.freeMemMiB())), maintenance: this.maintenance, running: runningNow };
+    // 3. our report for the master, with the VMs we fenced until it has them running (or queued) again
+    for (const [uuid, p] of [...this.fenced.keys()].map((u) => [u, master?.placements[u]] as const)) {
+      if (runningNow.some((v) => v.uuid === uuid) || master?.pending.some((e) => e.vm.uuid === uuid) || (p && p.node !== pool.node && !p.start)) this.fenced.delete(uuid);
+    }
+    const report: MemberReport = { node: pool.node, generation: this.generation, updatedAt: this.deps.clock.now(), freeMemMiB: Math.max(0, Math.floor(await this.deps.vms.freeMemMiB())), maintenance: this.maintenance, running: runningNow, fenced: [...this.fenced.values()] };
     await rec.writeReport(report);
 
     // 4. the master role
@@ -293,12 +308,14 @@ export class HaService {
   private async startPlaced(pool: Pool, rec: HaRecords, res: (n: string) => ResourceSpec, running: HaVm[]): Promise<void> {
     const master = await rec.master();
     if (!master || master.dead[String(pool.node)] === this.generation) return;
+    const viaLibvirt = await this.libvirt.active();
     for (const p of Object.values(master.placements)) {
       // only restarts: a VM that ran here and was stopped on purpose stays stopped
       if (p.node !== pool.node || !p.start || running.some((v) => v.uuid === p.vm.uuid)) continue;
       const lease = res(vmLeaseName(p.vm.uuid));
       await this.deps.leases.initResource(lease);
-      const got = await this.deps.leases.acquire(lease, 'detached');
+      // libvirt's lock manager: the start itself acquires (qemu holds it) and fails when held
+      const got = viaLibvirt ? { ok: true as const } : await this.deps.leases.acquire(lease, 'detached');
       if (!got.ok) {
         await this.deps.lifecycle.record({ action: 'ha-lease-busy', vm: p.vm, cause: 'agent', detail: `not started: ${got.detail}` });
         continue;
@@ -307,7 +324,7 @@ export class HaService {
         await this.deps.vms.start(p.vm);
         await this.deps.lifecycle.record({ action: 'ha-start', vm: p.vm, cause: 'agent', detail: `HA restart on node ${pool.node}` });
       } catch (err) {
-        await this.deps.leases.release(lease);
+        if (!viaLibvirt) await this.deps.leases.release(lease);
         await this.deps.lifecycle.record({ action: 'ha-start-failed', vm: p.vm, cause: 'agent', detail: err instanceof Error ? err.message : String(err) });
       }
     }
@@ -320,6 +337,7 @@ export class HaService {
       this.deps.log.error({ err, vm: vm.uuid }, 'cannot stop an HA VM while fencing');
     }
     if (this.joinedLs) await this.deps.leases.release({ lockspace: this.joinedLs, name: vmLeaseName(vm.uuid) }).catch(() => {});
+    this.fenced.set(vm.uuid, vm);
     await this.deps.lifecycle.record({ action, vm, cause: 'agent', detail });
   }
 
@@ -334,38 +352,25 @@ export class HaService {
     if (this.isMaster) await this.handOver('maintenance mode');
     const rec = new HaRecords(this.deps.fs, pool.poolDir);
     const others = (await rec.reports()).filter((r) => r.node !== pool.node && !r.maintenance && this.last.hosts.some((h) => hostIdToNode(h.hostId) === r.node && h.liveness === 'live'));
-    const vms = await this.deps.vms.runningHaVms();
-    const plan = placeVms(vms, others.map((r) => ({ node: r.node, freeMemMiB: r.freeMemMiB })), this.deps.settings.placement);
-    for (const p of plan.placed) {
-      try {
-        await this.deps.vms.migrate(p.vm, p.node);
-        await this.deps.lifecycle.record({ action: 'ha-evacuate', vm: p.vm, cause: 'agent', detail: `maintenance: migrated to node ${p.node}` });
-      } catch (err) {
-        await this.killVm(p.vm, 'ha-fence', `maintenance: migration to node ${p.node} failed (${err instanceof Error ? err.message : String(err)}); stopped`);
-      }
-    }
-    for (const vm of plan.unplaced) await this.killVm(vm, 'ha-fence', 'maintenance: no member fits; stopped (the master queues it)');
+    await evacuate(this.deps, others, (vm, detail) => this.killVm(vm, 'ha-fence', detail));
   }
 
   /** VM service hook: an HA VM's lease, taken before its domain starts (none outside a pool); resolves the undo of a failed start. */
   async leaseBeforeStart(uuid: string): Promise<(() => Promise<void>) | undefined> {
     const pool = this.deps.pool.current();
-    if (!pool || !this.joinedSpec) return undefined;
+    // under libvirt's lock manager qemu takes the lease itself (the domain's <lease>)
+    if (!pool || !this.joinedSpec || (await this.libvirt.active())) return undefined;
+    return this.gate.take(uuid, this.names(pool).res(vmLeaseName(uuid)));
+  }
+
+  /** ha.vmLeases libvirt (VM service hook): an HA VM's `<lease>`, its file formatted first (libvirt
+   *  formats none). None when off or not in the lockspace: a holder process then, as by default. */
+  async domainLeases(uuid: string): Promise<DomainLease[]> {
+    const pool = this.deps.pool.current();
+    if (!pool || !this.joinedLs || !(await this.libvirt.active())) return [];
     const lease = this.names(pool).res(vmLeaseName(uuid));
-    if ((await this.deps.leases.held()).some((h) => h.name === lease.name)) return undefined;
-    this.starting.add(lease.name);
-    try {
-      await this.deps.leases.initResource(lease);
-      const got = await this.deps.leases.acquire(lease, 'detached');
-      if (!got.ok) throw new AgentError('HA_LEASE_FAILED', `HA VM ${uuid} is not started here: its lease is held by another member (${got.detail ?? got.reason})`);
-    } catch (err) {
-      this.starting.delete(lease.name);
-      throw err;
-    }
-    return async () => {
-      this.starting.delete(lease.name);
-      await this.deps.leases.release(lease).catch((err: unknown) => this.deps.log.error({ err, lease: lease.name }, 'cannot release the lease of a VM that did not start'));
-    };
+    await this.deps.leases.initResource(lease);
+    return [{ lockspace: lease.lockspace, key: lease.name, path: lease.path, offset: 0 }];
   }
 
   /** Refuses a new VM on this host while in maintenance (VM service hook). */

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { checkDiskPlaces } from '../../core/vm/disk-places.js';
 import { fail } from '../../core/errors.js';
 import { vmDir } from '../../core/ids.js';
-import { vmCfgToDomainXml, type DomainXmlOptions, type HypervisorKind } from '../../core/vm/domain-xml.js';
+import { vmCfgToDomainXml, type DomainLease, type DomainXmlOptions, type HypervisorKind } from '../../core/vm/domain-xml.js';
 import { migrationDestToUri } from '../../core/vm/migration-uri.js';
 import { cfgReplaceAll, cfgSet, normalizeCfgParams, normUuid, objectToVmCfg, vmCfgToModel, vmCfgToObject, type CfgValue, type VmCfgDoc, type VmModel } from '../../core/vm/vm-cfg.js';
 import type { DomainInfo, Hypervisor } from '../../host/libvirt/hypervisor.js';
@@ -25,6 +25,8 @@ export interface VmServiceDeps extends ServiceDeps {
   hypervisor: Hypervisor;
   uri: string;
   hypervisorKind: HypervisorKind;
+  /** ha.vmLeases libvirt: the `<lease>` elements of an HA VM's domain (the HA service). */
+  domainLeases?: (uuid: string) => Promise<DomainLease[]>;
 }
 
 interface VmRef {
@@ -95,9 +97,7 @@ export class VmService {
     await this.deps.hypervisor.close();
   }
 
-  private isRunning(uuid: string): Promise<boolean> {
-    return this.deps.hypervisor.lookup(uuid).then(isActive);
-  }
+  private isRunning = (uuid: string): Promise<boolean> => this.deps.hypervisor.lookup(uuid).then(isActive);
 
   /** Checks the ids, then runs fn. The caller holds `vm:<repo>/<vm>` (declared in rpc/methods/vm.ts). */
   private async checked<T>(repoId: string, vmId: string, fn: () => Promise<T>): Promise<T> {
@@ -204,7 +204,8 @@ export class VmService {
         return;
       }
       checkDiskPlaces(r.model.disks); // again: vm.cfg may also come from a template archive or a host edit
-      const [xml, h] = [vmCfgToDomainXml(r.model, this.xmlOptions), this.deps.hypervisor];
+      const xml = vmCfgToDomainXml(r.model, { ...this.xmlOptions, leases: r.model.ha ? await this.deps.domainLeases?.(r.uuid) : undefined });
+      const h = this.deps.hypervisor;
       this.index.settleStop(r.uuid);
       const clash = await h.lookupByName(r.model.cfg.name);
       if (clash && normUuid(clash.uuid) !== r.uuid) {

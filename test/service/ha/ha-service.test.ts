@@ -79,6 +79,21 @@ t.test('SIGSTOP past the dead time, then SIGCONT: the member fences itself, noth
   t.same(sim.violations, []);
 });
 
+t.test('SIGSTOP short of the dead time, then SIGCONT: the member fences its VMs and they start again', async (t) => {
+  const sim = pool(t);
+  await sim.run(4);
+  sim.startVm({ uuid: 'vm-f', memMiB: 1024 }, 2);
+  await sim.run(4);
+  sim.freeze(2);
+  await sim.run(30);
+  t.same(sim.where('vm-f'), [2], 'not DEAD yet: nobody else may start it');
+  sim.freeze(2, false);
+  await sim.run(20);
+  t.ok(codes(sim, 2).includes('HA_FENCED'), 'its lease had failed: it fenced itself');
+  t.equal(sim.where('vm-f').length, 1, 'the fenced VM runs again, once (not lost as if stopped on purpose)');
+  t.same(sim.violations, []);
+});
+
 t.test('planned handover: the next member is master within seconds', async (t) => {
   const sim = pool(t);
   await sim.run(4);
@@ -229,5 +244,21 @@ t.test('the lease of an HA VM is taken before it starts: one member at a time, k
   await sim.run(4);
   t.same(sim.members[2].svc.state().leases.filter((l) => l.startsWith('vm-')), ['vm-vmg'], 'the running VM keeps its lease');
   t.equal(await sim.members[2].svc.leaseBeforeStart('vm-g'), undefined, 'already ours: nothing to take or undo');
+});
+
+t.test('ha.fence reboot refused (power.allowShutdown off): the member stops its HA VMs itself', async (t) => {
+  const sim = new PoolSim({ ioTimeout: 1, fence: 'reboot', placement: 'most-free' });
+  t.teardown(() => sim.cleanup());
+  sim.add(0, 4096);
+  sim.add(1, 4096).rebootOk = false;
+  await sim.run(4);
+  sim.startVm({ uuid: 'vm-n', memMiB: 1024 }, 1);
+  await sim.run(4);
+  sim.world.cutStorage(2);
+  await sim.run(10);
+  t.ok(sim.members[1].reboots >= 1, 'reset asked for');
+  t.same(sim.where('vm-n'), [], 'no reset: the HA VM is stopped, never left running without its lease');
+  await sim.run(70);
+  t.same(sim.where('vm-n'), [0], 'restarted on the other member after the dead time');
   t.same(sim.violations, []);
 });
