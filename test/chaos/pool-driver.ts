@@ -3,7 +3,7 @@
 // observe of it over RPC: each member's HA state and running VMs, and who answers on the VIP.
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-import { XmlRpcClient } from '../../src/rpc/client.js';
+import { rpc } from '../helpers/pool-lab.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -35,14 +35,8 @@ export async function loadPoolLab(): Promise<PoolLabModule> {
 }
 
 /** One call with a short timeout: a frozen member must not hold a check up for long. */
-export async function call(url: string, password: string, method: string, params: unknown[] = [], timeoutMs = 5000): Promise<unknown> {
-  const u = url.replace('https://', `https://oracle:${encodeURIComponent(password)}@`);
-  const c = new XmlRpcClient({ url: u, rejectUnauthorized: false, timeoutMs });
-  try {
-    return await c.call(method, params);
-  } finally {
-    c.close();
-  }
+export function call(url: string, password: string, method: string, params: unknown[] = [], timeoutMs = 5000): Promise<unknown> {
+  return rpc(url, password, method, params, timeoutMs);
 }
 
 export interface MemberObs {
