@@ -123,7 +123,7 @@ export async function buildFeatures(deps: ServiceDeps, ctx: FeatureContext): Pro
     const { feature, ha } = haFeature(deps, network, vm, hypervisor, poolDir);
     haHooks.check = () => ha.checkAcceptsVms();
     haHooks.domainLeases = (u) => ha.domainLeases(u);
-    vm.haGate = (uuid) => ha.leaseBeforeStart(uuid);
+    vm.haGate = (v) => ha.leaseBeforeStart(v);
     features.push(feature);
   }
   return {

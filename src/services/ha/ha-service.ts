@@ -19,7 +19,6 @@ import { HA_STATE_KEYS, type HaServiceDeps } from './ha-deps.js';
 import { lockspaceName, vmLeaseName, type HaState } from './ha-names.js';
 
 export { lockspaceName, vmLeaseName, type HaState };
-
 type Pool = NonNullable<ReturnType<HaServiceDeps['pool']['current']>>;
 
 export class HaService {
@@ -38,6 +37,7 @@ export class HaService {
   private readonly libvirt: LibvirtLocks;
   /** HA VMs we powered off ourselves (fencing) until they run again somewhere: the master restarts them. */
   private readonly fenced = new Map<string, HaVm>();
+  private lastReport: MemberReport | undefined;
   private last: { hosts: HostState[]; master?: MasterRecord; at?: number; error?: string; held: string[] } = { hosts: [], held: [] };
 
   constructor(private readonly deps: HaServiceDeps) {
@@ -86,19 +86,15 @@ export class HaService {
   round(): Promise<void> {
     this.running ??= this.doRound().finally(() => {
       this.running = undefined;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        void this.round();
-      }
+      const again = this.again && !this.stopped;
+      this.again = false;
+      if (again) void this.round();
     });
     return this.running;
   }
 
-  /**
-   * A VM was started, stopped or had HA switched here by someone else (the manager): report it
-   * now, not at the next round. The master knows a member's HA VMs only from its report, so a
-   * host dying before that round would take an unreported HA VM with it.
-   */
+  /** Someone else (the manager) started, stopped or switched HA of a VM here: report it now, as the
+   *  master knows a member's HA VMs only from its report (a host dying before the round loses it). */
   nudge(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     if (!this.running) return this.round();
@@ -185,25 +181,25 @@ export class HaService {
       const r = await L.initResource(lease)
         .then(() => L.acquire(lease, 'detached'))
         .catch((err: unknown) => ({ ok: false as const, detail: err instanceof Error ? err.message : String(err) }));
-      if (!r.ok) this.deps.log.warn({ vm: vm.uuid, detail: r.detail }, 'running HA VM without its lease');
       if (r.ok) leased.add(vm.uuid);
+      else this.deps.log.warn({ vm: vm.uuid, detail: r.detail }, 'running HA VM without its lease');
     }
     const strays = strayVms(pool.node, this.generation, running, master, leased);
     for (const vm of strays) await this.killVm(vm, 'ha-fence', 'runs elsewhere or its lease is held by another host');
     const runningNow = running.filter((v) => !strays.includes(v));
     // a lease lives exactly as long as its VM runs here (under libvirt's lock manager qemu holds it)
     const viaLibvirt = await this.libvirt.active();
-    for (const h of held) {
-      if (!viaLibvirt && h.name.startsWith('vm-') && !this.gate.starting.has(h.name) && !runningNow.some((v) => vmLeaseName(v.uuid) === h.name)) await L.release({ lockspace: ls.name, name: h.name });
-    }
+    const unused = (name: string) => !viaLibvirt && name.startsWith('vm-') && !this.gate.starting.has(name) && !runningNow.some((v) => vmLeaseName(v.uuid) === name);
+    for (const h of held.filter((x) => unused(x.name))) await L.release({ lockspace: ls.name, name: h.name });
     for (const v of runningNow) this.gate.starting.delete(vmLeaseName(v.uuid)); // started: an ordinary lease now
 
     // 3. our report for the master, with the VMs we fenced until it has them running (or queued) again
     for (const [uuid, p] of [...this.fenced.keys()].map((u) => [u, master?.placements[u]] as const)) {
       if (runningNow.some((v) => v.uuid === uuid) || master?.pending.some((e) => e.vm.uuid === uuid) || (p && p.node !== pool.node && !p.start)) this.fenced.delete(uuid);
     }
-    const report: MemberReport = { node: pool.node, generation: this.generation, updatedAt: this.deps.clock.now(), freeMemMiB: Math.max(0, Math.floor(await this.deps.vms.freeMemMiB())), maintenance: this.maintenance, running: runningNow, fenced: [...this.fenced.values()] };
-    await rec.writeReport(report);
+    const starting = [...this.gate.starting.values()].filter((v) => !runningNow.some((r) => r.uuid === v.uuid));
+    const report: MemberReport = { node: pool.node, generation: this.generation, updatedAt: this.deps.clock.now(), freeMemMiB: Math.max(0, Math.floor(await this.deps.vms.freeMemMiB())), maintenance: this.maintenance, running: [...runningNow, ...starting], fenced: [...this.fenced.values()] };
+    await rec.writeReport((this.lastReport = report));
 
     // 4. the master role
     // every pool member counts, observed or not: sanlock lists no hosts for a while after a join
@@ -356,11 +352,15 @@ export class HaService {
   }
 
   /** VM service hook: an HA VM's lease, taken before its domain starts (none outside a pool); resolves the undo of a failed start. */
-  async leaseBeforeStart(uuid: string): Promise<(() => Promise<void>) | undefined> {
+  async leaseBeforeStart(vm: HaVm): Promise<(() => Promise<void>) | undefined> {
     const pool = this.deps.pool.current();
     // under libvirt's lock manager qemu takes the lease itself (the domain's <lease>)
     if (!pool || !this.joinedSpec || (await this.libvirt.active())) return undefined;
-    return this.gate.take(uuid, this.names(pool).res(vmLeaseName(uuid)));
+    const undo = await this.gate.take(vm, this.names(pool).res(vmLeaseName(vm.uuid)));
+    // the master knows a member's VMs only from its report: name this one before its domain starts
+    const r = this.lastReport;
+    if (undo && r) await new HaRecords(this.deps.fs, pool.poolDir).writeReport({ ...r, updatedAt: this.deps.clock.now(), running: [...r.running.filter((v) => v.uuid !== vm.uuid), vm] });
+    return undo;
   }
 
   /** ha.vmLeases libvirt (VM service hook): an HA VM's `<lease>`, its file formatted first (libvirt

@@ -212,7 +212,7 @@ export class VmService {
         throw fail('VM_EXISTS', `libvirt already has a domain named ${r.model.cfg.name} with another uuid (${clash.uuid})`);
       }
       if (r.dom && r.dom.name !== r.model.cfg.name) await h.undefine(r.uuid); // renamed: libvirt refuses a redefine
-      await startUnderLease(this.haGate, { uuid: r.uuid, ha: r.model.ha }, () => h.define(xml).then(() => h.start(r.uuid)));
+      await startUnderLease(this.haGate, { ...this.vmOf(r), ha: r.model.ha, memMiB: r.model.cfg.maxmem ?? r.model.cfg.memory }, () => h.define(xml).then(() => h.start(r.uuid)));
       this.store.upsert(r.uuid, repoId, vmId, r.model.ha);
       this.store.setState(r.uuid, 'running');
       this.index.started(r.uuid, this.deps.clock.now() / 1000);

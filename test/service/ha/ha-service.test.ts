@@ -230,20 +230,37 @@ t.test('a nudge before start or after stop does nothing', async (t) => {
 
 t.test('the lease of an HA VM is taken before it starts: one member at a time, kept by rounds until it runs', async (t) => {
   const sim = pool(t);
-  t.equal(await sim.members[1].svc.leaseBeforeStart('vm-g'), undefined, 'before joining there is no lease to take');
+  const G = { uuid: 'vm-g', memMiB: 512, repoId: 'r1', vmId: 'g' };
+  t.equal(await sim.members[1].svc.leaseBeforeStart(G), undefined, 'before joining there is no lease to take');
   await sim.run(4);
-  const undo = await sim.members[1].svc.leaseBeforeStart('vm-g');
+  const undo = await sim.members[1].svc.leaseBeforeStart(G);
   t.type(undo, 'function');
-  await t.rejects(sim.members[2].svc.leaseBeforeStart('vm-g'), { code: 'HA_LEASE_FAILED' }, 'another member is refused');
+  await t.rejects(sim.members[2].svc.leaseBeforeStart(G), { code: 'HA_LEASE_FAILED' }, 'another member is refused');
   await sim.members[1].svc.round(); // the domain is still starting: the round keeps the lease
-  await t.rejects(sim.members[2].svc.leaseBeforeStart('vm-g'), { code: 'HA_LEASE_FAILED' });
+  await t.rejects(sim.members[2].svc.leaseBeforeStart(G), { code: 'HA_LEASE_FAILED' });
   await undo!(); // the start failed
-  const again = await sim.members[2].svc.leaseBeforeStart('vm-g');
+  const again = await sim.members[2].svc.leaseBeforeStart(G);
   t.type(again, 'function', 'free again once the failed start gave it back');
-  sim.startVm({ uuid: 'vm-g', memMiB: 512, repoId: 'r1', vmId: 'g' }, 2);
+  sim.startVm(G, 2);
   await sim.run(4);
   t.same(sim.members[2].svc.state().leases.filter((l) => l.startsWith('vm-')), ['vm-vmg'], 'the running VM keeps its lease');
-  t.equal(await sim.members[2].svc.leaseBeforeStart('vm-g'), undefined, 'already ours: nothing to take or undo');
+  t.equal(await sim.members[2].svc.leaseBeforeStart(G), undefined, 'already ours: nothing to take or undo');
+});
+
+t.test('an HA VM whose start is in progress is in the report of its member: a host dying before the domain runs loses no VM', async (t) => {
+  const sim = pool(t);
+  await sim.run(4);
+  const G = { uuid: 'vm-s', memMiB: 512, repoId: 'r1', vmId: 's' };
+  const reported = () => (JSON.parse(readFileSync(join(sim.root, 'pool/.hvagent/ha/member-2.json'), 'utf8')) as { running: Array<{ uuid: string }> }).running.map((v) => v.uuid);
+  t.same(reported(), []);
+  await sim.members[2].svc.leaseBeforeStart(G); // the lease is taken; the domain never starts: the host dies
+  t.same(reported(), ['vm-s'], 'named in the report before its domain starts');
+  await sim.members[2].svc.round();
+  t.same(reported(), ['vm-s'], 'and kept there by a round while it starts');
+  sim.kill(2);
+  await sim.run(80);
+  t.equal(sim.where('vm-s').length, 1, 'the master started it on a live member after the dead time');
+  t.same(sim.violations, []);
 });
 
 t.test('ha.fence reboot refused (power.allowShutdown off): the member stops its HA VMs itself', async (t) => {

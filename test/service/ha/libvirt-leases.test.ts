@@ -82,7 +82,7 @@ t.test('HA service: leases in the domain only when libvirt is set up; otherwise 
   t.ok(leases.calls.includes(`initResource ${vmLeaseName(VM)}`), 'its lease file formatted first (libvirt formats none)');
   t.equal(m2.kit.events.byCode('HA_LIBVIRT_LOCKS_OFF').length, 0);
   // qemu takes the lease through libvirt: no holder process before the start as well
-  t.equal(await m2.svc.leaseBeforeStart(VM), undefined, 'no holder lease before the start: qemu holds it');
+  t.equal(await m2.svc.leaseBeforeStart({ uuid: VM, memMiB: 256 }), undefined, 'no holder lease before the start: qemu holds it');
   t.notOk(leases.calls.includes(`acquire ${vmLeaseName(VM)}`), 'the VM lease not acquired by the agent');
-  t.type(await m.svc.leaseBeforeStart(VM), 'function', 'libvirt not set up: the holder takes it before the start');
+  t.type(await m.svc.leaseBeforeStart({ uuid: VM, memMiB: 256 }), 'function', 'libvirt not set up: the holder takes it before the start');
 });

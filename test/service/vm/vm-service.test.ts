@@ -298,7 +298,7 @@ t.test('start_vm checks the disks again: a vm.cfg edited on the host to use a di
 t.test('an HA VM starts only under its lease: taken before the domain starts, given back when the start fails', async (t) => {
   const { hv, svc } = await setup(t);
   const gate: string[] = [];
-  svc.haGate = async (uuid) => {
+  svc.haGate = async ({ uuid }) => {
     gate.push(`take ${uuid}`);
     return async () => void gate.push(`undo ${uuid}`);
   };
