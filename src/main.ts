@@ -16,7 +16,7 @@ import { callFromWire, type Registry } from './rpc/registry.js';
 import { buildAgent, type BuiltAgent } from './build-agent.js';
 import type { FeatureOverrides } from './feature-list.js';
 import { RpcServer } from './rpc/transport.js';
-import { loadMallocTrim, startMemoryTrimmer } from './host/malloc-trim.js';
+import { loadFullGc, loadMallocTrim, startMemoryTrimmer } from './host/malloc-trim.js';
 
 /** The package version, found by walking up from this file (src/ under tsx, dist/src/ when built). */
 function packageVersion(): string {
@@ -131,8 +131,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
 
     pusher.start();
     stops.push(() => pusher.stop());
-    const trim = loadMallocTrim();
-    if (trim) stops.push(startMemoryTrimmer({ trim, clock, rss: () => process.memoryUsage.rss(), log }));
+    stops.push(startMemoryTrimmer({ trim: loadMallocTrim(), gc: loadFullGc(), clock, rss: () => process.memoryUsage.rss(), log }));
     stats.start(Number(hostState.get(STATE_KEYS.statisticInterval) ?? config.statistics.interval));
     stops.push(() => stats.stop());
 

@@ -11,7 +11,7 @@ import { RpcServer } from '../../src/rpc/transport.js';
 import { Registry, callFromWire } from '../../src/rpc/registry.js';
 import { commonMethods } from '../../src/rpc/methods/common.js';
 import { BENCH_PASSWORD } from './common.js';
-import { loadMallocTrim, startMemoryTrimmer } from '../../src/host/malloc-trim.js';
+import { loadFullGc, loadMallocTrim, startMemoryTrimmer } from '../../src/host/malloc-trim.js';
 
 export interface RpcTarget {
   sysroot: string;
@@ -41,8 +41,7 @@ export async function serveRpcTarget(o: RpcTarget): Promise<void> {
   });
   const { port } = await server.start();
   // As the agent does (src/main.ts): malloc's kept memory is given back after a burst.
-  const trim = loadMallocTrim();
-  if (trim && !process.env.HVBENCH_NO_TRIM) startMemoryTrimmer({ trim, clock: systemClock, rss: () => process.memoryUsage.rss(), log: o.log });
+  if (!process.env.HVBENCH_NO_TRIM) startMemoryTrimmer({ trim: loadMallocTrim(), gc: loadFullGc(), clock: systemClock, rss: () => process.memoryUsage.rss(), log: o.log });
   process.stdout.write(JSON.stringify({ port }) + '\n');
   process.on('SIGTERM', () => void server.stop(100).then(() => process.exit(0)));
 }

@@ -1,9 +1,12 @@
-// Gives the memory malloc keeps after a burst of connections back to the kernel: glibc returns
-// freed memory only from the top of its heaps, so after thousands of TLS connections the agent
-// stayed near its peak RSS (README, Benchmarks). native/malloc-trim.c calls malloc_trim(0); it is
-// built next to dist by scripts/build-native.sh. Without it (not built, not glibc) nothing runs.
+// Gives the memory a burst of connections leaves back to the kernel: a full GC (V8 keeps the pages
+// of collected garbage until much later in an idle process), then malloc_trim(0) (glibc returns
+// freed memory only from the top of its heaps), so the agent does not stay near its peak RSS
+// (README, Benchmarks). native/malloc-trim.c is built next to dist by scripts/build-native.sh;
+// without it (not built, not glibc) only the GC runs.
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from './clock.js';
@@ -23,8 +26,25 @@ export function loadMallocTrim(file = DEFAULT_FILE): Trim | undefined {
   }
 }
 
+/**
+ * A full garbage collection, so the JS engine gives back the pages of what a burst left (an idle
+ * process collects it only much later). V8 exposes gc() to a new context once the flag is set.
+ */
+export function loadFullGc(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface MemoryTrimmerDeps {
-  trim: Trim;
+  /** malloc_trim (the addon), when built. */
+  trim?: Trim;
+  /** A full GC first (loadFullGc), when available. */
+  gc?: () => void;
   clock: Clock;
   /** Resident bytes now (process.memoryUsage.rss in production). */
   rss: () => number;
@@ -35,19 +55,26 @@ export interface MemoryTrimmerDeps {
   slackBytes?: number;
 }
 
-/** Every intervalMs, trims when RSS is more than slackBytes over its value at start; returns a stop. */
+/**
+ * Every intervalMs, collects and trims when RSS is more than slackBytes over its value at start or
+ * after the last trim (so memory the agent really uses is not collected for again and again);
+ * returns a stop.
+ */
 export function startMemoryTrimmer(d: MemoryTrimmerDeps): () => void {
   const interval = d.intervalMs ?? 30_000;
   const slack = d.slackBytes ?? 32 * 1024 * 1024;
   const base = d.rss();
+  let floor = base;
   let timer: TimerHandle | undefined;
   const tick = () => {
     const before = d.rss();
-    if (before > base + slack) {
-      d.trim();
+    if (before > floor + slack) {
+      d.gc?.();
+      d.trim?.();
       const after = d.rss();
-      if (before - after > slack) d.log.info({ beforeMB: Math.round(before / 1048576), afterMB: Math.round(after / 1048576) }, 'memory kept by malloc given back');
-    }
+      floor = Math.max(base, after);
+      if (before - after > slack) d.log.info({ beforeMB: Math.round(before / 1048576), afterMB: Math.round(after / 1048576) }, 'memory kept after a burst given back');
+    } else if (before < floor) floor = Math.max(base, before);
     timer = d.clock.setTimeout(tick, interval);
   };
   timer = d.clock.setTimeout(tick, interval);

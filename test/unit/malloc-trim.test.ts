@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { loadMallocTrim, startMemoryTrimmer } from '../../src/host/malloc-trim.js';
+import { loadFullGc, loadMallocTrim, startMemoryTrimmer } from '../../src/host/malloc-trim.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 
 t.test('the addon: built from native/malloc-trim.c, it loads and trims; absent, nothing', async (t) => {
@@ -37,11 +37,50 @@ t.test('the trimmer: only past the slack over the RSS at start, every interval, 
   t.equal(trims, 0, 'not before the interval');
   clock.advance(1);
   t.equal(trims, 1, 'past the slack: trimmed');
-  t.match(lines.join(''), /memory kept by malloc given back/);
+  t.match(lines.join(''), /memory kept after a burst given back/);
   clock.advance(1000);
   t.equal(trims, 1, 'back under: no more');
   rss = 400;
   stop();
   clock.advance(5000);
   t.equal(trims, 1, 'stopped');
+});
+
+t.test('a full GC: obtainable at run time, and it collects', async (t) => {
+  const gc = loadFullGc();
+  t.type(gc, 'function');
+  let ref: WeakRef<object> | undefined;
+  (() => {
+    ref = new WeakRef({ big: new Array(1000).fill(1) });
+  })();
+  await new Promise((r) => setImmediate(r)); // a WeakRef target lives at least to the end of the turn
+  gc!();
+  t.equal(ref!.deref(), undefined, 'the unreachable object is gone');
+});
+
+t.test('the trimmer: GC then trim; again only after RSS grew a slack over what the last trim left', async (t) => {
+  const clock = new ManualClock();
+  let rss = 100;
+  const calls: string[] = [];
+  const log = pino({ level: 'silent' });
+  const stop = startMemoryTrimmer({ clock, log, intervalMs: 1000, slackBytes: 50, rss: () => rss, gc: () => void calls.push('gc'), trim: () => (calls.push('trim'), (rss = 300), true) });
+  rss = 400;
+  clock.advance(1000);
+  t.same(calls, ['gc', 'trim'], 'collected first, then trimmed');
+  clock.advance(1000);
+  t.same(calls, ['gc', 'trim'], '300 is what the agent uses now: not collected for again');
+  rss = 360;
+  clock.advance(1000);
+  t.equal(calls.length, 4, 'grew past 300 + slack: again');
+  rss = 120;
+  clock.advance(1000);
+  rss = 180;
+  clock.advance(1000);
+  t.equal(calls.length, 6, 'the floor follows RSS down (120), so 180 is past it again');
+  stop();
+  const onlyGc = startMemoryTrimmer({ clock, log, intervalMs: 1000, slackBytes: 50, rss: () => rss, gc: () => void calls.push('gc only') });
+  rss = 500;
+  clock.advance(1000);
+  t.equal(calls.at(-1), 'gc only', 'without the addon the GC still runs');
+  onlyGc();
 });
