@@ -71,6 +71,6 @@ export interface HaServiceDeps {
   roundMs?: number;
 }
 
-export const HA_STATE_KEYS = { maintenance: 'ha.maintenance' } as const;
+export const HA_STATE_KEYS = { maintenance: 'ha.maintenance', fenced: 'ha.fenced' } as const;
 
 export type { HaState } from './ha-names.js';

@@ -15,6 +15,7 @@ import { HaRecords } from './ha-records.js';
 import { LibvirtLocks } from './libvirt-locks.js';
 import { VmLeaseGate } from './vm-lease-gate.js';
 import { evacuate } from './ha-maintenance.js';
+import { FencedVms } from './fenced-vms.js';
 import { HA_STATE_KEYS, type HaServiceDeps } from './ha-deps.js';
 import { lockspaceName, vmLeaseName, type HaState } from './ha-names.js';
 
@@ -32,16 +33,15 @@ export class HaService {
   private vacantSince: number | undefined;
   private generation = 0;
   private again = false; // a nudge came while a round ran: one more round once it ends
-  /** VM leases taken for a start still in progress: a round must not release them. */
-  private readonly gate: VmLeaseGate;
+  private readonly gate: VmLeaseGate; // leases of starts in progress, which a round keeps
   private readonly libvirt: LibvirtLocks;
-  /** HA VMs we powered off ourselves (fencing) until they run again somewhere: the master restarts them. */
-  private readonly fenced = new Map<string, HaVm>();
+  private readonly fenced: FencedVms; // HA VMs we powered off ourselves, until the master restarts them
   private lastReport: MemberReport | undefined;
   private last: { hosts: HostState[]; master?: MasterRecord; at?: number; error?: string; held: string[] } = { hosts: [], held: [] };
 
   constructor(private readonly deps: HaServiceDeps) {
     this.gate = new VmLeaseGate({ leases: deps.leases, log: deps.log });
+    this.fenced = new FencedVms(deps);
     this.libvirt = new LibvirtLocks({ fs: deps.fs, log: deps.log, events: deps.events, wanted: deps.settings.vmLeases === 'libvirt' });
   }
 

@@ -94,6 +94,23 @@ t.test('SIGSTOP short of the dead time, then SIGCONT: the member fences its VMs 
   t.same(sim.violations, []);
 });
 
+t.test('an agent restarted right after it fenced its VMs still reports them: they start again, once', async (t) => {
+  const sim = pool(t);
+  await sim.run(4);
+  sim.startVm({ uuid: 'vm-r', memMiB: 1024 }, 2);
+  await sim.run(4);
+  sim.freeze(2);
+  await sim.run(30);
+  sim.freeze(2, false);
+  for (let i = 0; i < 10 && !codes(sim, 2).includes('HA_FENCED'); i++) await sim.run(2);
+  t.ok(codes(sim, 2).includes('HA_FENCED'), 'it fenced itself');
+  t.same(sim.where('vm-r'), [], 'its VM is off');
+  sim.restart(2); // before any report named the fenced VM: the new agent knows it from its database
+  await sim.run(30);
+  t.equal(sim.where('vm-r').length, 1, 'the fenced VM runs again, once');
+  t.same(sim.violations, []);
+});
+
 t.test('planned handover: the next member is master within seconds', async (t) => {
   const sim = pool(t);
   await sim.run(4);
