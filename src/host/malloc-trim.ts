@@ -56,25 +56,23 @@ export interface MemoryTrimmerDeps {
 }
 
 /**
- * Every intervalMs, collects and trims when RSS is more than slackBytes over its value at start or
- * after the last trim (so memory the agent really uses is not collected for again and again);
- * returns a stop.
+ * Every intervalMs, collects and trims when RSS is more than slackBytes over its value at start;
+ * returns a stop. While an agent really uses that much this costs one full GC per interval (tens
+ * of milliseconds on a heap of this size), which is cheaper than staying at a burst's peak.
  */
 export function startMemoryTrimmer(d: MemoryTrimmerDeps): () => void {
   const interval = d.intervalMs ?? 30_000;
   const slack = d.slackBytes ?? 32 * 1024 * 1024;
   const base = d.rss();
-  let floor = base;
   let timer: TimerHandle | undefined;
   const tick = () => {
     const before = d.rss();
-    if (before > floor + slack) {
+    if (before > base + slack) {
       d.gc?.();
       d.trim?.();
       const after = d.rss();
-      floor = Math.max(base, after);
       if (before - after > slack) d.log.info({ beforeMB: Math.round(before / 1048576), afterMB: Math.round(after / 1048576) }, 'memory kept after a burst given back');
-    } else if (before < floor) floor = Math.max(base, before);
+    }
     timer = d.clock.setTimeout(tick, interval);
   };
   timer = d.clock.setTimeout(tick, interval);
