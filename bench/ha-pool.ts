@@ -12,13 +12,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** bench/ when run with tsx, dist/bench/ when built. */
 const repo = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
-interface PoolTimings {
+/** What test/chaos/ha-pool-timings.ts prints as its last line (JSON). */
+export interface PoolTimings {
   members: number;
   formedS: number;
   handoverS: number[];
   memberKilledVmsS?: number;
   masterKilledVipS?: number;
   masterKilledVmsS?: number;
+  notes: string[];
 }
 
 function runTimings(): Promise<PoolTimings> {

@@ -2,30 +2,7 @@
 // an event and its outbox row in one transaction; the pusher reads due rows and settles them.
 import type { Db } from './db.js';
 
-export interface EventRow {
-  id: number;
-  time: string;
-  severity: string;
-  object: string;
-  code: string;
-  message: string;
-  data: string | null;
-  acknowledged: number;
-  acknowledged_at: string | null;
-}
-
-export interface OutboxRow {
-  event_id: number;
-  url: string;
-  attempts: number;
-  time: string;
-  severity: string;
-  object: string;
-  code: string;
-  message: string;
-  data: string | null;
-}
-
+/** The columns an event is written with (the outbox rows carry the same). */
 export interface NewEventRow {
   time: string;
   severity: string;
@@ -33,6 +10,18 @@ export interface NewEventRow {
   code: string;
   message: string;
   data: string | null;
+}
+
+export interface EventRow extends NewEventRow {
+  id: number;
+  acknowledged: number;
+  acknowledged_at: string | null;
+}
+
+export interface OutboxRow extends NewEventRow {
+  event_id: number;
+  url: string;
+  attempts: number;
 }
 
 export class EventStore {

@@ -5,17 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { PoolTimings } from '../../bench/ha-pool.js';
 import { createHaVm, loadPoolLab, observeMember, until, vipAnswerer, type PoolLabLike } from './pool-driver.js';
-
-export interface PoolTimings {
-  members: number;
-  formedS: number;
-  handoverS: number[];
-  memberKilledVmsS?: number;
-  masterKilledVipS?: number;
-  masterKilledVmsS?: number;
-  notes: string[];
-}
 
 const N = Number(process.env.HVBENCH_HA_MEMBERS ?? 3);
 const say = (l: string) => process.stderr.write(`ha-pool: ${l}\n`);
