@@ -1,7 +1,7 @@
 // Runs host commands as argv (never a shell string), optionally inside a network namespace,
 // and turns a failure into an AgentError that carries argv, exit code and stderr.
 import { spawn } from 'node:child_process';
-import { AgentError } from '../core/errors.js';
+import { AgentError, isAgentError } from '../core/errors.js';
 
 export interface ExecOptions {
   /** Run inside `ip netns exec <netns>`. */
@@ -37,6 +37,12 @@ export class CommandError extends AgentError {
       { argv: result.argv, code: result.code, stderr: result.stderr.slice(0, 2000) },
     );
   }
+}
+
+/** What a failed command said (its stderr, shortened), else the error's message: for faults. */
+export function failureText(e: unknown): string {
+  if (isAgentError(e) && typeof e.detail?.stderr === 'string' && e.detail.stderr.trim()) return e.detail.stderr.trim().slice(0, 300);
+  return (e as Error).message;
 }
 
 /** The real executor. */

@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XmlRpcClient } from '../../src/rpc/client.js';
+import { SANLOCK, buildSetrlimitShim, sanlockDaemonArgs } from './sanlock-daemons.js';
 import { bind, claimBridge, killPids, memberIp, memberNetns, pidsOfMember, unmountUnder, unwire, vipOf, wireManager, wireMember } from './pool-lab-net.js';
 
 export const repo = path.resolve(import.meta.dirname, '../..');
-const SANLOCK = '/usr/sbin/sanlock';
 export const PORT = 18900;
 export const MGR = '0004fb0000020000ba9aaf00ae5e2d73';
 const uuid = (kind: string, k: number) => `0004fb0000${kind}0000${String(k).padStart(4, '0')}aa9aaf00ae5e`;
@@ -53,10 +53,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function shimIfNeeded(dir: string): string | undefined {
   const capEff = /CapEff:\s*([0-9a-f]+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
   if ((BigInt(`0x${capEff}`) >> 24n) & 1n) return undefined;
-  const out = path.join(dir, 'setrlimit-shim.so');
-  const cc = spawnSync('gcc', ['-shared', '-fPIC', '-O2', '-o', out, path.join(repo, 'test/helpers/setrlimit-shim.c'), '-ldl'], { encoding: 'utf8' });
-  if (cc.status !== 0) throw new Error(`cannot build the setrlimit shim: ${cc.stderr}`);
-  return out;
+  return buildSetrlimitShim(dir);
 }
 
 /** One call to a member (or the VIP) from the root namespace; a fresh connection each time. */
@@ -148,7 +145,7 @@ export class PoolLab {
     // sanlock runs in the agent's mount namespace (ip netns exec makes one): it must see the
     // pool FS bind the agent makes there. `exec` keeps the agent's pid = the group's id.
     const script = [
-      `LD_PRELOAD=${q(this.shim ?? '')} ${SANLOCK} daemon -D -w 0 -h 0 -l 0 -U root -G root -L -1 -S -1 -e ${ns} 2>>${q(path.join(mdir, 'sanlock.log'))} &`,
+      `LD_PRELOAD=${q(this.shim ?? '')} ${[SANLOCK, ...sanlockDaemonArgs(ns)].map(q).join(' ')} 2>>${q(path.join(mdir, 'sanlock.log'))} &`,
       `echo $! > ${q(path.join(mdir, 'sanlock.pid'))}`,
       `i=0; until ${SANLOCK} client status >/dev/null 2>&1 || [ $i -ge 100 ]; do sleep 0.1; i=$((i+1)); done`,
       `exec ${q(process.execPath)} --import tsx src/cli/main.ts serve --sandbox ${q(mdir)} --port ${PORT} --address 0.0.0.0 --netns ${ns} --libvirt-uri ${q(`test://${path.join(mdir, 'libvirt-node.xml')}`)}`,

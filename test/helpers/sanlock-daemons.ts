@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SANLOCK = '/usr/sbin/sanlock';
+export const SANLOCK = '/usr/sbin/sanlock';
+
+/** The daemon's arguments here: no watchdog (-w 0), foreground, no priority/memlock changes. */
+export function sanlockDaemonArgs(name: string): string[] {
+  return ['daemon', '-D', '-w', '0', '-h', '0', '-l', '0', '-U', 'root', '-G', 'root', '-L', '-1', '-S', '-1', '-e', name];
+}
 const HERE = dirname(fileURLToPath(import.meta.url));
 // from the sources (tap, tsx) or from dist/ (the bench): the C file is never compiled by tsc
 const SHIM_SRC = [join(HERE, 'setrlimit-shim.c'), join(HERE, '../../../test/helpers/setrlimit-shim.c')].find((p) => existsSync(p)) ?? join(HERE, 'setrlimit-shim.c');
@@ -58,7 +63,8 @@ function killGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-async function buildShim(dir: string): Promise<string> {
+/** Builds the test-only setrlimit shim (the memlock workaround, lab-storage-ha.md) into `dir`. */
+export function buildSetrlimitShim(dir: string): string {
   const out = join(dir, 'setrlimit-shim.so');
   const cc = spawnSync('gcc', ['-shared', '-fPIC', '-O2', '-o', out, SHIM_SRC, '-ldl'], { encoding: 'utf8' });
   if (cc.status !== 0) throw new Error(`cannot build the setrlimit shim: ${cc.stderr}`);
@@ -70,7 +76,7 @@ export async function sanlockLab(prefix = 'hvh'): Promise<SanlockLab> {
   let shim: Promise<string> | undefined;
   const daemons: SanlockDaemon[] = [];
   const spawnDaemon = (name: string, runDir: string, preload?: string) =>
-    spawn(SANLOCK, ['daemon', '-D', '-w', '0', '-h', '0', '-l', '0', '-U', 'root', '-G', 'root', '-L', '-1', '-S', '-1', '-e', name], {
+    spawn(SANLOCK, sanlockDaemonArgs(name), {
       env: { ...process.env, SANLOCK_RUN_DIR: runDir, ...(preload ? { LD_PRELOAD: preload } : {}) },
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
@@ -117,7 +123,7 @@ export async function sanlockLab(prefix = 'hvh'): Promise<SanlockLab> {
         await exited(child);
         if (used || !/memlock/i.test(err)) throw new Error(`sanlock daemon ${name} did not start: ${err.trim().slice(-500)}`);
         // no CAP_SYS_RESOURCE here: build the test-only shim (once) and try again with it
-        shim ??= buildShim(dir);
+        shim ??= Promise.resolve().then(() => buildSetrlimitShim(dir));
       }
       throw new Error(`sanlock daemon ${name} did not start`);
     },

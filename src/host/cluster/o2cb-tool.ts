@@ -1,8 +1,8 @@
 // The kernel cluster stack through the `o2cb` tool (ocfs2-tools 1.8): register/unregister the
 // cluster and start/stop the global heartbeat, all reading /etc/ocfs2/cluster.conf; and the
 // `mount -t ocfs2` of the pool FS. Failures become CLUSTER_STACK_FAILED with o2cb's words.
-import { AgentError, isAgentError } from '../../core/errors.js';
-import type { Exec } from '../exec.js';
+import { AgentError } from '../../core/errors.js';
+import { failureText, type Exec } from '../exec.js';
 
 export interface ClusterStack {
   registerCluster(name: string): Promise<void>;
@@ -13,11 +13,6 @@ export interface ClusterStack {
   isOnline(name: string): Promise<boolean>;
   mountOcfs2(device: string, dir: string): Promise<void>;
   unmount(dir: string): Promise<void>;
-}
-
-function words(e: unknown): string {
-  if (isAgentError(e) && typeof e.detail?.stderr === 'string' && e.detail.stderr.trim()) return e.detail.stderr.trim().slice(0, 300);
-  return (e as Error).message;
 }
 
 export class O2cbStack implements ClusterStack {
@@ -33,7 +28,7 @@ export class O2cbStack implements ClusterStack {
     try {
       await this.exec.run(argv, { timeoutMs: this.timeoutMs });
     } catch (e) {
-      throw new AgentError('CLUSTER_STACK_FAILED', `o2cb ${verb} ${name} failed: ${words(e)}`, { argv });
+      throw new AgentError('CLUSTER_STACK_FAILED', `o2cb ${verb} ${name} failed: ${failureText(e)}`, { argv });
     }
   }
 
@@ -63,7 +58,7 @@ export class O2cbStack implements ClusterStack {
     try {
       await this.exec.run(['mount', '-t', 'ocfs2', device, dir], { timeoutMs: this.timeoutMs });
     } catch (e) {
-      throw new AgentError('STORAGE_MOUNT_FAILED', `mount -t ocfs2 ${device} ${dir} failed: ${words(e)}`);
+      throw new AgentError('STORAGE_MOUNT_FAILED', `mount -t ocfs2 ${device} ${dir} failed: ${failureText(e)}`);
     }
   }
 
@@ -71,7 +66,7 @@ export class O2cbStack implements ClusterStack {
     try {
       await this.exec.run(['umount', dir], { timeoutMs: this.timeoutMs });
     } catch (e) {
-      throw new AgentError('STORAGE_UNMOUNT_FAILED', `umount ${dir} failed: ${words(e)}`);
+      throw new AgentError('STORAGE_UNMOUNT_FAILED', `umount ${dir} failed: ${failureText(e)}`);
     }
   }
 }

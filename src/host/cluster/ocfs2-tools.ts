@@ -1,7 +1,7 @@
 // The offline ocfs2-tools: mkfs.ocfs2 (global heartbeat), tunefs.ocfs2 -Q, mounted.ocfs2 -d,
 // debugfs.ocfs2 (stats, the heartbeat file's extent, `cat` of a file); and losetup for the
 // pool FS image on NFS. These run for real on this machine; only mounting needs the kernel.
-import { AgentError, isAgentError } from '../../core/errors.js';
+import { AgentError } from '../../core/errors.js';
 import {
   debugfsHeartbeatFile,
   debugfsStatsToInfo,
@@ -12,7 +12,7 @@ import {
   type DetectedOcfs2,
   type TunefsQuery,
 } from '../../core/cluster/ocfs2-output.js';
-import type { Exec } from '../exec.js';
+import { failureText, type Exec } from '../exec.js';
 
 export interface MkfsOptions {
   label: string;
@@ -33,11 +33,6 @@ export interface Ocfs2Tools {
   heartbeatFile(device: string): Promise<{ size: number; blkno: number } | undefined>;
   /** A file of the OCFS2 root directory, read without mounting; undefined when absent. */
   cat(device: string, file: string): Promise<string | undefined>;
-}
-
-function words(e: unknown): string {
-  if (isAgentError(e) && typeof e.detail?.stderr === 'string' && e.detail.stderr.trim()) return e.detail.stderr.trim().slice(0, 300);
-  return (e as Error).message;
 }
 
 export function mkfsArgv(device: string, o: MkfsOptions): string[] {
@@ -66,7 +61,7 @@ export class ExecOcfs2Tools implements Ocfs2Tools {
       // Without a running stack mkfs asks "Cluster check disabled. Proceed (y/N)" even with -F.
       await this.exec.run(mkfsArgv(device, o), { input: 'y\n', timeoutMs: 600_000 });
     } catch (e) {
-      throw new AgentError('POOLFS_FAILED', `mkfs.ocfs2 on ${device} failed: ${words(e)}`);
+      throw new AgentError('POOLFS_FAILED', `mkfs.ocfs2 on ${device} failed: ${failureText(e)}`);
     }
   }
 
@@ -75,7 +70,7 @@ export class ExecOcfs2Tools implements Ocfs2Tools {
     try {
       return tunefsQueryToInfo(r.stdout);
     } catch (e) {
-      throw new AgentError('POOLFS_FAILED', `${device}: ${words(e)}`);
+      throw new AgentError('POOLFS_FAILED', `${device}: ${failureText(e)}`);
     }
   }
 
